@@ -1,0 +1,3 @@
+from sagewarden.cli import main
+
+raise SystemExit(main())

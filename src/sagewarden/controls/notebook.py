@@ -1,0 +1,66 @@
+"""Notebook instances: SageMaker.1, .2, .3 and .8."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagewarden.controls import Context, control
+from sagewarden.resources import Resource
+from sagewarden.resources import ResourceType as RT
+from sagewarden.values import as_enum, as_str, get, is_absent, raw
+from sagewarden.verdicts import Verdict, failed, passed, unknown
+
+_ON_OFF = ("Enabled", "Disabled")
+
+
+@control("SageMaker.1")
+def direct_internet_access(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    f = get(RT.NOTEBOOK_INSTANCE, r.properties, "DirectInternetAccess")
+    value = as_enum("DirectInternetAccess", f.value, _ON_OFF)
+    text = f.describe("DirectInternetAccess", value)
+    if value == "Disabled":
+        return passed(text)
+    return failed(text)
+
+
+@control("SageMaker.2")
+def inside_vpc(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    subnet = raw(r.properties, "SubnetId")
+    if is_absent(subnet) or (isinstance(subnet, str) and not subnet.strip()):
+        return failed("SubnetId is not set: the notebook runs in the SageMaker service VPC")
+    subnet = as_str("SubnetId", subnet)
+    allowed = params.get("SubnetIds")
+    if allowed and subnet not in allowed:
+        return failed(f"SubnetId {subnet} is not in the allowed subnets ({', '.join(allowed)})")
+    return passed(f"SubnetId is {subnet}: the notebook runs in a custom VPC")
+
+
+@control("SageMaker.3")
+def root_access(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    f = get(RT.NOTEBOOK_INSTANCE, r.properties, "RootAccess")
+    value = as_enum("RootAccess", f.value, _ON_OFF)
+    text = f.describe("RootAccess", value)
+    if value == "Disabled":
+        return passed(text)
+    return failed(text)
+
+
+@control("SageMaker.8")
+def platform_version(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    supported: tuple[str, ...] = params.get("supportedPlatformIdentifierVersions") or ()
+    shown = ", ".join(supported)
+    platform = raw(r.properties, "PlatformIdentifier")
+    if is_absent(platform):
+        if r.is_iac:
+            return unknown(
+                "PlatformIdentifier is not set: the service picks the platform at create time "
+                f"(notebook-al2023-v1 since 2026-05-15); set it explicitly to one of: {shown}"
+            )
+        return failed(
+            f"PlatformIdentifier is not recorded, so the notebook is not shown to run on a "
+            f"supported platform ({shown})"
+        )
+    platform = as_str("PlatformIdentifier", platform)
+    if platform in supported:
+        return passed(f"PlatformIdentifier is {platform}, a supported platform")
+    return failed(f"PlatformIdentifier is {platform}, not a supported platform ({shown})")

@@ -1,0 +1,118 @@
+"""Resources x controls -> evaluations.
+
+The engine is the only place that turns exceptions from controls into verdicts, so no
+control can end in a traceback or a silent pass.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from sagewarden.catalog import CONTROLS, Control
+from sagewarden.controls import ControlFn, load_all
+from sagewarden.diagnostics import Diagnostic
+from sagewarden.params import ParamSet
+from sagewarden.resources import NAME_PROPERTY, Resource
+from sagewarden.values import InvalidValue, Unresolved
+from sagewarden.verdicts import Evaluation, Status, Verdict
+
+
+class ScanIndex:
+    """Lookup of resources by type and name within a scope, for cross-resource controls."""
+
+    def __init__(self, resources: Iterable[Resource]) -> None:
+        self._by_key: dict[tuple[str, str, str | None, str | None, str | None], Resource] = {}
+        for r in resources:
+            name = r.properties.get(NAME_PROPERTY.get(r.type, ""), r.name)
+            if isinstance(name, str):
+                key = (r.type, name, *self._scope(r))
+                self._by_key[key] = r
+
+    @staticmethod
+    def _scope(r: Resource) -> tuple[str | None, str | None, str | None]:
+        # IaC: the same template file; AWS data: the same account and region.
+        if r.is_iac:
+            return (None, None, r.provenance.file)
+        return (r.account_id, r.region, None)
+
+    def find(self, resource_type: str, name: str, near: Resource) -> Resource | None:
+        key = (resource_type, name, *self._scope(near))
+        return self._by_key.get(key)
+
+
+@dataclass
+class EngineResult:
+    evaluations: list[Evaluation]
+    diagnostics: list[Diagnostic]
+
+
+def select_controls(ids: Sequence[str] | None) -> tuple[list[Control], list[Diagnostic]]:
+    """The controls named on the command line (all when none), and lines for unknown ids."""
+    from sagewarden.catalog import lookup
+
+    if not ids:
+        return list(CONTROLS), []
+    chosen: list[Control] = []
+    diags: list[Diagnostic] = []
+    for cid in ids:
+        c = lookup(cid)
+        if c is None:
+            diags.append(
+                Diagnostic(f"--control {cid}", "unknown control (SageMaker.1 to SageMaker.15)")
+            )
+        elif c not in chosen:
+            chosen.append(c)
+    chosen.sort(key=lambda c: c.number)
+    return chosen, diags
+
+
+def evaluate(
+    resources: Sequence[Resource], controls: Sequence[Control], params: ParamSet
+) -> EngineResult:
+    registry = load_all()
+    by_type: dict[str, list[Resource]] = defaultdict(list)
+    for r in resources:
+        by_type[r.type].append(r)
+    index = ScanIndex(resources)
+    evaluations: list[Evaluation] = []
+    diags: list[Diagnostic] = []
+    for control in controls:
+        if control.id in params.invalid_controls:
+            continue
+        fn = registry[control.id]
+        values = params.for_control(control)
+        explicit = params.explicit_for(control)
+        for r in by_type.get(control.resource_type, ()):
+            verdict = _run(fn, r, values, index, diags)
+            evaluations.append(Evaluation(control, r, verdict.status, verdict.reason, explicit))
+    return EngineResult(evaluations, diags)
+
+
+def _run(
+    fn: ControlFn,
+    r: Resource,
+    values: dict[str, object],
+    index: ScanIndex,
+    diags: list[Diagnostic],
+) -> Verdict:
+    if r.read_error is not None:
+        return Verdict(Status.ERROR, f"could not be read: {r.read_error}")
+    try:
+        return fn(r, dict(values), index)
+    except InvalidValue as exc:
+        # One diagnostic line per resource and field, however many controls read it.
+        d = Diagnostic(_where(r), f"{exc}")
+        if d not in diags:
+            diags.append(d)
+        return Verdict(Status.ERROR, f"invalid value: {exc}")
+    except Unresolved as exc:
+        return Verdict(Status.UNKNOWN, f"{exc}")
+
+
+def _where(r: Resource) -> str:
+    loc = r.provenance.file
+    if loc and r.provenance.line:
+        loc = f"{loc}:{r.provenance.line}"
+    return f"{loc}: {r.id}" if loc else r.id

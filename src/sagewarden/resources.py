@@ -1,0 +1,161 @@
+"""The canonical resource every source normalises to.
+
+Property names are those of the CloudFormation resource schema, as AWS Config records
+them, so a control reads the same field whether the resource came from a live account,
+a Config snapshot, a template or a Terraform plan.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class ResourceType:
+    NOTEBOOK_INSTANCE = "AWS::SageMaker::NotebookInstance"
+    ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
+    MODEL = "AWS::SageMaker::Model"
+    APP_IMAGE_CONFIG = "AWS::SageMaker::AppImageConfig"
+    IMAGE = "AWS::SageMaker::Image"
+    DATA_QUALITY_JOB_DEFINITION = "AWS::SageMaker::DataQualityJobDefinition"
+    MODEL_BIAS_JOB_DEFINITION = "AWS::SageMaker::ModelBiasJobDefinition"
+    MODEL_EXPLAINABILITY_JOB_DEFINITION = "AWS::SageMaker::ModelExplainabilityJobDefinition"
+    MODEL_QUALITY_JOB_DEFINITION = "AWS::SageMaker::ModelQualityJobDefinition"
+    MONITORING_SCHEDULE = "AWS::SageMaker::MonitoringSchedule"
+
+
+ALL_TYPES: frozenset[str] = frozenset(
+    v for k, v in vars(ResourceType).items() if not k.startswith("_")
+)
+
+# MonitoringType (as a schedule names it) -> the job definition resource type.
+MONITORING_TYPES: dict[str, str] = {
+    "DataQuality": ResourceType.DATA_QUALITY_JOB_DEFINITION,
+    "ModelQuality": ResourceType.MODEL_QUALITY_JOB_DEFINITION,
+    "ModelBias": ResourceType.MODEL_BIAS_JOB_DEFINITION,
+    "ModelExplainability": ResourceType.MODEL_EXPLAINABILITY_JOB_DEFINITION,
+}
+JOB_DEFINITION_TYPES: frozenset[str] = frozenset(MONITORING_TYPES.values())
+
+# The property that holds a resource's name, per type (CloudFormation names).
+NAME_PROPERTY: dict[str, str] = {
+    ResourceType.NOTEBOOK_INSTANCE: "NotebookInstanceName",
+    ResourceType.ENDPOINT_CONFIG: "EndpointConfigName",
+    ResourceType.MODEL: "ModelName",
+    ResourceType.APP_IMAGE_CONFIG: "AppImageConfigName",
+    ResourceType.IMAGE: "ImageName",
+    ResourceType.DATA_QUALITY_JOB_DEFINITION: "JobDefinitionName",
+    ResourceType.MODEL_BIAS_JOB_DEFINITION: "JobDefinitionName",
+    ResourceType.MODEL_EXPLAINABILITY_JOB_DEFINITION: "JobDefinitionName",
+    ResourceType.MODEL_QUALITY_JOB_DEFINITION: "JobDefinitionName",
+    ResourceType.MONITORING_SCHEDULE: "MonitoringScheduleName",
+}
+
+# Describe-API names that differ from the CloudFormation names, per type.
+API_RENAMES: dict[str, dict[str, str]] = {
+    ResourceType.NOTEBOOK_INSTANCE: {
+        "SecurityGroups": "SecurityGroupIds",
+        "NotebookInstanceLifecycleConfigName": "LifecycleConfigName",
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Provenance:
+    """Where a resource was read from: enough to find it again."""
+
+    kind: str  # "aws-config", "aws", "cloudformation", "terraform"
+    file: str | None = None
+    line: int | None = None
+    captured_at: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"kind": self.kind}
+        if self.file is not None:
+            out["file"] = self.file
+        if self.line is not None:
+            out["line"] = self.line
+        if self.captured_at is not None:
+            out["captured_at"] = self.captured_at
+        return out
+
+
+@dataclass(slots=True)
+class Resource:
+    type: str
+    id: str  # ARN for AWS data; logical id or Terraform address for IaC
+    name: str
+    properties: dict[str, Any]
+    # None when the source does not record tags (so tag controls cannot decide).
+    tags: dict[str, str] | None
+    provenance: Provenance
+    account_id: str | None = None
+    region: str | None = None
+    arn: str | None = None
+    # Why the resource could not be read; every control on it is then ERROR.
+    read_error: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def is_iac(self) -> bool:
+        return self.provenance.kind in ("cloudformation", "terraform")
+
+    @property
+    def scope(self) -> tuple[str | None, str | None]:
+        return (self.account_id, self.region)
+
+
+def normalise_properties(resource_type: str, props: dict[str, Any]) -> dict[str, Any]:
+    """Bring a configuration to CloudFormation names.
+
+    Some recorders write camelCase keys and older tooling the Describe-API names; controls
+    must not care. Keys are only re-cased when the record is camelCase as a whole (its name
+    property is), and never inside free-form maps whose keys are data.
+    """
+    name_prop = NAME_PROPERTY.get(resource_type, "")
+    camel = name_prop and name_prop not in props and _camel(name_prop) in props
+    out: dict[str, Any] = _pascal_keys(props) if camel else dict(props)
+    for api_name, cfn_name in API_RENAMES.get(resource_type, {}).items():
+        if api_name in out and cfn_name not in out:
+            out[cfn_name] = out.pop(api_name)
+    return out
+
+
+_FREE_FORM = frozenset({"Tags", "Environment", "Environments"})
+
+
+def _camel(name: str) -> str:
+    return name[:1].lower() + name[1:]
+
+
+def _pascal_keys(value: Any) -> Any:
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            key = k[:1].upper() + k[1:] if isinstance(k, str) else k
+            out[key] = v if key in _FREE_FORM else _pascal_keys(v)
+        return out
+    if isinstance(value, list):
+        return [_pascal_keys(v) for v in value]
+    return value
+
+
+def tags_from_any(raw: Any) -> dict[str, str] | None:
+    """Tags as a map, from a map, a list of {key, value} or a list of {Key, Value}.
+
+    Returns None when the value is not a tag collection at all.
+    """
+    if isinstance(raw, dict):
+        return {str(k): "" if v is None else str(v) for k, v in raw.items()}
+    if isinstance(raw, list):
+        out: dict[str, str] = {}
+        for t in raw:
+            if not isinstance(t, dict):
+                return None
+            k = t.get("key", t.get("Key"))
+            if k is None:
+                return None
+            v = t.get("value", t.get("Value"))
+            out[str(k)] = "" if v is None else str(v)
+        return out
+    return None

@@ -1,0 +1,53 @@
+"""Counts over a set of evaluations, shared by every output format."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from typing import Any
+
+from sagewarden.catalog import Severity
+from sagewarden.verdicts import Evaluation, Status
+
+
+def summarize(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
+    by_status: Counter[str] = Counter()
+    failed_by_severity: Counter[str] = Counter()
+    by_control: dict[str, Counter[str]] = {}
+    resources: set[tuple[str, str]] = set()
+    for e in evaluations:
+        by_status[e.status.value] += 1
+        by_control.setdefault(e.control.id, Counter())[e.status.value] += 1
+        resources.add((e.resource.type, e.resource.id))
+        if e.status is Status.FAILED:
+            failed_by_severity[e.control.severity.value] += 1
+    return {
+        "resources": len(resources),
+        "evaluations": len(evaluations),
+        "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+        "failed_by_severity": {
+            s.value: failed_by_severity.get(s.value, 0)
+            for s in sorted(Severity, key=lambda s: -s.rank)
+            if s is not Severity.CRITICAL
+        },
+        "by_control": {
+            cid: {s.value: c.get(s.value, 0) for s in Status if c.get(s.value, 0)}
+            for cid, c in sorted(by_control.items(), key=lambda kv: int(kv[0].split(".")[1]))
+        },
+    }
+
+
+def summary_line(summary: dict[str, Any]) -> str:
+    s = summary["by_status"]
+    sev = ", ".join(f"{n} {name.lower()}" for name, n in summary["failed_by_severity"].items() if n)
+    failed = f"{s['FAILED']} failed" + (f" ({sev})" if sev else "")
+    parts = [f"{s['PASSED']} passed", failed, f"{s['NOT_APPLICABLE']} not applicable"]
+    if s["UNKNOWN"]:
+        parts.append(f"{s['UNKNOWN']} unknown")
+    parts.append(f"{s['ERROR']} error" + ("" if s["ERROR"] == 1 else "s"))
+    res = summary["resources"]
+    ev = summary["evaluations"]
+    return (
+        f"{res} resource{'' if res == 1 else 's'}, {ev} evaluation{'' if ev == 1 else 's'}: "
+        + ", ".join(parts)
+    )

@@ -92,7 +92,7 @@ def iter_items(
     """
     pos = _skip_ws(buf, start)
     if buf[pos : pos + 1] == b"]":
-        _check_tail(buf, pos + 1, on_error)
+        _check_tail(buf, pos, on_error)
         return
     try:
         first, end1 = decode_at(buf, pos)
@@ -199,7 +199,7 @@ def _exact(
         p = _skip_ws(buf, end)
         c = buf[p : p + 1]
         if c == b"]":
-            _check_tail(buf, p + 1, on_error)
+            _check_tail(buf, p, on_error)
             return
         if c != b",":
             on_error(p, "expected , or ] after an item" if c else "unexpected end of file")

@@ -1,0 +1,85 @@
+"""Small builders shared by the tests: canonical resources and CLI runs."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from sagewarden.catalog import BY_ID
+from sagewarden.engine import evaluate
+from sagewarden.params import ParamSet, parse_params
+from sagewarden.resources import Provenance, Resource
+from sagewarden.verdicts import Evaluation
+
+ACCOUNT = "111122223333"
+REGION = "eu-west-1"
+
+
+def resource(
+    rtype: str,
+    props: dict[str, Any] | None = None,
+    *,
+    name: str = "res",
+    tags: dict[str, str] | None = None,
+    kind: str = "aws-config",
+    account: str = ACCOUNT,
+    region: str = REGION,
+    file: str | None = None,
+) -> Resource:
+    short = rtype.rsplit("::", 1)[1].lower()
+    return Resource(
+        type=rtype,
+        id=f"arn:aws:sagemaker:{region}:{account}:{short}/{name}",
+        name=name,
+        properties=dict(props or {}),
+        tags=tags,
+        provenance=Provenance(kind, file=file),
+        account_id=account,
+        region=region,
+    )
+
+
+def run_control(
+    control_id: str, resources: list[Resource], params: list[str] | None = None
+) -> list[Evaluation]:
+    pset: ParamSet
+    pset, diags = parse_params(params or [])
+    assert not diags, [d.line() for d in diags]
+    return evaluate(resources, [BY_ID[control_id]], pset).evaluations
+
+
+def one(control_id: str, r: Resource, params: list[str] | None = None) -> Evaluation:
+    evs = [e for e in run_control(control_id, [r], params) if e.resource is r]
+    assert len(evs) == 1
+    return evs[0]
+
+
+@dataclass
+class Run:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+
+def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
+    """Run the real command in a child process, as a user's script would."""
+    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    full_env.update(env or {})
+    proc = subprocess.run(
+        [sys.executable, "-m", "sagewarden", *args],
+        capture_output=True,
+        text=True,
+        env=full_env,
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+    return Run(proc.returncode, proc.stdout, proc.stderr)

@@ -1,0 +1,260 @@
+"""The CLI contract, run as a real process: JSON shape, exit codes, stdout/stderr split."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLE = str(ROOT / "examples" / "config-snapshot.json")
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def test_json_document_shape_and_clean_streams() -> None:
+    run = cli("scan", EXAMPLE, "--format", "json")
+    assert run.code == 1
+    assert run.stderr == ""
+    doc = run.json()
+    assert set(doc) >= {"evaluations", "summary", "diagnostics"}
+    evs = doc["evaluations"]
+    assert {e["control"] for e in evs} == {f"SageMaker.{n}" for n in range(1, 16)}
+    for e in evs:
+        assert set(e) >= {
+            "control",
+            "resource_type",
+            "resource_id",
+            "resource_name",
+            "status",
+            "severity",
+            "reason",
+            "source",
+        }
+        assert e["status"] in {"PASSED", "FAILED", "NOT_APPLICABLE", "UNKNOWN", "ERROR"}
+        assert e["resource_id"].startswith("arn:aws:sagemaker:")
+        assert e["source"]["kind"] == "aws-config"
+        assert e["source"]["account_id"] == "111122223333"
+        assert e["reason"]
+    s = doc["summary"]
+    assert s["evaluations"] == len(evs)
+    assert sum(s["by_status"].values()) == len(evs)
+    failed = [e for e in evs if e["status"] == "FAILED"]
+    assert s["by_status"]["FAILED"] == len(failed)
+    nb = next(
+        e for e in evs if e["control"] == "SageMaker.1" and e["resource_name"] == "research-sandbox"
+    )
+    assert nb["status"] == "FAILED"
+    assert nb["severity"] == "HIGH"
+    assert nb["reason"] == "DirectInternetAccess is Enabled (the default when unset)"
+
+
+@pytest.mark.parametrize(
+    ("args", "code"),
+    [
+        ([], 1),
+        (["--fail-on", "low"], 1),
+        (["--fail-on", "high"], 1),
+        (["--fail-on", "never"], 0),
+        (["--control", "SageMaker.7", "--fail-on", "medium"], 0),
+        (["--control", "SageMaker.7", "--fail-on", "low"], 1),
+        (["--control", "SageMaker.13"], 0),  # passes and not applicable only
+    ],
+)
+def test_exit_codes_follow_fail_on(args: list[str], code: int) -> None:
+    assert cli("scan", EXAMPLE, "--format", "json", *args).code == code
+
+
+def test_unknown_control_is_one_line_exit_2_and_the_rest_still_runs() -> None:
+    run = cli(
+        "scan", EXAMPLE, "--format", "json", "--control", "SageMaker.5", "--control", "SageMaker.99"
+    )
+    assert run.code == 2
+    assert run.stderr.strip().splitlines() == [
+        "sagewarden: --control SageMaker.99: unknown control (SageMaker.1 to SageMaker.15)"
+    ]
+    assert {e["control"] for e in run.json()["evaluations"]} == {"SageMaker.5"}
+
+
+@pytest.mark.parametrize(
+    ("param", "message"),
+    [
+        ("SageMaker.6.requiredKeyTags=a,b,c,d,e,f,g", "at most 6 values, got 7"),
+        ("SageMaker.6.requiredKeyTags=aws:owner", "reserved for system tags"),
+        ("SageMaker.6.nope=1", "has no parameter 'nope'"),
+    ],
+)
+def test_invalid_parameter_exit_2_its_control_skipped_others_evaluated(
+    param: str, message: str
+) -> None:
+    run = cli("scan", EXAMPLE, "--format", "json", "--param", param)
+    assert run.code == 2
+    assert message in run.stderr
+    assert "SageMaker.6: not evaluated" in run.stderr
+    assert "Traceback" not in run.stderr
+    controls = {e["control"] for e in run.json()["evaluations"]}
+    assert "SageMaker.6" not in controls
+    assert {"SageMaker.1", "SageMaker.7"} <= controls
+
+
+def test_parameters_change_verdicts_and_are_reported() -> None:
+    run = cli(
+        "scan",
+        EXAMPLE,
+        "--format",
+        "json",
+        "--control",
+        "SageMaker.8",
+        "--param",
+        "SageMaker.8.supportedPlatformIdentifierVersions=notebook-al2-v3",
+    )
+    evs = {e["resource_name"]: e for e in run.json()["evaluations"]}
+    assert evs["research-sandbox"]["status"] == "PASSED"
+    assert evs["fraud-model-dev"]["status"] == "FAILED"
+    assert evs["fraud-model-dev"]["parameters"] == {
+        "supportedPlatformIdentifierVersions": ["notebook-al2-v3"]
+    }
+
+
+def test_bad_file_beside_a_good_one(tmp_path: Path) -> None:
+    bad = tmp_path / "truncated.json"
+    bad.write_text('{"configurationItems": [{"resourceType": "AWS::SageMaker::Model"')
+    run = cli("scan", str(bad), EXAMPLE, "--format", "json")
+    assert run.code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"sagewarden: {bad}: invalid JSON at line 1, column")
+    assert len(run.json()["evaluations"]) == 37
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["scan"], "scan needs at least one PATH"),
+        (["scan", EXAMPLE, "--format", "xml"], "invalid choice: 'xml'"),
+        (["scan", EXAMPLE, "--fail-on", "sometimes"], "invalid choice"),
+        (["scan", EXAMPLE, "--bogus"], "unrecognized arguments: --bogus"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["scan", "/no/such/file.json"], "/no/such/file.json: no such file or directory"),
+    ],
+)
+def test_usage_errors_are_one_line_exit_2(args: list[str], message: str) -> None:
+    run = cli(*args)
+    assert run.code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert message in lines[0]
+
+
+def test_output_file(tmp_path: Path) -> None:
+    out = tmp_path / "report.json"
+    run = cli("scan", EXAMPLE, "--format", "json", "--output", str(out))
+    assert run.stdout == ""
+    assert len(json.loads(out.read_text())["evaluations"]) == 37
+    table = tmp_path / "report.txt"
+    cli("scan", EXAMPLE, "--output", str(table))
+    assert "\x1b" not in table.read_text()
+
+
+def test_table_is_plain_when_not_a_terminal_grouped_and_ends_with_summary() -> None:
+    run = cli("scan", EXAMPLE)
+    assert run.code == 1
+    assert "\x1b" not in run.stdout
+    lines = run.stdout.rstrip("\n").splitlines()
+    assert lines[-1] == (
+        "23 resources, 37 evaluations: 17 passed, 17 failed (5 high, 10 medium, "
+        "2 low), 3 not applicable, 0 errors"
+    )
+    headers = [line.split()[0] for line in lines if line.startswith("SageMaker.")]
+    # HIGH first, then MEDIUM, then LOW; by number within a severity.
+    assert headers[:3] == ["SageMaker.1", "SageMaker.2", "SageMaker.3"]
+    assert headers[-2:] == ["SageMaker.6", "SageMaker.7"]
+    row = next(line for line in lines if "research-sandbox" in line and "DirectInternet" in line)
+    assert "FAILED" in row
+    assert "(the default when unset)" in row
+    verbose = cli("scan", EXAMPLE, "-v").stdout
+    assert "PASSED" in verbose
+    assert "PASSED" not in run.stdout.replace("passed", "")
+
+
+def _run_in_pty(args: list[str], env: dict[str, str]) -> str:
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sagewarden", *args], stdout=secondary, stderr=secondary, env=env
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([primary], [], [], 30)
+        if not ready:
+            break
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=30)
+    os.close(primary)
+    return b"".join(chunks).decode()
+
+
+def test_colour_on_a_terminal_and_never_with_no_color() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    env["TERM"] = "xterm"
+    assert "\x1b[" in _run_in_pty(["scan", EXAMPLE], env)
+    env["NO_COLOR"] = "1"
+    assert "\x1b[" not in _run_in_pty(["scan", EXAMPLE], env)
+
+
+def test_hostile_names_are_escaped_for_the_terminal(tmp_path: Path) -> None:
+    evil = "nb\x1b[2J\x1b]0;pwned\x07\r\u202eevil"
+    item = {
+        "resourceType": "AWS::SageMaker::NotebookInstance",
+        "resourceId": evil,
+        "resourceName": evil,
+        "awsAccountId": "1",
+        "awsRegion": "us-east-1",
+        "configurationItemStatus": "OK",
+        "configuration": {"NotebookInstanceName": evil, "DirectInternetAccess": "bad\x1b[31m"},
+        "tags": {},
+    }
+    path = tmp_path / "evil.json"
+    path.write_text(json.dumps({"configurationItems": [item]}))
+    run = cli("scan", str(path), "--control", "SageMaker.1")
+    assert run.code == 2
+    for stream in (run.stdout, run.stderr):
+        assert "\x1b" not in stream
+        assert "\x07" not in stream
+        assert "\u202e" not in stream
+        assert "\r" not in stream
+    assert "nb\\x1b[2J" in run.stdout
+    assert "\\u202e" in run.stdout
+
+
+def test_controls_listing() -> None:
+    run = cli("controls")
+    assert run.code == 0
+    lines = [line for line in run.stdout.splitlines() if line.startswith("SageMaker.")]
+    assert len(lines) == 15
+    assert "requiredKeyTags" in run.stdout
+    doc = cli("controls", "--format", "json").json()
+    assert [c["id"] for c in doc["controls"]] == [f"SageMaker.{n}" for n in range(1, 16)]
+    c8 = doc["controls"][7]
+    assert c8["parameters"][0]["default"] == ["notebook-al2023-v1"]
+    assert c8["config_rule"] == "sagemaker-notebook-instance-platform-version"
+    assert c8["documentation"].endswith("#sagemaker-8")
+
+
+def test_version() -> None:
+    run = cli("--version")
+    assert run.code == 0
+    assert run.stdout.startswith("sagewarden ")

@@ -77,7 +77,7 @@ def evaluate(
         by_type[r.type].append(r)
     index = ScanIndex(resources)
     evaluations: list[Evaluation] = []
-    diags: list[Diagnostic] = []
+    diags = _DiagnosticSet()
     for control in controls:
         if control.id in params.invalid_controls:
             continue
@@ -87,7 +87,20 @@ def evaluate(
         for r in by_type.get(control.resource_type, ()):
             verdict = _run(fn, r, values, index, diags)
             evaluations.append(Evaluation(control, r, verdict.status, verdict.reason, explicit))
-    return EngineResult(evaluations, diags)
+    return EngineResult(evaluations, diags.items)
+
+
+class _DiagnosticSet:
+    """One line per resource and problem, however many controls ran into it."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+        self._seen: set[Diagnostic] = set()
+
+    def add(self, d: Diagnostic) -> None:
+        if d not in self._seen:
+            self._seen.add(d)
+            self.items.append(d)
 
 
 def _run(
@@ -95,20 +108,21 @@ def _run(
     r: Resource,
     values: dict[str, object],
     index: ScanIndex,
-    diags: list[Diagnostic],
+    diags: _DiagnosticSet,
 ) -> Verdict:
     if r.read_error is not None:
         return Verdict(Status.ERROR, f"could not be read: {r.read_error}")
     try:
         return fn(r, dict(values), index)
     except InvalidValue as exc:
-        # One diagnostic line per resource and field, however many controls read it.
-        d = Diagnostic(_where(r), f"{exc}")
-        if d not in diags:
-            diags.append(d)
+        diags.add(Diagnostic(_where(r), f"{exc}"))
         return Verdict(Status.ERROR, f"invalid value: {exc}")
     except Unresolved as exc:
         return Verdict(Status.UNKNOWN, f"{exc}")
+    except Exception as exc:  # a shape no control anticipated: never a traceback or a pass
+        why = f"unexpected configuration shape ({type(exc).__name__}: {exc})"
+        diags.add(Diagnostic(_where(r), why))
+        return Verdict(Status.ERROR, why)
 
 
 def _where(r: Resource) -> str:

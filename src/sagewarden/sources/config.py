@@ -195,9 +195,11 @@ class ConfigReader:
     def _item(self, item: dict[str, Any], shown: str) -> None:
         self.items_seen += 1
         rtype = item.get("resourceType")
+        if not isinstance(rtype, str):
+            self._diag(shown, f"an item has resourceType {_show(rtype)}, not a string")
+            return
         if rtype not in ALL_TYPES:
             return  # another service's resource: not ours to judge
-        assert isinstance(rtype, str)
         account = _str(item.get("awsAccountId", item.get("accountId")))
         region = _str(item.get("awsRegion"))
         arn = _str(item.get("ARN", item.get("arn")))
@@ -210,10 +212,16 @@ class ConfigReader:
         prior = self._latest.get(key)
         if prior is not None and prior.order > order:
             return  # an older capture of something we already have
-        if status in DELETED:
+        if isinstance(status, str) and status in DELETED:
             self._latest[key] = _Entry(order, None)
             return
         resource = self._to_resource(item, rtype, account, region, arn, rid, status, shown)
+        if status is not None and not isinstance(status, str):
+            self._unreadable(
+                resource,
+                f"{shown}: {resource.id}",
+                f"configurationItemStatus is {_show(status)}, not a string",
+            )
         self._latest[key] = _Entry(order, resource)
 
     def _to_resource(
@@ -329,6 +337,11 @@ def _timestamp(v: Any) -> float:
             dt = dt.replace(tzinfo=timezone.utc)
         return dt.timestamp()
     return 0.0
+
+
+def _show(v: Any) -> str:
+    text = orjson.dumps(v, default=str).decode()
+    return text if len(text) <= 40 else text[:37] + "..."
 
 
 def _kind(v: Any) -> str:

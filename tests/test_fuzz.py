@@ -1,0 +1,67 @@
+"""Whatever shape an item has, the scan ends in verdicts and one-line diagnostics.
+
+Seeded random mutations of the example snapshot: random fields of SageMaker items (their
+envelope included) are replaced by values of the wrong type. No exception may escape,
+every verdict carries a reason, diagnostics are one line each, and the exit code is 2
+exactly when there were input diagnostics. FUZZ_SEEDS=3000 runs a longer campaign.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sagewarden.cli import main
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "config-snapshot.json"
+WRONG: list[Any] = [None, "two", 0, -1, 3.5, True, [], {}, [1, "x"], {"a": None}, "", "\x1b[31m"]
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    out = [prefix] if prefix else []
+    if isinstance(value, dict):
+        for k, v in value.items():
+            out += _paths(v, (*prefix, k))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            out += _paths(v, (*prefix, i))
+    return out
+
+
+def _set(doc: Any, path: tuple[Any, ...], value: Any) -> None:
+    for p in path[:-1]:
+        doc = doc[p]
+    doc[path[-1]] = value
+
+
+@pytest.mark.parametrize("seed", range(int(__import__("os").environ.get("FUZZ_SEEDS", "40"))))
+def test_mutated_snapshot_never_raises(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rnd = random.Random(seed)
+    doc = json.loads(EXAMPLE.read_text())
+    items = [i for i in doc["configurationItems"] if i["resourceType"].startswith("AWS::SageMaker")]
+    for item in rnd.sample(items, 8):
+        paths = _paths(item)
+        for path in rnd.sample(paths, min(3, len(paths))):
+            try:
+                _set(item, path, copy.deepcopy(rnd.choice(WRONG)))
+            except (KeyError, IndexError, TypeError):
+                pass  # an earlier mutation replaced a parent
+    path = tmp_path / "mutated.json"
+    path.write_text(json.dumps(doc))
+    code = main(
+        ["scan", str(path), "--format", "json", "--param", "SageMaker.14.resolveReferences=true"]
+    )
+    out, err = capsys.readouterr()
+    assert code in (0, 1, 2)
+    report = json.loads(out)
+    assert "Traceback" not in err
+    assert all("\n" not in line for line in err.splitlines())
+    assert (code == 2) == bool([d for d in report["diagnostics"] if d["kind"] == "input"])
+    assert all(e["reason"] for e in report["evaluations"])

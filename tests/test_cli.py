@@ -137,7 +137,7 @@ def test_bad_file_beside_a_good_one(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["scan"], "scan needs at least one PATH"),
+        (["scan"], "scan needs --aws or at least one PATH"),
         (["scan", EXAMPLE, "--format", "xml"], "invalid choice: 'xml'"),
         (["scan", EXAMPLE, "--fail-on", "sometimes"], "invalid choice"),
         (["scan", EXAMPLE, "--bogus"], "unrecognized arguments: --bogus"),

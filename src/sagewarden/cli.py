@@ -1,7 +1,8 @@
 """The `sagewarden` command: reports on stdout, progress and diagnostics on stderr.
 
 Exit codes: 0 nothing at or above --fail-on failed; 1 failures; 2 usage or input errors
-(the rest of the input is still evaluated and reported).
+(the rest of the input is still evaluated and reported); 3 an account, region or resource
+could not be read (everything else was scanned). 2 wins over 3, and 3 over 1.
 """
 
 from __future__ import annotations
@@ -10,24 +11,30 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
-from typing import IO, Any, NoReturn
+from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import orjson
 
 from sagewarden import __version__
-from sagewarden.catalog import CONTROLS, Severity, control_to_dict
+from sagewarden.catalog import BY_ID, CONTROLS, Control, Severity, control_to_dict
 from sagewarden.diagnostics import Diagnostic, Diagnostics
 from sagewarden.engine import evaluate, select_controls
 from sagewarden.outputs import jsonout, table
+from sagewarden.outputs.progress import ScanProgress
 from sagewarden.outputs.terminal import BOLD, DIM, Style, clean, use_color
-from sagewarden.params import parse_params
+from sagewarden.params import ParamSet, parse_params
+from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_ORG_ROLE
 from sagewarden.sources.config import read_config
 from sagewarden.summary import summarize
 from sagewarden.verdicts import Evaluation, Status
 
+if TYPE_CHECKING:  # boto3 is imported only by commands that talk to AWS: fast start-up
+    from sagewarden.sources.aws.collector import CollectResult
+
 EXIT_OK = 0
 EXIT_FAILED = 1
 EXIT_INPUT = 2
+EXIT_INCOMPLETE = 3
 FAIL_ON = ("low", "medium", "high", "critical", "never")
 
 
@@ -50,8 +57,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser(
         "scan",
-        help="evaluate AWS Config data (snapshots, history, query results)",
-        description="Evaluate SageMaker resources in AWS Config files against the controls.",
+        help="evaluate live accounts (--aws) or AWS Config data",
+        description="Evaluate SageMaker resources against the controls: live accounts with "
+        "--aws, or AWS Config files (snapshots, history, query results).",
     )
     scan.add_argument(
         "paths", nargs="*", metavar="PATH", help="AWS Config files or directories (.json, .json.gz)"
@@ -90,11 +98,97 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="table: list passed and not-applicable resources too",
     )
-    scan.add_argument("-q", "--quiet", action="store_true", help="no timing line on stderr")
+    scan.add_argument(
+        "-q", "--quiet", action="store_true", help="no progress bar or timing line on stderr"
+    )
+    _add_live_options(scan.add_argument_group("live accounts"))
 
     controls = sub.add_parser("controls", help="list the controls and their parameters")
     controls.add_argument("--format", choices=("table", "json"), default="table")
+
+    policy = sub.add_parser("iam-policy", help="print the read-only IAM policy a scan needs")
+    policy.add_argument(
+        "--org",
+        action="store_true",
+        help="add what an organization scan needs (ListAccounts, AssumeRole)",
+    )
+    policy.add_argument("--org-role", default=DEFAULT_ORG_ROLE, metavar="NAME")
+    policy.add_argument("--role-arn", help="add sts:AssumeRole on this role")
     return parser
+
+
+def _add_live_options(live: argparse._ArgumentGroup) -> None:
+    live.add_argument(
+        "--aws", action="store_true", help="scan live accounts (standard credential chain)"
+    )
+    live.add_argument("--profile", help="AWS profile to start from")
+    live.add_argument(
+        "--region",
+        action="append",
+        default=[],
+        metavar="REGION",
+        help="region to scan (repeatable; default: the profile's region)",
+    )
+    live.add_argument(
+        "--all-regions",
+        action="store_true",
+        help="every region where SageMaker is offered and the account is opted in",
+    )
+    live.add_argument(
+        "--org",
+        action="store_true",
+        help="every active account of the AWS Organization (assumes --org-role in each)",
+    )
+    live.add_argument(
+        "--org-role",
+        default=DEFAULT_ORG_ROLE,
+        metavar="NAME",
+        help=f"role to assume in each member account (default {DEFAULT_ORG_ROLE})",
+    )
+    live.add_argument(
+        "--account",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="with --org: only this account (repeatable)",
+    )
+    live.add_argument("--role-arn", help="assume this role and scan its account")
+    live.add_argument("--external-id", help="external id for --role-arn or --org-role")
+    live.add_argument(
+        "--max-workers",
+        type=_positive_int,
+        default=DEFAULT_MAX_WORKERS,
+        metavar="N",
+        help=f"concurrent API calls (default {DEFAULT_MAX_WORKERS})",
+    )
+    live.add_argument(
+        "--max-rate",
+        type=_positive_float,
+        default=DEFAULT_MAX_RATE,
+        metavar="N",
+        help=f"API calls per second per account and region (default {DEFAULT_MAX_RATE:g}); "
+        "adaptive retries slow down further when AWS throttles",
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r} must be more than 0")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -105,6 +199,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_scan(args)
         if args.command == "controls":
             return cmd_controls(args)
+        if args.command == "iam-policy":
+            return cmd_iam_policy(args)
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -115,10 +211,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
-    if not args.paths:
+    if not args.paths and not args.aws:
         sys.stderr.write(
-            "sagewarden: scan needs at least one PATH (see 'sagewarden scan --help')\n"
+            "sagewarden: scan needs --aws or at least one PATH (see 'sagewarden scan --help')\n"
         )
+        return EXIT_INPUT
+    usage = _live_usage_error(args)
+    if usage:
+        sys.stderr.write(f"sagewarden: {usage} (see 'sagewarden scan --help')\n")
         return EXIT_INPUT
     started = time.perf_counter()
     diags = Diagnostics()
@@ -127,8 +227,14 @@ def cmd_scan(args: argparse.Namespace) -> int:
     params, param_diags = parse_params(args.param)
     diags.extend(param_diags)
 
-    resources, read_diags, items_seen = read_config(args.paths)
+    resources, read_diags, items_seen = read_config(args.paths) if args.paths else ([], [], 0)
     diags.extend(read_diags)
+    calls = 0
+    if args.aws:
+        live = scan_live(args, controls, params)
+        resources += live.resources
+        diags.extend(live.diagnostics)
+        calls = sum(live.calls.values())
     result = evaluate(resources, controls, params)
     diags.extend(result.diagnostics)
     evaluations = sorted(result.evaluations, key=_order)
@@ -139,11 +245,79 @@ def cmd_scan(args: argparse.Namespace) -> int:
     _write_report(args, evaluations, summary, diags.items)
     if not args.quiet and sys.stderr.isatty():
         took = time.perf_counter() - started
+        what = f"{calls} API calls" if args.aws else f"{items_seen} Config items"
         sys.stderr.write(
-            f"sagewarden: read {items_seen} Config items, "
-            f"{len(resources)} SageMaker resources, in {took:.2f}s\n"
+            f"sagewarden: {what}, {len(resources)} SageMaker resources, in {took:.2f}s\n"
         )
     return exit_code(evaluations, diags, args.fail_on)
+
+
+def _live_usage_error(args: argparse.Namespace) -> str | None:
+    if not args.aws:
+        given = [f for f in ("profile", "role_arn", "external_id") if getattr(args, f)]
+        given += [f for f in ("region", "account") if getattr(args, f)]
+        given += [f for f in ("all_regions", "org") if getattr(args, f)]
+        if given:
+            return f"--{given[0].replace('_', '-')} needs --aws"
+        return None
+    if args.account and not args.org:
+        return "--account needs --org"
+    if args.org and args.role_arn:
+        return "--org and --role-arn cannot be combined"
+    if args.external_id and not (args.org or args.role_arn):
+        return "--external-id needs --role-arn or --org"
+    return None
+
+
+def scan_live(
+    args: argparse.Namespace, controls: Sequence[Control], params: ParamSet
+) -> CollectResult:
+    """Accounts and regions from the options, then every selected resource type in each."""
+    from botocore.exceptions import ProfileNotFound
+
+    from sagewarden.sources.aws.accounts import AccountOptions, resolve_regions, resolve_targets
+    from sagewarden.sources.aws.collector import Collector, CollectResult
+
+    opts = AccountOptions(
+        profile=args.profile,
+        regions=args.region,
+        all_regions=args.all_regions,
+        org=args.org,
+        org_role=args.org_role,
+        accounts=args.account,
+        role_arn=args.role_arn,
+        external_id=args.external_id,
+    )
+    diags: list[Diagnostic] = []
+    try:
+        targets = resolve_targets(opts, diags)
+    except ProfileNotFound as exc:
+        diags.append(Diagnostic("--profile", str(exc)))
+        return CollectResult([], diags)
+    for t in targets:
+        if t.error is None:
+            t.regions = resolve_regions(t, opts, diags)
+            if not t.regions:
+                diags.append(
+                    Diagnostic(
+                        f"account {t.account_id}", "no region: pass --region or --all-regions"
+                    )
+                )
+    types = {c.resource_type for c in controls if c.id not in params.invalid_controls}
+    resolve = any(c.id == "SageMaker.14" for c in controls) and bool(
+        params.for_control(BY_ID["SageMaker.14"]).get("resolveReferences")
+    )
+    with ScanProgress(enabled=not args.quiet) as progress:
+        result = Collector(
+            targets,
+            types,
+            resolve_references=resolve,
+            max_workers=args.max_workers,
+            max_rate=args.max_rate,
+            on_progress=progress.update,
+        ).run()
+    result.diagnostics[:0] = diags
+    return result
 
 
 def _order(e: Evaluation) -> tuple[Any, ...]:
@@ -182,12 +356,22 @@ def _write_report(
 def exit_code(evaluations: Sequence[Evaluation], diags: Diagnostics, fail_on: str) -> int:
     if diags.has_input_errors:
         return EXIT_INPUT
+    if diags.has_scope_errors:
+        return EXIT_INCOMPLETE
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity(fail_on.upper()).rank
     for e in evaluations:
         if e.status is Status.FAILED and e.control.severity.rank >= threshold:
             return EXIT_FAILED
+    return EXIT_OK
+
+
+def cmd_iam_policy(args: argparse.Namespace) -> int:
+    from sagewarden.iampolicy import scan_policy
+
+    policy = scan_policy(org=args.org, org_role=args.org_role, role_arn=args.role_arn)
+    sys.stdout.buffer.write(orjson.dumps(policy, option=orjson.OPT_INDENT_2) + b"\n")
     return EXIT_OK
 
 

@@ -8,6 +8,7 @@ from enum import Enum
 
 class Kind(str, Enum):
     INPUT = "input"  # bad input or usage: exit code 2
+    SCOPE = "scope"  # an account, region or resource could not be read: exit code 3
     INFO = "info"  # worth saying, changes nothing
 
 
@@ -39,3 +40,7 @@ class Diagnostics:
     @property
     def has_input_errors(self) -> bool:
         return any(d.kind is Kind.INPUT for d in self.items)
+
+    @property
+    def has_scope_errors(self) -> bool:
+        return any(d.kind is Kind.SCOPE for d in self.items)

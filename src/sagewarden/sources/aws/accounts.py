@@ -1,0 +1,201 @@
+"""Which accounts and regions to scan, and a boto3 session for each account.
+
+Credentials come from the standard chain (or `--profile`); other accounts are reached by
+assuming a role, with credentials that refresh themselves so a long scan does not expire
+half-way. Credentials are never printed: errors name the account, role and error code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+import botocore.session
+from botocore.config import Config
+from botocore.credentials import RefreshableCredentials
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.sources.aws.limits import DEFAULT_ORG_ROLE
+
+SESSION_NAME = "sagewarden"
+
+
+@dataclass
+class AccountOptions:
+    profile: str | None = None
+    regions: list[str] = field(default_factory=list)
+    all_regions: bool = False
+    org: bool = False
+    org_role: str = DEFAULT_ORG_ROLE
+    accounts: list[str] = field(default_factory=list)
+    role_arn: str | None = None
+    external_id: str | None = None
+
+
+@dataclass
+class Target:
+    account_id: str
+    session: boto3.Session
+    partition: str
+    regions: list[str] = field(default_factory=list)
+    error: str | None = None  # the account could not be reached (assume role failed)
+
+
+def control_config(max_workers: int = 10) -> Config:
+    """Client settings for every call: adaptive retries, a pool sized for our threads."""
+    return Config(
+        retries={"mode": "adaptive", "max_attempts": 6},
+        max_pool_connections=max(10, max_workers),
+        connect_timeout=10,
+        read_timeout=30,
+        user_agent_extra="sagewarden",
+    )
+
+
+def _error_text(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        return f"{err.get('Code', 'Unknown')}: {err.get('Message', '')}".rstrip(": ")
+    return f"{type(exc).__name__}: {exc}"
+
+
+def error_code(exc: Exception) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+    return type(exc).__name__
+
+
+def assumed_session(
+    base: boto3.Session, role_arn: str, external_id: str | None, region: str | None
+) -> boto3.Session:
+    """A session whose credentials come from AssumeRole and refresh before they expire."""
+    sts = base.client("sts", region_name=region, config=control_config())
+
+    def fetch() -> dict[str, Any]:
+        kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": SESSION_NAME}
+        if external_id:
+            kwargs["ExternalId"] = external_id
+        creds = sts.assume_role(**kwargs)["Credentials"]
+        return {
+            "access_key": creds["AccessKeyId"],
+            "secret_key": creds["SecretAccessKey"],
+            "token": creds["SessionToken"],
+            "expiry_time": creds["Expiration"].isoformat(),
+        }
+
+    credentials = RefreshableCredentials.create_from_metadata(
+        metadata=fetch(), refresh_using=fetch, method="sts-assume-role"
+    )
+    core = botocore.session.get_session()
+    core._credentials = credentials  # type: ignore[attr-defined]  # the usual injection point
+    return boto3.Session(botocore_session=core, region_name=region)
+
+
+def _identity(session: boto3.Session, region: str | None) -> tuple[str, str]:
+    ident = session.client("sts", region_name=region, config=control_config()).get_caller_identity()
+    arn = str(ident["Arn"])
+    return str(ident["Account"]), arn.split(":")[1]
+
+
+def resolve_targets(
+    opts: AccountOptions,
+    diags: list[Diagnostic],
+    session_factory: Callable[..., boto3.Session] = boto3.Session,
+) -> list[Target]:
+    """The accounts to scan, each with a session (or the reason it cannot be reached)."""
+    base = session_factory(profile_name=opts.profile) if opts.profile else session_factory()
+    home = opts.regions[0] if opts.regions else base.region_name or "us-east-1"
+    try:
+        if opts.role_arn:
+            session = assumed_session(base, opts.role_arn, opts.external_id, home)
+            account, partition = _identity(session, home)
+            return [Target(account, session, partition)]
+        account, partition = _identity(base, home)
+    except (ClientError, BotoCoreError) as exc:
+        who = f"role {opts.role_arn}" if opts.role_arn else "credentials"
+        diags.append(Diagnostic("aws", f"cannot use the {who}: {_error_text(exc)}", Kind.SCOPE))
+        return []
+    if not opts.org:
+        return [Target(account, base, partition)]
+    return _org_targets(base, account, partition, home, opts, diags)
+
+
+def _org_targets(
+    base: boto3.Session,
+    management: str,
+    partition: str,
+    home: str,
+    opts: AccountOptions,
+    diags: list[Diagnostic],
+) -> list[Target]:
+    org = base.client("organizations", region_name=home, config=control_config())
+    try:
+        pages = org.get_paginator("list_accounts").paginate()
+        listed = [a for page in pages for a in page["Accounts"]]
+    except (ClientError, BotoCoreError) as exc:
+        diags.append(
+            Diagnostic(
+                f"account {management}",
+                f"organizations:ListAccounts failed: {_error_text(exc)}",
+                Kind.SCOPE,
+            )
+        )
+        return []
+    active = [a for a in listed if a.get("State", a.get("Status")) == "ACTIVE"]
+    wanted = set(opts.accounts)
+    if wanted:
+        known = {a["Id"] for a in active}
+        for missing in sorted(wanted - known):
+            diags.append(
+                Diagnostic(f"--account {missing}", "not an active account of this organization")
+            )
+        active = [a for a in active if a["Id"] in wanted]
+    targets: list[Target] = []
+    for a in sorted(active, key=lambda a: a["Id"]):
+        acct = str(a["Id"])
+        if acct == management:
+            targets.append(Target(acct, base, partition))
+            continue
+        role = f"arn:{partition}:iam::{acct}:role/{opts.org_role}"
+        try:
+            targets.append(
+                Target(acct, assumed_session(base, role, opts.external_id, home), partition)
+            )
+        except (ClientError, BotoCoreError) as exc:
+            diags.append(
+                Diagnostic(
+                    f"account {acct}",
+                    f"sts:AssumeRole {role} failed: {_error_text(exc)}",
+                    Kind.SCOPE,
+                )
+            )
+            targets.append(Target(acct, base, partition, error=f"AssumeRole: {error_code(exc)}"))
+    return targets
+
+
+def resolve_regions(target: Target, opts: AccountOptions, diags: list[Diagnostic]) -> list[str]:
+    """--region as given; --all-regions: where SageMaker is offered and the account opted in."""
+    if not opts.all_regions:
+        if opts.regions:
+            return list(dict.fromkeys(opts.regions))
+        region = target.session.region_name
+        return [region] if region else []
+    offered = target.session.get_available_regions("sagemaker", partition_name=target.partition)
+    home = opts.regions[0] if opts.regions else target.session.region_name or "us-east-1"
+    try:
+        ec2 = target.session.client("ec2", region_name=home, config=control_config())
+        enabled = {r["RegionName"] for r in ec2.describe_regions(AllRegions=False)["Regions"]}
+    except (ClientError, BotoCoreError) as exc:
+        diags.append(
+            Diagnostic(
+                f"account {target.account_id}",
+                f"ec2:DescribeRegions failed ({_error_text(exc)}): scanning every region SageMaker "
+                "is offered in, opted-in or not",
+                Kind.INFO,
+            )
+        )
+        return sorted(offered)
+    return sorted(r for r in offered if r in enabled)

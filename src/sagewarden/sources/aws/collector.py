@@ -1,0 +1,345 @@
+"""Reading SageMaker resources from live accounts: every page, every scope, in parallel.
+
+Work is a graph of small tasks (a List page, a Describe, a ListTags) run on one bounded
+thread pool; each task returns the tasks it uncovers, so nothing ever waits on a future
+while holding a worker. Each API call first takes a slot from its account-and-region rate
+limiter. Failures stay in their scope: a List that fails makes an ERROR placeholder for
+that type in that account and region; a Describe that fails makes that resource ERROR; a
+resource deleted between List and Describe is simply gone.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.resources import (
+    MONITORING_TYPES,
+    NAME_PROPERTY,
+    Provenance,
+    Resource,
+    normalise_properties,
+)
+from sagewarden.resources import ResourceType as RT
+from sagewarden.sources.aws.accounts import Target, control_config, error_code
+from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS
+from sagewarden.sources.aws.ratelimit import RateLimiters
+from sagewarden.sources.aws.readpath import (
+    LIST_TAGS_OP,
+    PAGE_SIZE,
+    READ_PATHS,
+    TAGGED_TYPES,
+    TAGS_PAGE_SIZE,
+    ReadPath,
+)
+
+Task = Callable[[], Iterable["Task"]]
+
+
+@dataclass(frozen=True)
+class Scope:
+    account: str
+    region: str
+    partition: str
+
+
+@dataclass
+class CollectResult:
+    resources: list[Resource]
+    diagnostics: list[Diagnostic]
+    calls: Counter[str] = field(default_factory=Counter)
+    scopes: int = 0
+
+
+class Collector:
+    def __init__(
+        self,
+        targets: list[Target],
+        types: Iterable[str],
+        *,
+        resolve_references: bool = False,
+        max_workers: int = DEFAULT_MAX_WORKERS,
+        max_rate: float = DEFAULT_MAX_RATE,
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> None:
+        self.targets = targets
+        self.types = [t for t in READ_PATHS if t in set(types)]
+        self.resolve_references = resolve_references
+        self.max_workers = max_workers
+        self.limiters = RateLimiters(max_rate)
+        self.on_progress = on_progress
+        self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
+        self._lock = threading.Lock()
+        self._resources: list[Resource] = []
+        self._diags: list[Diagnostic] = []
+        self._calls: Counter[str] = Counter()
+        self._clients: dict[tuple[str, str], Any] = {}
+        self._listed: set[tuple[Scope, str]] = set()  # (scope, type) lists that completed
+        self._done = 0
+        self._total = 0
+
+    # -- running -------------------------------------------------------------------------
+
+    def run(self) -> CollectResult:
+        scopes: list[tuple[Target, Scope]] = []
+        for t in self.targets:
+            if t.error is not None:
+                for rtype in self.types:
+                    self._placeholder(Scope(t.account_id, "*", t.partition), rtype, t.error)
+                continue
+            for region in t.regions:
+                scopes.append((t, Scope(t.account_id, region, t.partition)))
+        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="sagewarden") as pool:
+            first: list[Task] = []
+            for target, scope in scopes:
+                self._clients[(scope.account, scope.region)] = target.session.client(
+                    "sagemaker", region_name=scope.region, config=control_config(self.max_workers)
+                )
+                first += [self._list_task(scope, READ_PATHS[t], None) for t in self.types]
+            self._drain(pool, first)
+            if self.resolve_references:
+                self._drain(pool, self._reference_tasks())
+        return CollectResult(self._resources, self._diags, self._calls, len(scopes))
+
+    def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
+        pending: set[Future[Iterable[Task]]] = set()
+        for task in tasks:
+            pending.add(pool.submit(self._safe, task))
+            self._total += 1
+        while pending:
+            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+            for fut in finished:
+                self._done += 1
+                for task in fut.result():
+                    pending.add(pool.submit(self._safe, task))
+                    self._total += 1
+            if self.on_progress:
+                self.on_progress(self._done, self._total)
+
+    @staticmethod
+    def _safe(task: Task) -> list[Task]:
+        return list(task())
+
+    def _call(self, scope: Scope, op: str, method: str, **kwargs: Any) -> Any:
+        self.limiters.get(scope.account, scope.region).acquire()
+        with self._lock:
+            self._calls[op] += 1
+        return getattr(self._clients[(scope.account, scope.region)], method)(**kwargs)
+
+    # -- tasks ---------------------------------------------------------------------------
+
+    def _list_task(self, scope: Scope, path: ReadPath, token: str | None) -> Task:
+        def task() -> list[Task]:
+            kwargs: dict[str, Any] = {"MaxResults": PAGE_SIZE}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                page = self._call(scope, path.list_op, path.list_method, **kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                self._placeholder(
+                    scope, path.resource_type, f"{path.list_op}: {error_code(exc)}", exc
+                )
+                return []
+            follow: list[Task] = []
+            nxt = page.get("NextToken")
+            if nxt:
+                follow.append(self._list_task(scope, path, nxt))
+            else:
+                with self._lock:
+                    self._listed.add((scope, path.resource_type))
+            for summary in page.get(path.list_key, []):
+                if path.describe_op is None:
+                    resource = self._resource(scope, path, summary, summary)
+                    follow += self._after_read(scope, resource)
+                else:
+                    follow.append(self._describe_task(scope, path, summary))
+            return follow
+
+        return task
+
+    def _describe_task(self, scope: Scope, path: ReadPath, summary: dict[str, Any]) -> Task:
+        def task() -> list[Task]:
+            assert path.describe_op and path.describe_method and path.describe_param
+            name = summary[path.name_key]
+            try:
+                out = self._call(
+                    scope, path.describe_op, path.describe_method, **{path.describe_param: name}
+                )
+            except ClientError as exc:
+                if error_code(exc) in path.not_found:
+                    return []  # deleted since it was listed: gone, not an error
+                return self._unreadable(scope, path, summary, exc)
+            except BotoCoreError as exc:
+                return self._unreadable(scope, path, summary, exc)
+            return self._after_read(scope, self._resource(scope, path, summary, out))
+
+        return task
+
+    def _tags_task(self, scope: Scope, resource: Resource, token: str | None = None) -> Task:
+        def task() -> list[Task]:
+            kwargs: dict[str, Any] = {"ResourceArn": resource.arn, "MaxResults": TAGS_PAGE_SIZE}
+            if token:
+                kwargs["NextToken"] = token
+            try:
+                page = self._call(scope, LIST_TAGS_OP, "list_tags", **kwargs)
+            except (ClientError, BotoCoreError) as exc:
+                if (
+                    isinstance(exc, ClientError)
+                    and error_code(exc) in READ_PATHS[resource.type].not_found
+                ):
+                    with self._lock:
+                        self._resources.remove(resource)  # deleted mid-scan
+                    return []
+                resource.read_error = f"{LIST_TAGS_OP}: {error_code(exc)}"
+                self._diag(scope, LIST_TAGS_OP, exc, resource.id)
+                return []
+            tags = resource.tags if resource.tags is not None else {}
+            tags.update({t["Key"]: t.get("Value", "") for t in page.get("Tags", [])})
+            if page.get("NextToken"):
+                resource.tags = tags  # partial until the last page
+                return [self._tags_task(scope, resource, page["NextToken"])]
+            resource.tags = tags
+            return []
+
+        return task
+
+    def _reference_tasks(self) -> list[Task]:
+        """SageMaker.14 with resolveReferences: Describe referenced job definitions that the
+        scan has not read (their type's controls were not selected)."""
+        have: set[tuple[str, str, str, str]] = set()
+        wanted: dict[tuple[str, str, str, str], Scope] = {}
+        for r in self._resources:
+            name = r.properties.get(NAME_PROPERTY.get(r.type, ""))
+            if isinstance(name, str):
+                have.add((r.account_id or "", r.region or "", r.type, name))
+        for r in self._resources:
+            if r.type != RT.MONITORING_SCHEDULE or r.read_error:
+                continue
+            cfg = r.properties.get("MonitoringScheduleConfig") or {}
+            name, mtype = cfg.get("MonitoringJobDefinitionName"), cfg.get("MonitoringType")
+            if not isinstance(name, str) or "MonitoringJobDefinition" in cfg:
+                continue
+            types = (
+                [MONITORING_TYPES[mtype]]
+                if mtype in MONITORING_TYPES
+                else list(MONITORING_TYPES.values())
+            )
+            scope = Scope(
+                r.account_id or "", r.region or "", r.arn.split(":")[1] if r.arn else "aws"
+            )
+            for t in types:
+                key = (scope.account, scope.region, t, name)
+                if key not in have and (scope, t) not in self._listed:
+                    wanted[key] = scope
+        return [
+            self._describe_task(scope, READ_PATHS[t], {READ_PATHS[t].name_key: name})
+            for (_, _, t, name), scope in wanted.items()
+        ]
+
+    # -- results -------------------------------------------------------------------------
+
+    def _after_read(self, scope: Scope, resource: Resource) -> list[Task]:
+        with self._lock:
+            self._resources.append(resource)
+        if resource.type in TAGGED_TYPES and resource.arn:
+            return [self._tags_task(scope, resource)]
+        return []
+
+    def _resource(
+        self, scope: Scope, path: ReadPath, summary: dict[str, Any], described: dict[str, Any]
+    ) -> Resource:
+        props = _plain({k: v for k, v in described.items() if k != "ResponseMetadata"})
+        arn = summary.get(path.arn_key) or _find_arn(described)
+        name = str(summary.get(path.name_key) or described.get(path.describe_param or "", "?"))
+        props.setdefault(NAME_PROPERTY[path.resource_type], name)
+        return Resource(
+            type=path.resource_type,
+            id=arn or name,
+            name=name,
+            properties=normalise_properties(path.resource_type, props),
+            tags=None,
+            provenance=Provenance("aws", captured_at=self.started),
+            account_id=scope.account,
+            region=scope.region,
+            arn=arn,
+        )
+
+    def _unreadable(
+        self, scope: Scope, path: ReadPath, summary: dict[str, Any], exc: Exception
+    ) -> list[Task]:
+        resource = self._resource(scope, path, summary, {})
+        resource.read_error = f"{path.describe_op}: {error_code(exc)}"
+        self._diag(scope, path.describe_op or "", exc, resource.id)
+        with self._lock:
+            self._resources.append(resource)
+        return []
+
+    def _placeholder(
+        self, scope: Scope, rtype: str, why: str, exc: Exception | None = None
+    ) -> None:
+        """Stands for every resource of a type in a scope that could not be listed."""
+        path = READ_PATHS[rtype]
+        arn = f"arn:{scope.partition}:sagemaker:{scope.region}:{scope.account}:{path.arn_kind}/*"
+        resource = Resource(
+            type=rtype,
+            id=arn,
+            name=f"* (every {path.arn_kind} in this scope)",
+            properties={},
+            tags=None,
+            provenance=Provenance("aws", captured_at=self.started),
+            account_id=scope.account,
+            region=None if scope.region == "*" else scope.region,
+            read_error=why,
+        )
+        if exc is not None:
+            self._diag(scope, path.list_op, exc, None)
+        with self._lock:
+            self._resources.append(resource)
+
+    def _diag(self, scope: Scope, op: str, exc: Exception, resource_id: str | None) -> None:
+        detail = (
+            str(exc)
+            if isinstance(exc, BotoCoreError)
+            else (
+                exc.response.get("Error", {}).get("Message", "")
+                if isinstance(exc, ClientError)
+                else ""
+            )
+        )
+        what = f"sagemaker:{op} failed: {error_code(exc)}" + (f" ({detail})" if detail else "")
+        where = f"account {scope.account} region {scope.region}"
+        if resource_id:
+            where += f" {resource_id}"
+        with self._lock:
+            self._diags.append(Diagnostic(where, what, Kind.SCOPE))
+
+
+def _plain(value: Any) -> Any:
+    """Describe output with datetimes as ISO strings, so it serialises like Config data."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def _find_arn(described: dict[str, Any]) -> str | None:
+    for key, value in described.items():
+        if (
+            key.endswith("Arn")
+            and isinstance(value, str)
+            and ":sagemaker:" in value
+            and (key not in ("RoleArn", "ExecutionRoleArn", "ImageRoleArn"))
+        ):
+            return value
+    return None

@@ -9,12 +9,12 @@ STAMP  := $(VENV)/.installed-stamp
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,demo]'
 	touch $(STAMP)
 
-## The main job on the built-in example account (an AWS Config snapshot under examples/).
+## The main job on the built-in demo account (a local AWS emulator, no credentials needed).
 demo: $(STAMP)
-	$(BIN)/sagewarden scan examples/config-snapshot.json --fail-on never
+	$(BIN)/sagewarden demo
 
 ## The whole suite: lint, types, tests.
 test: lint typecheck unit
@@ -32,6 +32,7 @@ unit: $(STAMP)
 ## Benchmarks print figures against their targets (see README, Performance).
 bench: $(STAMP)
 	$(BIN)/python bench/config_snapshot.py
+	$(BIN)/python bench/live_scan.py
 
 clean:
 	rm -rf $(VENV) bench/out .pytest_cache .mypy_cache .ruff_cache

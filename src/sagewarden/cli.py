@@ -8,6 +8,7 @@ could not be read (everything else was scanned). 2 wins over 3, and 3 over 1.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from collections.abc import Sequence
@@ -106,6 +107,14 @@ def build_parser() -> argparse.ArgumentParser:
     controls = sub.add_parser("controls", help="list the controls and their parameters")
     controls.add_argument("--format", choices=("table", "json"), default="table")
 
+    demo = sub.add_parser(
+        "demo",
+        help="scan a built-in demo account on a local AWS emulator (no credentials needed)",
+        description="Start an AWS emulator on 127.0.0.1, fill two regions with a realistic "
+        "SageMaker estate, and scan it. Any scan option may follow (e.g. --format json).",
+    )
+    demo.add_argument("scan_args", nargs=argparse.REMAINDER, metavar="SCAN-OPTION")
+
     policy = sub.add_parser("iam-policy", help="print the read-only IAM policy a scan needs")
     policy.add_argument(
         "--org",
@@ -201,6 +210,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_controls(args)
         if args.command == "iam-policy":
             return cmd_iam_policy(args)
+        if args.command == "demo":
+            return cmd_demo(args, parser)
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
@@ -365,6 +376,48 @@ def exit_code(evaluations: Sequence[Evaluation], diags: Diagnostics, fail_on: st
         if e.status is Status.FAILED and e.control.severity.rank >= threshold:
             return EXIT_FAILED
     return EXIT_OK
+
+
+DEMO_ACCOUNT = "123456789012"
+DEMO_REGIONS = ("eu-west-1", "us-east-1")
+
+
+def cmd_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The main job on a built-in account: an emulator on loopback, a realistic estate, a scan."""
+    try:
+        from sagewarden.emulator import Emulator
+    except ImportError:
+        sys.stderr.write(
+            "sagewarden: the demo needs the local AWS emulator: pip install 'sagewarden[demo]'\n"
+        )
+        return EXIT_INPUT
+    from sagewarden import estate
+
+    extra = list(args.scan_args)
+    if not any(a == "--fail-on" or a.startswith("--fail-on=") for a in extra):
+        extra += ["--fail-on", "never"]
+    regions = [a for r in DEMO_REGIONS for a in ("--region", r)]
+    scan_args = parser.parse_args(["scan", "--aws", *regions, *extra])
+    with Emulator() as emulator:
+        # Only this process talks to the emulator; nothing outside the machine is reached.
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": emulator.endpoint_url,
+                "AWS_ACCESS_KEY_ID": "demo",
+                "AWS_SECRET_ACCESS_KEY": "demo",
+                "AWS_CONFIG_FILE": os.devnull,
+                "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+            }
+        )
+        for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
+            os.environ.pop(var, None)
+        if not scan_args.quiet:
+            sys.stderr.write(
+                f"sagewarden: demo account {DEMO_ACCOUNT} on a local emulator at "
+                f"{emulator.endpoint_url}, regions {', '.join(DEMO_REGIONS)}\n"
+            )
+        estate.build(emulator.client, DEMO_ACCOUNT, list(DEMO_REGIONS))
+        return cmd_scan(scan_args)
 
 
 def cmd_iam_policy(args: argparse.Namespace) -> int:

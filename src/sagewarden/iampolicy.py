@@ -47,13 +47,14 @@ def scan_policy(
                 "Resource": "*",
             }
         )
-    if org or role_arn:
+    roles = ([f"arn:aws:iam::*:role/{org_role}"] if org else []) + ([role_arn] if role_arn else [])
+    if roles:
         statements.append(
             {
                 "Sid": "SageWardenAssumeScanRole",
                 "Effect": "Allow",
                 "Action": ["sts:AssumeRole"],
-                "Resource": role_arn or f"arn:aws:iam::*:role/{org_role}",
+                "Resource": roles[0] if len(roles) == 1 else roles,
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}

@@ -7,6 +7,7 @@ half-way. Credentials are never printed: errors name the account, role and error
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,7 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.sources.aws.limits import DEFAULT_ORG_ROLE
 
 SESSION_NAME = "sagewarden"
+DEFAULT_MAX_ATTEMPTS = 8
 
 
 @dataclass
@@ -45,9 +47,16 @@ class Target:
 
 
 def control_config(max_workers: int = 10) -> Config:
-    """Client settings for every call: adaptive retries, a pool sized for our threads."""
+    """Client settings for every call: adaptive retries, a pool sized for our threads.
+
+    Adaptive mode rate-limits a client (one per account and region) once AWS throttles it.
+    AWS_MAX_ATTEMPTS (or the profile's max_attempts) wins over our default of 8 attempts.
+    """
+    retries: dict[str, Any] = {"mode": "adaptive"}
+    if "AWS_MAX_ATTEMPTS" not in os.environ:
+        retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
     return Config(
-        retries={"mode": "adaptive", "max_attempts": 6},
+        retries=retries,  # type: ignore[arg-type]
         max_pool_connections=max(10, max_workers),
         connect_timeout=10,
         read_timeout=30,

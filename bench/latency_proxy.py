@@ -1,0 +1,101 @@
+"""A loopback HTTP proxy that adds a fixed delay to every call and counts them.
+
+It stands between the scan and the emulator so the benchmark sees the latency of a real
+AWS API call (about 50 ms) and can count exactly which operations the scan made and how
+many were in flight at once. It listens and forwards on 127.0.0.1 only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import threading
+import time
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import urlsplit
+
+
+class LatencyProxy:
+    def __init__(self, upstream: str, delay: float = 0.05) -> None:
+        target = urlsplit(upstream)
+        if target.hostname not in ("127.0.0.1", "localhost"):
+            raise ValueError("the proxy only forwards to loopback addresses")
+        self.upstream = (target.hostname, target.port or 80)
+        self.delay = delay
+        self.calls: Counter[str] = Counter()
+        self.in_flight = 0
+        self.peak_in_flight = 0
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:  # AWS JSON and query protocols are POSTs
+                proxy.forward(self)
+
+            def do_GET(self) -> None:
+                proxy.forward(self)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self) -> LatencyProxy:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def _conn(self) -> http.client.HTTPConnection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._local.conn = http.client.HTTPConnection(*self.upstream, timeout=60)
+        return conn
+
+    def forward(self, req: BaseHTTPRequestHandler) -> None:
+        length = int(req.headers.get("Content-Length") or 0)
+        body = req.rfile.read(length) if length else b""
+        op = req.headers.get("X-Amz-Target", "").split(".")[-1] or _query_action(body)
+        with self._lock:
+            self.calls[op] += 1
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            time.sleep(self.delay)  # the simulated network and service latency
+            headers = {k: v for k, v in req.headers.items() if k.lower() != "connection"}
+            conn = self._conn()
+            try:
+                conn.request(req.command, req.path, body=body, headers=headers)
+                resp = conn.getresponse()
+            except (http.client.HTTPException, OSError):
+                self._local.conn = None
+                conn = self._conn()
+                conn.request(req.command, req.path, body=body, headers=headers)
+                resp = conn.getresponse()
+            data = resp.read()
+            req.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+                    req.send_header(k, v)
+            req.send_header("Content-Length", str(len(data)))
+            req.end_headers()
+            req.wfile.write(data)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+
+def _query_action(body: bytes) -> str:
+    for part in body.split(b"&"):
+        if part.startswith(b"Action="):
+            return part[7:].decode()
+    return "?"

@@ -1,0 +1,225 @@
+"""Benchmark: a live scan of 5,000 resources in 3 accounts x 2 regions, at 50 ms a call.
+
+Builds the estate in the emulator (an organization of three accounts, every resource type),
+puts a loopback proxy in front of it that adds 50 ms to every call, runs the real
+`sagewarden scan --aws --org` in a child process through the proxy, and prints:
+
+- wall time, API calls made, calls per resource, peak calls in flight;
+- the calls the read path requires (List pages + one Describe per resource where the type
+  needs one + ListTags where a control reads tags + the organization and STS calls);
+- the ideal wall time, calls x 50 ms / concurrency, and the ratio to it (target <= 1.5).
+
+    .venv/bin/python bench/live_scan.py [--resources 5000] [--max-workers 32]
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import subprocess
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from latency_proxy import LatencyProxy
+from sagewarden.emulator import Emulator
+from sagewarden.sources.aws.readpath import READ_PATHS, TAGGED_TYPES
+
+REGIONS = ["us-east-1", "eu-west-1"]
+ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
+# Share of each type in the estate (sums to 1).
+MIX = {
+    "NotebookInstance": 0.18, "Model": 0.18, "EndpointConfig": 0.12, "AppImageConfig": 0.07,
+    "Image": 0.07, "DataQualityJobDefinition": 0.07, "ModelBiasJobDefinition": 0.07,
+    "ModelQualityJobDefinition": 0.07, "ModelExplainabilityJobDefinition": 0.07,
+    "MonitoringSchedule": 0.10,
+}  # fmt: skip
+
+
+def _job(kind: str, name: str, count: int) -> dict[str, Any]:
+    app: dict[str, Any] = {"ImageUri": "123.dkr.ecr.us-east-1.amazonaws.com/m:1"}
+    if kind in ("ModelBias", "ModelExplainability"):
+        app["ConfigUri"] = "s3://b/cfg"
+    if kind == "ModelQuality":
+        app["ProblemType"] = "Regression"
+    job_input: dict[str, Any] = {"EndpointInput": {"EndpointName": "e", "LocalPath": "/opt/in"}}
+    if kind in ("ModelBias", "ModelQuality"):
+        job_input["GroundTruthS3Input"] = {"S3Uri": "s3://b/truth"}
+    return {
+        "JobDefinitionName": name, f"{kind}AppSpecification": app, f"{kind}JobInput": job_input,
+        f"{kind}JobOutputConfig": {"MonitoringOutputs": [
+            {"S3Output": {"S3Uri": "s3://b/out", "LocalPath": "/opt/out"}}]},
+        "JobResources": {"ClusterConfig": {"InstanceCount": count, "InstanceType": "ml.m5.large",
+                                           "VolumeSizeInGB": 20}},
+        "RoleArn": ROLE, "NetworkConfig": {"EnableNetworkIsolation": count > 1},
+    }  # fmt: skip
+
+
+def _create(sm: Any, kind: str, i: int) -> None:
+    name = f"{kind.lower()[:12]}-{i:05d}"
+    if kind == "NotebookInstance":
+        sm.create_notebook_instance(
+            NotebookInstanceName=name,
+            InstanceType="ml.t3.medium",
+            RoleArn=ROLE,
+            RootAccess="Disabled" if i % 2 else "Enabled",
+        )
+    elif kind == "Model":
+        sm.create_model(
+            ModelName=name,
+            ExecutionRoleArn=ROLE,
+            PrimaryContainer={"Image": "i"},
+            EnableNetworkIsolation=bool(i % 2),
+        )
+    elif kind == "EndpointConfig":
+        sm.create_endpoint_config(
+            EndpointConfigName=name,
+            ProductionVariants=[
+                {
+                    "VariantName": "v",
+                    "ModelName": "m",
+                    "InitialInstanceCount": 1 + i % 2,
+                    "InstanceType": "ml.m5.large",
+                }
+            ],
+        )
+    elif kind == "AppImageConfig":
+        sm.create_app_image_config(
+            AppImageConfigName=name, Tags=[{"Key": "team", "Value": "ml"}] if i % 2 else []
+        )
+    elif kind == "Image":
+        sm.create_image(
+            ImageName=name, RoleArn=ROLE, Tags=[{"Key": "team", "Value": "ml"}] if i % 2 else []
+        )
+    elif kind.endswith("JobDefinition"):
+        prefix = kind.removesuffix("JobDefinition")
+        getattr(sm, f"create_{_snake(prefix)}_job_definition")(**_job(prefix, name, 1 + i % 3))
+    elif kind == "MonitoringSchedule":
+        sm.create_monitoring_schedule(
+            MonitoringScheduleName=name,
+            MonitoringScheduleConfig={
+                "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                "MonitoringJobDefinitionName": f"dataquality-{i:05d}",
+                "MonitoringType": "DataQuality",
+            },
+        )
+
+
+def _snake(name: str) -> str:
+    return "".join(("_" + c.lower()) if c.isupper() else c for c in name).lstrip("_")
+
+
+def build(emulator: Emulator, total: int) -> tuple[list[str], Counter[tuple[str, str, str]]]:
+    """Create the organization and the estate; returns accounts and counts per scope/type."""
+    org = emulator.client("organizations", "us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    accounts = ["123456789012"]
+    for name in ("ml-dev", "ml-prod"):
+        st = org.create_account(Email=f"{name}@example.com", AccountName=name)
+        accounts.append(st["CreateAccountStatus"]["AccountId"])
+    counts: Counter[tuple[str, str, str]] = Counter()
+    jobs = []
+    scopes = [(a, r) for a in accounts for r in REGIONS]
+    for kind, share in MIX.items():
+        n = round(total * share)
+        for i in range(n):
+            account, region = scopes[i % len(scopes)]
+            counts[(account, region, kind)] += 1
+            jobs.append((account, region, kind, i))
+    clients = {s: emulator.client("sagemaker", s[1], account=s[0]) for s in scopes}
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda j: _create(clients[(j[0], j[1])], j[2], j[3]), jobs))
+    return accounts, counts
+
+
+def required_calls(accounts: list[str], counts: Counter[tuple[str, str, str]]) -> int:
+    """What the read path requires: the floor for any correct scanner."""
+    calls = 1 + 1 + (len(accounts) - 1)  # GetCallerIdentity, ListAccounts, AssumeRole each
+    for account in accounts:
+        for region in REGIONS:
+            for rtype, path in READ_PATHS.items():
+                n = counts[(account, region, rtype.rsplit("::", 1)[1])]
+                calls += max(1, math.ceil(n / 100))
+                if path.describe_op:
+                    calls += n
+                if rtype in TAGGED_TYPES:
+                    calls += n
+    return calls
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--resources", type=int, default=5000)
+    ap.add_argument("--max-workers", type=int, default=32)
+    ap.add_argument("--latency", type=float, default=0.05)
+    args = ap.parse_args()
+    with Emulator() as emulator:
+        t = time.perf_counter()
+        accounts, counts = build(emulator, args.resources)
+        print(
+            f"built {sum(counts.values())} resources in {time.perf_counter() - t:.1f}s",
+            file=sys.stderr,
+        )
+        proxy = LatencyProxy(emulator.endpoint_url, args.latency).start()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+        env.update(
+            AWS_ENDPOINT_URL=proxy.url,
+            AWS_ACCESS_KEY_ID="bench",
+            AWS_SECRET_ACCESS_KEY="bench",
+            AWS_CONFIG_FILE=os.devnull,
+            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        )
+        cmd = [
+            sys.executable,
+            "-m",
+            "sagewarden",
+            "scan",
+            "--aws",
+            "--org",
+            *[x for r in REGIONS for x in ("--region", r)],
+            "--format",
+            "json",
+            "--output",
+            os.devnull,
+            "--fail-on",
+            "never",
+            "--quiet",
+            "--max-workers",
+            str(args.max_workers),
+        ]
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - started
+        proxy.stop()
+    if proc.returncode != 0:
+        print(proc.stderr, file=sys.stderr)
+        return 1
+    resources = sum(counts.values())
+    made = sum(proxy.calls.values())
+    need = required_calls(accounts, counts)
+    ideal = made * args.latency / args.max_workers
+    print(f"resources        {resources:,} ({len(accounts)} accounts x {len(REGIONS)} regions)")
+    print(
+        f"API calls        {made:,} made, {need:,} required by the read path"
+        f"  {'OK' if made <= need else 'MORE THAN REQUIRED'}"
+    )
+    print(f"calls/resource   {made / resources:.3f}")
+    print(f"concurrency      {args.max_workers} workers, peak {proxy.peak_in_flight} in flight")
+    print(
+        f"wall time        {wall:.2f} s; ideal calls x {args.latency * 1000:.0f} ms / "
+        f"{args.max_workers} = {ideal:.2f} s; ratio {wall / ideal:.2f} (target <= 1.5)"
+        f"  {'OK' if wall <= 1.5 * ideal else 'MISSED'}"
+    )
+    by_op = ", ".join(f"{op} {n}" for op, n in sorted(proxy.calls.items()))
+    print(f"by operation     {by_op}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,58 @@
+"""A local AWS for tests and the demo: moto's server plus what moto 5.x lacks for SageMaker.
+
+`Emulator` serves moto (in this process, on 127.0.0.1, a free port) behind a WSGI layer
+that records every call, runs `on_request` hooks, injects faults, and extends SageMaker.
+Everything is reached through boto3 over real HTTP.
+
+What the SageMaker extension adds, and why (moto 5.2 gaps):
+
+- Operations moto does not have, stateful per (account, region):
+  images (Create/Describe/Update/Delete/ListImages), app image configs
+  (Create/Describe/Update/Delete/ListAppImageConfigs, list returns full details) and
+  monitoring schedules (Create/Describe/Update/Delete/Start/Stop/ListMonitoringSchedules,
+  filters EndpointName, NameContains, StatusEquals, MonitoringJobDefinitionName,
+  MonitoringTypeEquals). A schedule is Pending on the first Describe after a Create or
+  Update, then Scheduled; MonitoringType defaults to DataQuality for an inline job.
+  Their tags (AddTags/ListTags/DeleteTags on their ARNs; other ARNs stay moto's).
+  Not-found is `ResourceNotFound`, duplicates `ResourceInUse`, as in AWS.
+- Operations moto lacks on its own resources: UpdateNotebookInstance (only when the
+  notebook is Stopped or Failed, else ValidationException as in AWS) and UpdateEndpoint
+  (switches to an existing endpoint config; ends InService).
+- Fields moto drops: DescribeNotebookInstance gets PlatformIdentifier (default
+  notebook-al2023-v1), InstanceMetadataServiceConfiguration (default IMDSv1), RootAccess
+  (default Enabled) and a NetworkInterfaceId for VPC notebooks; DescribeModel gets
+  EnableNetworkIsolation as created (False when not given) and loses moto's invented
+  ExecutionRoleArn "arn:test"; DescribeModelExplainabilityJobDefinition gets its
+  StoppingCondition back. moto's empty placeholder structures (VpcConfig {},
+  DataCaptureConfig {}, StoppingCondition {}...) are removed, as AWS omits them.
+- Paging moto lacks: ListModels (moto returns everything), ListDataQualityJobDefinitions
+  and ListModelBiasJobDefinitions (moto crashes past 100 and ignores NextToken; its
+  data-quality summaries also name a fake endpoint). The other lists (notebooks,
+  endpoint configs, model quality/explainability definitions) page correctly in moto.
+  Lists the extension serves return 10 items a page by default (AWS's documented
+  default) and NextTokens that name the last item, so deletions between pages are safe.
+- CreateModel refuses an existing name (moto silently replaces the model), and
+  CreateNotebookInstance accepts every InstanceType the model allows (moto checks an
+  older, shorter list).
+- Validation: every SageMaker request is checked against botocore's input shape,
+  including the enum and maximum constraints only AWS enforces (ValidationException);
+  every response the extension builds or rewrites must match the output shape, or the
+  emulator answers 500 and records the report in `Emulator.errors`.
+
+Per request, in order: the call is recorded (`Emulator.calls`), `on_request` hooks run,
+then the first matching fault answers in the protocol's own error format, else the
+extension or moto does.
+
+Notebook Stop/Start are immediate in moto, so boto3 waiters succeed on the first poll.
+moto's state is process-global: run one Emulator per process. Importing this package
+does not import moto; Emulator.start() does.
+"""
+
+from __future__ import annotations
+
+from sagewarden.emulator.calls import Call
+from sagewarden.emulator.faults import Fault
+from sagewarden.emulator.server import Emulator
+from sagewarden.emulator.validation import sagemaker_service_model
+
+__all__ = ["Call", "Emulator", "Fault", "sagemaker_service_model"]

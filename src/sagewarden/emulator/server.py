@@ -1,0 +1,209 @@
+"""The emulator: moto's server on loopback, wrapped by the recording/fault/extension layer.
+
+moto runs in this process (its WSGI app, served by werkzeug in a daemon thread), so the
+extension can read and patch moto's objects directly and a test can reset everything
+between cases without restarting a server.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Iterable
+from functools import partial
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from sagewarden.emulator.calls import Call, describe
+from sagewarden.emulator.faults import Fault, Faults
+from sagewarden.emulator.replies import error_reply
+from sagewarden.emulator.sagemaker_ext import SageMakerExtension
+from sagewarden.emulator.wsgi import Environ, StartResponse, WSGIApp, read_body
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
+    from werkzeug.serving import BaseWSGIServer
+
+log = logging.getLogger(__name__)
+
+Hook = Callable[[Call], None]
+
+DUMMY_KEY = "testing"  # not a 20-character key, so moto maps it to its default account
+
+
+class Emulator:
+    """A local AWS for tests and demos; see the package docstring for what it adds."""
+
+    def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.host = host
+        self.port = port
+        self.calls: list[Call] = []
+        self.errors: list[str] = []  # emulator bugs seen while answering (should stay empty)
+        self._calls_lock = threading.Lock()
+        self._hooks: list[Hook] = []
+        self._faults = Faults()
+        self._server: BaseWSGIServer | None = None
+        self._thread: threading.Thread | None = None
+        self._extension: SageMakerExtension | None = None
+        self._session: Any = None  # one boto3 Session: building clients from it is cheap
+        self._session_lock = threading.Lock()
+
+    # lifecycle
+
+    def start(self) -> Emulator:
+        if self._server is not None:
+            return self
+        from moto.moto_server.werkzeug_app import (
+            DomainDispatcherApplication,
+            MotoRequestHandler,
+            create_backend_app,
+        )
+        from werkzeug.serving import make_server
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+                pass
+
+        moto_app: WSGIApp = DomainDispatcherApplication(create_backend_app)
+        self._extension = SageMakerExtension(moto_app, self._report_bug)
+        app = partial(self._dispatch, moto_app, self._extension)
+        self._server = make_server(
+            self.host, self.port, app, threaded=True, request_handler=QuietHandler
+        )
+        self.port = self._server.server_port
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name=f"emulator:{self.port}", daemon=True
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join()
+        self._server = None
+        self._thread = None
+
+    def __enter__(self) -> Emulator:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def endpoint_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        return f"http://{self.host}:{self.port}"
+
+    # test controls
+
+    def clear_calls(self) -> None:
+        with self._calls_lock:
+            self.calls.clear()
+
+    def add_fault(
+        self,
+        *,
+        service: str | None = None,
+        operation: str | None = None,
+        account: str | None = None,
+        region: str | None = None,
+        code: str = "AccessDeniedException",
+        message: str = "injected fault",
+        status: int = 400,
+        times: int | None = None,
+    ) -> Fault:
+        return self._faults.add(
+            Fault(service, operation, account, region, code, message, status, times)
+        )
+
+    def clear_faults(self) -> None:
+        self._faults.clear()
+
+    def on_request(self, hook: Hook) -> None:
+        """Call `hook` with every request before it is handled (nested requests included)."""
+        self._hooks.append(hook)
+
+    def reset(self) -> None:
+        """Forget everything: moto's state, the extension's, faults, hooks, calls, errors."""
+        from moto.moto_api._internal.models import moto_api_backend
+
+        moto_api_backend.reset()
+        if self._extension is not None:
+            self._extension.reset()
+        self._faults.clear()
+        self._hooks.clear()
+        self.clear_calls()
+        self.errors.clear()
+
+    def client(
+        self, service: str, region: str = "us-east-1", account: str | None = None, **kw: Any
+    ) -> BaseClient:
+        """A boto3 client for this emulator with dummy credentials.
+
+        With `account`, every request carries `x-moto-account-id: ACCOUNT`, which moto
+        (and the call record) honour before the access key; it survives reset(), unlike
+        keys from sts.assume_role. To exercise real cross-account credentials, call
+        sts.assume_role and build a client from the returned keys.
+        """
+        import boto3
+
+        options: dict[str, Any] = {
+            "endpoint_url": self.endpoint_url,
+            "region_name": region,
+            "aws_access_key_id": DUMMY_KEY,
+            "aws_secret_access_key": DUMMY_KEY,
+        }
+        options.update(kw)
+        with self._session_lock:  # boto3 sessions are not thread-safe
+            if self._session is None:
+                self._session = boto3.session.Session()
+            made: BaseClient = self._session.client(service, **options)
+        if account is not None:
+            made.meta.events.register("before-sign", partial(_set_account, account))
+        return made
+
+    # serving
+
+    def _report_bug(self, message: str) -> None:
+        log.error("emulator bug: %s", message)
+        self.errors.append(message)
+
+    def _dispatch(
+        self,
+        moto_app: WSGIApp,
+        extension: SageMakerExtension,
+        environ: Environ,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        incoming = describe(environ, read_body(environ))
+        with self._calls_lock:
+            self.calls.append(incoming.call)
+        for hook in list(self._hooks):
+            try:
+                hook(incoming.call)
+            except Exception as exc:  # a broken hook must fail the test, not hang retries
+                self._report_bug(f"on_request hook failed: {type(exc).__name__}: {exc}")
+                reply = error_reply(incoming.protocol, "EmulatorHookError", str(exc), 500)
+                return reply.send(start_response)
+        fault = self._faults.take(incoming.call)
+        if fault is not None:
+            reply = error_reply(incoming.protocol, fault.code, fault.message, fault.status)
+            return reply.send(start_response)
+        answer = extension.handle(incoming, environ)
+        if answer is not None:
+            return answer.send(start_response)
+        return moto_app(environ, start_response)
+
+
+def _set_account(account: str, request: Any, **_: Any) -> None:
+    request.headers["x-moto-account-id"] = account

@@ -3,6 +3,13 @@
 It stands between the scan and the emulator so the benchmark sees the latency of a real
 AWS API call (about 50 ms) and can count exactly which operations the scan made and how
 many were in flight at once. It listens and forwards on 127.0.0.1 only.
+
+Replay: the emulator spends a few milliseconds of CPU on each call, so on a small machine
+it, not the scanner, would set the pace. With `recording` on, the proxy keeps every
+response it forwards; with `replaying` on, it answers a request it has seen (same
+credentials, operation and body) from that record after the delay, and forwards only the
+ones it has not seen (counted in `misses`). Real AWS answers in ~50 ms however many calls
+arrive; replay makes the emulator behave the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +31,10 @@ class LatencyProxy:
         self.upstream = (target.hostname, target.port or 80)
         self.delay = delay
         self.calls: Counter[str] = Counter()
+        self.recording = False
+        self.replaying = False
+        self.misses = 0
+        self._record: dict[tuple[str, ...], tuple[int, list[tuple[str, str]], bytes]] = {}
         self.in_flight = 0
         self.peak_in_flight = 0
         self._lock = threading.Lock()
@@ -32,6 +43,7 @@ class LatencyProxy:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True
 
             def log_message(self, format: str, *args: Any) -> None:
                 pass
@@ -71,20 +83,21 @@ class LatencyProxy:
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             time.sleep(self.delay)  # the simulated network and service latency
-            headers = {k: v for k, v in req.headers.items() if k.lower() != "connection"}
-            conn = self._conn()
-            try:
-                conn.request(req.command, req.path, body=body, headers=headers)
-                resp = conn.getresponse()
-            except (http.client.HTTPException, OSError):
-                self._local.conn = None
-                conn = self._conn()
-                conn.request(req.command, req.path, body=body, headers=headers)
-                resp = conn.getresponse()
-            data = resp.read()
-            req.send_response(resp.status)
-            for k, v in resp.getheaders():
-                if k.lower() not in ("transfer-encoding", "connection", "content-length"):
+            key = (req.command, req.path, _credential(req.headers.get("Authorization", "")),
+                   req.headers.get("X-Amz-Target", ""), body.decode("utf-8", "replace"))
+            answer = self._record.get(key) if self.replaying else None
+            if answer is None:
+                if self.replaying:
+                    with self._lock:
+                        self.misses += 1
+                answer = self._upstream(req, body)
+                if self.recording:
+                    self._record[key] = answer
+            status, headers, data = answer
+            req.send_response(status)
+            for k, v in headers:
+                if k.lower() not in ("transfer-encoding", "connection", "content-length",
+                                     "date", "server"):
                     req.send_header(k, v)
             req.send_header("Content-Length", str(len(data)))
             req.end_headers()
@@ -92,6 +105,28 @@ class LatencyProxy:
         finally:
             with self._lock:
                 self.in_flight -= 1
+
+
+    def _upstream(
+        self, req: BaseHTTPRequestHandler, body: bytes
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        headers = {k: v for k, v in req.headers.items() if k.lower() != "connection"}
+        conn = self._conn()
+        try:
+            conn.request(req.command, req.path, body=body, headers=headers)
+            resp = conn.getresponse()
+        except (http.client.HTTPException, OSError):
+            self._local.conn = None
+            conn = self._conn()
+            conn.request(req.command, req.path, body=body, headers=headers)
+            resp = conn.getresponse()
+        return resp.status, resp.getheaders(), resp.read()
+
+
+def _credential(authorization: str) -> str:
+    """Access key, region and service of a SigV4 Authorization header (not the date)."""
+    scope = authorization.partition("Credential=")[2].partition(",")[0].split("/")
+    return "/".join(scope[:1] + scope[2:4])
 
 
 def _query_action(body: bytes) -> str:

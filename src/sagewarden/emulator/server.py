@@ -22,7 +22,8 @@ from sagewarden.emulator.wsgi import Environ, StartResponse, WSGIApp, read_body
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
-    from werkzeug.serving import BaseWSGIServer
+
+    from sagewarden.emulator.httpserver import KeepAliveWSGIServer
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class Emulator:
         self._calls_lock = threading.Lock()
         self._hooks: list[Hook] = []
         self._faults = Faults()
-        self._server: BaseWSGIServer | None = None
+        self._server: KeepAliveWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._extension: SageMakerExtension | None = None
         self._session: Any = None  # one boto3 Session: building clients from it is cheap
@@ -53,23 +54,16 @@ class Emulator:
     def start(self) -> Emulator:
         if self._server is not None:
             return self
-        from moto.moto_server.werkzeug_app import (
-            DomainDispatcherApplication,
-            MotoRequestHandler,
-            create_backend_app,
-        )
-        from werkzeug.serving import make_server
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        class QuietHandler(MotoRequestHandler):
-            def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-                pass
+        from sagewarden.emulator.httpserver import KeepAliveWSGIServer
+        from sagewarden.emulator.moto_speed import speed_up_moto
 
+        speed_up_moto()
         moto_app: WSGIApp = DomainDispatcherApplication(create_backend_app)
         self._extension = SageMakerExtension(moto_app, self._report_bug)
         app = partial(self._dispatch, moto_app, self._extension)
-        self._server = make_server(
-            self.host, self.port, app, threaded=True, request_handler=QuietHandler
-        )
+        self._server = KeepAliveWSGIServer(self.host, self.port, app)
         self.port = self._server.server_port
         self._thread = threading.Thread(
             target=self._server.serve_forever, name=f"emulator:{self.port}", daemon=True

@@ -10,10 +10,11 @@ resource deleted between List and Describe is simply gone.
 
 from __future__ import annotations
 
+import queue
 import threading
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -41,14 +42,20 @@ from sagewarden.sources.aws.readpath import (
     ReadPath,
 )
 
-Task = Callable[[], Iterable["Task"]]
-
 
 @dataclass(frozen=True)
 class Scope:
     account: str
     region: str
     partition: str
+
+
+@dataclass(frozen=True)
+class Task:
+    """One API call's worth of work in a scope; running it returns the work it uncovers."""
+
+    scope: Scope
+    run: Callable[[], list[Task]]
 
 
 @dataclass
@@ -110,23 +117,57 @@ class Collector:
         return CollectResult(self._resources, self._diags, self._calls, len(scopes))
 
     def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
-        pending: set[Future[Iterable[Task]]] = set()
-        for task in tasks:
-            pending.add(pool.submit(self._safe, task))
+        """Run tasks and the tasks they uncover until none is left.
+
+        At most max_workers run at once, taken from the scopes in turn, so every account
+        and region advances together and no scope's rate limit idles the pool. Finished
+        futures arrive on a queue: O(1) each.
+        """
+        finished: queue.SimpleQueue[Future[list[Task]]] = queue.SimpleQueue()
+        waiting: dict[Scope, deque[Task]] = {}
+        turns: deque[Scope] = deque()  # the scopes with waiting tasks, in turn order
+        in_flight = 0
+
+        def enqueue(task: Task) -> None:
+            line = waiting.setdefault(task.scope, deque())
+            if not line:
+                turns.append(task.scope)
+            line.append(task)
             self._total += 1
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                self._done += 1
-                for task in fut.result():
-                    pending.add(pool.submit(self._safe, task))
-                    self._total += 1
+
+        def fill() -> None:
+            nonlocal in_flight
+            while in_flight < self.max_workers and turns:
+                scope = turns.popleft()
+                line = waiting[scope]
+                task = line.popleft()
+                if line:
+                    turns.append(scope)
+                in_flight += 1
+                pool.submit(self._safe, task).add_done_callback(finished.put)
+
+        for task in tasks:
+            enqueue(task)
+        fill()
+        while in_flight:
+            future = finished.get()
+            in_flight -= 1
+            self._done += 1
+            for follow in future.result():
+                enqueue(follow)
+            fill()
             if self.on_progress:
                 self.on_progress(self._done, self._total)
 
-    @staticmethod
-    def _safe(task: Task) -> list[Task]:
-        return list(task())
+    def _safe(self, task: Task) -> list[Task]:
+        try:
+            return task.run()
+        except Exception as exc:  # a bug of ours must not end the scan or pass a resource
+            with self._lock:
+                self._diags.append(
+                    Diagnostic("scan", f"internal error: {type(exc).__name__}: {exc}", Kind.SCOPE)
+                )
+            return []
 
     def _call(self, scope: Scope, op: str, method: str, **kwargs: Any) -> Any:
         self.limiters.get(scope.account, scope.region).acquire()
@@ -163,7 +204,7 @@ class Collector:
                     follow.append(self._describe_task(scope, path, summary))
             return follow
 
-        return task
+        return Task(scope, task)
 
     def _describe_task(self, scope: Scope, path: ReadPath, summary: dict[str, Any]) -> Task:
         def task() -> list[Task]:
@@ -181,7 +222,7 @@ class Collector:
                 return self._unreadable(scope, path, summary, exc)
             return self._after_read(scope, self._resource(scope, path, summary, out))
 
-        return task
+        return Task(scope, task)
 
     def _tags_task(self, scope: Scope, resource: Resource, token: str | None = None) -> Task:
         def task() -> list[Task]:
@@ -209,7 +250,7 @@ class Collector:
             resource.tags = tags
             return []
 
-        return task
+        return Task(scope, task)
 
     def _reference_tasks(self) -> list[Task]:
         """SageMaker.14 with resolveReferences: Describe referenced job definitions that the

@@ -83,8 +83,13 @@ class LatencyProxy:
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
         try:
             time.sleep(self.delay)  # the simulated network and service latency
-            key = (req.command, req.path, _credential(req.headers.get("Authorization", "")),
-                   req.headers.get("X-Amz-Target", ""), body.decode("utf-8", "replace"))
+            key = (
+                req.command,
+                req.path,
+                _credential(req.headers.get("Authorization", "")),
+                req.headers.get("X-Amz-Target", ""),
+                body.decode("utf-8", "replace"),
+            )
             answer = self._record.get(key) if self.replaying else None
             if answer is None:
                 if self.replaying:
@@ -96,8 +101,13 @@ class LatencyProxy:
             status, headers, data = answer
             req.send_response(status)
             for k, v in headers:
-                if k.lower() not in ("transfer-encoding", "connection", "content-length",
-                                     "date", "server"):
+                if k.lower() not in (
+                    "transfer-encoding",
+                    "connection",
+                    "content-length",
+                    "date",
+                    "server",
+                ):
                     req.send_header(k, v)
             req.send_header("Content-Length", str(len(data)))
             req.end_headers()
@@ -105,7 +115,6 @@ class LatencyProxy:
         finally:
             with self._lock:
                 self.in_flight -= 1
-
 
     def _upstream(
         self, req: BaseHTTPRequestHandler, body: bytes

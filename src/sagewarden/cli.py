@@ -11,7 +11,7 @@ import argparse
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import orjson
@@ -113,7 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Start an AWS emulator on 127.0.0.1, fill two regions with a realistic "
         "SageMaker estate, and scan it. Any scan option may follow (e.g. --format json).",
     )
-    demo.add_argument("scan_args", nargs=argparse.REMAINDER, metavar="SCAN-OPTION")
+    demo.add_argument("scan_options", nargs="*", metavar="SCAN-OPTION")
 
     policy = sub.add_parser("iam-policy", help="print the read-only IAM policy a scan needs")
     policy.add_argument(
@@ -202,23 +202,22 @@ def _positive_float(text: str) -> float:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["demo"] and not {"-h", "--help"} & set(argv[1:]):
+        # Everything after `demo` is a scan option: parse it with the scan parser.
+        return _guard(lambda: cmd_demo(argv[1:], parser))
     args = parser.parse_args(argv)
-    try:
-        if args.command == "scan":
-            return cmd_scan(args)
-        if args.command == "controls":
-            return cmd_controls(args)
-        if args.command == "iam-policy":
-            return cmd_iam_policy(args)
-        if args.command == "demo":
-            return cmd_demo(args, parser)
+    commands: dict[str, Callable[[argparse.Namespace], int]] = {
+        "scan": cmd_scan,
+        "controls": cmd_controls,
+        "iam-policy": cmd_iam_policy,
+        "demo": lambda a: cmd_demo(a.scan_options, parser),
+    }
+    command = commands.get(args.command)
+    if command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
-    except KeyboardInterrupt:
-        sys.stderr.write("sagewarden: interrupted\n")
-        return 130
-    except BrokenPipeError:
-        return EXIT_OK
+    return _guard(lambda: command(args))
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -382,7 +381,17 @@ DEMO_ACCOUNT = "123456789012"
 DEMO_REGIONS = ("eu-west-1", "us-east-1")
 
 
-def cmd_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+def _guard(run: Callable[[], int]) -> int:
+    try:
+        return run()
+    except KeyboardInterrupt:
+        sys.stderr.write("sagewarden: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
     """The main job on a built-in account: an emulator on loopback, a realistic estate, a scan."""
     try:
         from sagewarden.emulator import Emulator
@@ -393,7 +402,7 @@ def cmd_demo(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return EXIT_INPUT
     from sagewarden import estate
 
-    extra = list(args.scan_args)
+    extra = list(options)
     if not any(a == "--fail-on" or a.startswith("--fail-on=") for a in extra):
         extra += ["--fail-on", "never"]
     regions = [a for r in DEMO_REGIONS for a in ("--region", r)]

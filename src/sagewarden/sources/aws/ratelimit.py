@@ -9,14 +9,23 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 
 class RateLimiter:
-    def __init__(self, rate: float, burst: int = 10) -> None:
+    def __init__(
+        self,
+        rate: float,
+        burst: int = 10,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         self.rate = rate
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self._burst = burst
-        self._next = time.monotonic() - burst * self._interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next = clock() - (burst - 1) * self._interval
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
@@ -24,13 +33,13 @@ class RateLimiter:
         if self._interval == 0.0:
             return 0.0
         with self._lock:
-            now = time.monotonic()
-            floor = now - self._burst * self._interval
+            now = self._clock()
+            floor = now - (self._burst - 1) * self._interval  # at most `burst` at once
             slot = max(self._next, floor)
             self._next = slot + self._interval
         wait = slot - now
         if wait > 0:
-            time.sleep(wait)
+            self._sleep(wait)
             return wait
         return 0.0
 

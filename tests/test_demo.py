@@ -1,0 +1,42 @@
+"""`sagewarden demo`: the main job on the built-in account, as `make demo` runs it."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from tests.helpers import cli
+
+
+def test_demo_scans_a_live_estate_on_loopback_with_every_control() -> None:
+    run = cli("demo", "--format", "json")
+    assert run.code == 0, run.stderr
+    assert "local emulator at http://127.0.0.1:" in run.stderr
+    doc = run.json()
+    statuses = Counter((e["control"], e["status"]) for e in doc["evaluations"])
+    for n in range(1, 16):
+        assert statuses[(f"SageMaker.{n}", "PASSED")] > 0
+        assert statuses[(f"SageMaker.{n}", "FAILED")] > 0
+    assert statuses[("SageMaker.4", "NOT_APPLICABLE")] == 2  # one serverless config a region
+    assert {e["source"]["region"] for e in doc["evaluations"]} == {"eu-west-1", "us-east-1"}
+    assert {e["source"]["kind"] for e in doc["evaluations"]} == {"aws"}
+    assert doc["summary"]["by_status"]["ERROR"] == 0
+
+
+def test_demo_passes_scan_options_through() -> None:
+    run = cli(
+        "demo",
+        "--format",
+        "json",
+        "--control",
+        "SageMaker.14",
+        "--fail-on",
+        "medium",
+        "--param",
+        "SageMaker.14.resolveReferences=true",
+        "--quiet",
+    )
+    assert run.code == 1
+    assert run.stderr == ""
+    got = {e["resource_name"]: e["status"] for e in run.json()["evaluations"]}
+    assert got["recsys-bias-daily"] == "PASSED"
+    assert got["credit-quality-daily"] == "FAILED"

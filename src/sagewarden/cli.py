@@ -372,7 +372,7 @@ def exit_code(evaluations: Sequence[Evaluation], diags: Diagnostics, fail_on: st
         return EXIT_OK
     threshold = Severity(fail_on.upper()).rank
     for e in evaluations:
-        if e.status is Status.FAILED and e.control.severity.rank >= threshold:
+        if e.counts_as_failure and e.control.severity.rank >= threshold:
             return EXIT_FAILED
     return EXIT_OK
 

@@ -24,7 +24,10 @@ class ScanIndex:
 
     def __init__(self, resources: Iterable[Resource]) -> None:
         self._by_key: dict[tuple[str, str, str | None, str | None, str | None], Resource] = {}
+        self._by_target: dict[tuple[str | None, str], Resource] = {}
         for r in resources:
+            if r.is_iac:
+                self._by_target[(r.provenance.file, r.id)] = r
             name = r.properties.get(NAME_PROPERTY.get(r.type, ""), r.name)
             if isinstance(name, str):
                 key = (r.type, name, *self._scope(r))
@@ -36,6 +39,9 @@ class ScanIndex:
         if r.is_iac:
             return (None, None, r.provenance.file)
         return (r.account_id, r.region, None)
+
+    def find_target(self, target: str, near: Resource) -> Resource | None:
+        return self._by_target.get((near.provenance.file, target))
 
     def find(self, resource_type: str, name: str, near: Resource) -> Resource | None:
         key = (resource_type, name, *self._scope(near))

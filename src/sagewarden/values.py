@@ -43,10 +43,11 @@ class InvalidValue(Exception):
 class Unresolved(Exception):
     """A field's value is known only at deploy time (IaC); the reason says why."""
 
-    def __init__(self, path: str, why: str) -> None:
+    def __init__(self, path: str, value: UnresolvedValue) -> None:
         self.path = path
-        self.why = why
-        super().__init__(f"{path} {why}")
+        self.value = value
+        self.why = value.why
+        super().__init__(f"{path} {value.why}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,15 +64,31 @@ class Field:
 
 
 class UnresolvedValue:
-    """Placeholder an IaC source puts where a value is unknown before deploy."""
+    """Placeholder an IaC source puts where a value is unknown before deploy.
 
-    __slots__ = ("why",)
+    `why` completes "X ..." in a reason, e.g. "is known only after apply" or
+    "is !ImportValue shared-subnet, known only at deploy". `target`, when set, is the
+    logical id / address of a resource of the same file the value refers to (a Ref or
+    GetAtt), so cross-resource controls can follow it.
+    """
 
-    def __init__(self, why: str) -> None:
+    __slots__ = ("target", "why")
+
+    def __init__(self, why: str, target: str | None = None) -> None:
         self.why = why
+        self.target = target
 
     def __repr__(self) -> str:
-        return f"UnresolvedValue({self.why!r})"
+        return f"UnresolvedValue({self.why!r}, target={self.target!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, UnresolvedValue) and (self.why, self.target) == (
+            other.why,
+            other.target,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.why, self.target))
 
 
 def raw(props: dict[str, Any], path: str) -> Any:
@@ -82,7 +99,7 @@ def raw(props: dict[str, Any], path: str) -> Any:
         if cur is None:
             return _ABSENT
         if isinstance(cur, UnresolvedValue):
-            raise Unresolved(".".join(walked), cur.why)
+            raise Unresolved(".".join(walked), cur)
         if not isinstance(cur, dict):
             raise InvalidValue(".".join(walked), cur, "an object")
         walked.append(part)
@@ -90,8 +107,17 @@ def raw(props: dict[str, Any], path: str) -> Any:
         if cur is _ABSENT:
             return _ABSENT
     if isinstance(cur, UnresolvedValue):
-        raise Unresolved(path, cur.why)
+        raise Unresolved(path, cur)
     return cur
+
+
+def peek(props: dict[str, Any], path: str) -> Any:
+    """Like raw(), but hands back an UnresolvedValue instead of raising, for controls
+    whose decision does not depend on the exact value (or that can follow a reference)."""
+    try:
+        return raw(props, path)
+    except Unresolved as exc:
+        return exc.value
 
 
 def get(resource_type: str, props: dict[str, Any], path: str) -> Field:

@@ -71,12 +71,34 @@ def error(reason: str) -> Verdict:
 
 
 @dataclass(frozen=True, slots=True)
+class Suppression:
+    """A decision to accept a failure: reported, never hidden, and not failing the run."""
+
+    control: str  # "SageMaker.3", or "*" for every control
+    reason: str
+    source: str  # where it was declared: "template" or ".sagewarden.yaml:LINE"
+    resource: str | None = None  # glob over resource id, ARN or name (config file only)
+    expires: str | None = None  # ISO date; after it the suppression no longer applies
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"reason": self.reason, "source": self.source}
+        if self.expires:
+            out["expires"] = self.expires
+        return out
+
+
+@dataclass(frozen=True, slots=True)
 class Evaluation:
     control: Control
     resource: Resource
     status: Status
     reason: str
     parameters: tuple[tuple[str, Any], ...] = ()
+    suppression: Suppression | None = None  # set only on FAILED or UNKNOWN verdicts
+
+    @property
+    def counts_as_failure(self) -> bool:
+        return self.status is Status.FAILED and self.suppression is None
 
     def to_dict(self) -> dict[str, Any]:
         r = self.resource
@@ -100,4 +122,6 @@ class Evaluation:
         }
         if self.parameters:
             out["parameters"] = {k: v for k, v in self.parameters}
+        if self.suppression is not None:
+            out["suppressed"] = self.suppression.to_dict()
         return out

@@ -20,6 +20,9 @@ class Context(Protocol):
         """A resource of the scan by type and name, in the same account and region (or
         the same template) as `near`."""
 
+    def find_target(self, target: str, near: Resource) -> Resource | None:
+        """The resource a Ref/GetAtt points at: same file, by logical id or address."""
+
 
 ControlFn = Callable[[Resource, dict[str, Any], Context], Verdict]
 

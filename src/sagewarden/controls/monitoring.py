@@ -7,7 +7,17 @@ from typing import Any
 from sagewarden.controls import Context, control
 from sagewarden.resources import JOB_DEFINITION_TYPES, MONITORING_TYPES, Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.values import InvalidValue, as_bool, as_int, as_str, get, is_absent, raw
+from sagewarden.values import (
+    InvalidValue,
+    UnresolvedValue,
+    as_bool,
+    as_int,
+    as_str,
+    get,
+    is_absent,
+    peek,
+    raw,
+)
 from sagewarden.verdicts import Verdict, error, failed, not_applicable, passed, unknown
 
 _COUNT = "JobResources.ClusterConfig.InstanceCount"
@@ -43,6 +53,23 @@ control("SageMaker.15")(encrypt_in_transit)
 control("SageMaker.11")(isolation)
 control("SageMaker.12")(isolation)
 
+
+def _referenced(r: Resource, ref: Any, name: str, mtype: Any, ctx: Context) -> Resource | None:
+    if isinstance(ref, UnresolvedValue):
+        found = ctx.find_target(ref.target, near=r) if ref.target else None
+        return found if found is not None and found.type in JOB_DEFINITION_TYPES else None
+    types = (
+        [MONITORING_TYPES[mtype]]
+        if isinstance(mtype, str) and mtype in MONITORING_TYPES
+        else sorted(JOB_DEFINITION_TYPES)
+    )
+    for t in types:
+        found = ctx.find(t, name, near=r)
+        if found is not None:
+            return found
+    return None
+
+
 _CONFIG = "MonitoringScheduleConfig"
 _INLINE = "MonitoringScheduleConfig.MonitoringJobDefinition"
 _INLINE_ISOLATE = f"{_INLINE}.{_ISOLATE}"
@@ -59,30 +86,27 @@ def schedule_isolation(r: Resource, params: dict[str, Any], ctx: Context) -> Ver
         on = as_bool(_INLINE_ISOLATE, f.value)
         text = f.describe(_INLINE_ISOLATE, on)
         return passed(text) if on else failed(text)
-    ref = raw(r.properties, _REF)
+    ref = peek(r.properties, _REF)
     if is_absent(ref):
         raise InvalidValue(
             _CONFIG, None, "a config with MonitoringJobDefinition or MonitoringJobDefinitionName"
         )
-    name = as_str(_REF, ref)
-    mtype = raw(r.properties, _TYPE)
-    mtype_text = "" if is_absent(mtype) else f" ({as_str(_TYPE, mtype)})"
+    if isinstance(ref, UnresolvedValue):
+        name = ref.target or "(a value known only at deploy)"
+    else:
+        name = as_str(_REF, ref)
+    mtype = peek(r.properties, _TYPE)
+    mtype_text = f" ({mtype})" if isinstance(mtype, str) else ""
     if not params.get("resolveReferences"):
         return failed(
             f"no inline job definition: isolation lives on the referenced job definition "
             f"{name}{mtype_text}, which this control does not read "
             "(set SageMaker.14.resolveReferences=true to judge by it)"
         )
-    types = (
-        [MONITORING_TYPES[mtype]]
-        if isinstance(mtype, str) and mtype in MONITORING_TYPES
-        else sorted(JOB_DEFINITION_TYPES)
-    )
-    for t in types:
-        target = ctx.find(t, name, near=r)
-        if target is not None:
-            break
-    else:
+    target = _referenced(r, ref, name, mtype, ctx)
+    if target is None:
+        if isinstance(ref, UnresolvedValue) and ref.target is None:
+            return unknown(f"{_REF} {ref.why}, so the referenced job definition is unknown")
         missing = f"the referenced job definition {name}{mtype_text} is not in this scan"
         return unknown(missing + " (it is not in the template)") if r.is_iac else error(missing)
     if target.read_error is not None:

@@ -7,7 +7,7 @@ from typing import Any
 from sagewarden.controls import Context, control
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.values import as_enum, as_str, get, is_absent, raw
+from sagewarden.values import UnresolvedValue, as_enum, as_str, get, is_absent, peek, raw
 from sagewarden.verdicts import Verdict, failed, passed, unknown
 
 _ON_OFF = ("Enabled", "Disabled")
@@ -25,11 +25,18 @@ def direct_internet_access(r: Resource, params: dict[str, Any], ctx: Context) ->
 
 @control("SageMaker.2")
 def inside_vpc(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
-    subnet = raw(r.properties, "SubnetId")
+    subnet = peek(r.properties, "SubnetId")
+    allowed = params.get("SubnetIds")
+    if isinstance(subnet, UnresolvedValue):
+        # Set to something that is only known at deploy: a subnet all the same.
+        if allowed:
+            return unknown(
+                f"SubnetId {subnet.why}, so it cannot be checked against the allowed subnets"
+            )
+        return passed(f"SubnetId is set (it {subnet.why}): the notebook runs in a custom VPC")
     if is_absent(subnet) or (isinstance(subnet, str) and not subnet.strip()):
         return failed("SubnetId is not set: the notebook runs in the SageMaker service VPC")
     subnet = as_str("SubnetId", subnet)
-    allowed = params.get("SubnetIds")
     if allowed and subnet not in allowed:
         return failed(f"SubnetId {subnet} is not in the allowed subnets ({', '.join(allowed)})")
     return passed(f"SubnetId is {subnet}: the notebook runs in a custom VPC")

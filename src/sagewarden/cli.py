@@ -27,7 +27,7 @@ from sagewarden.params import ParamSet, parse_params
 from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_ORG_ROLE
 from sagewarden.sources.config import read_config
 from sagewarden.summary import summarize
-from sagewarden.verdicts import Evaluation, Status
+from sagewarden.verdicts import Evaluation
 
 if TYPE_CHECKING:  # boto3 is imported only by commands that talk to AWS: fast start-up
     from sagewarden.sources.aws.collector import CollectResult

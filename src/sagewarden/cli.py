@@ -12,22 +12,27 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import orjson
 
 from sagewarden import __version__
 from sagewarden.catalog import BY_ID, CONTROLS, Control, Severity, control_to_dict
-from sagewarden.diagnostics import Diagnostic, Diagnostics
+from sagewarden.diagnostics import Diagnostic, Diagnostics, Kind
 from sagewarden.engine import evaluate, select_controls
-from sagewarden.outputs import jsonout, table
+from sagewarden.outputs import jsonout, junit, sarif, table
 from sagewarden.outputs.progress import ScanProgress
 from sagewarden.outputs.terminal import BOLD, DIM, Style, clean, use_color
 from sagewarden.params import ParamSet, parse_params
 from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_ORG_ROLE
-from sagewarden.sources.config import read_config
+from sagewarden.sources.cloudformation import parse_params_file
+from sagewarden.sources.files import ReadResult, read_files
 from sagewarden.summary import summarize
-from sagewarden.verdicts import Evaluation
+from sagewarden.suppressions import CONFIG_NAME
+from sagewarden.suppressions import apply as apply_suppressions
+from sagewarden.suppressions import load_config as load_suppressions
+from sagewarden.verdicts import Evaluation, Status, Suppression
 
 if TYPE_CHECKING:  # boto3 is imported only by commands that talk to AWS: fast start-up
     from sagewarden.sources.aws.collector import CollectResult
@@ -81,9 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--format",
-        choices=("table", "json"),
+        choices=("table", "json", "sarif", "junit"),
         default="table",
-        help="report format (default: table)",
+        help="report format (default: table); sarif for code scanning, junit for CI",
     )
     scan.add_argument("--output", metavar="FILE", help="write the report to FILE, not stdout")
     scan.add_argument(
@@ -101,6 +106,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar or timing line on stderr"
+    )
+    scan.add_argument(
+        "--fail-on-unknown",
+        action="store_true",
+        help="also exit 1 when a verdict is UNKNOWN (an IaC value known only at deploy)",
+    )
+    scan.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"suppressions file (default: {CONFIG_NAME} in the current directory, if any)",
+    )
+    iac = scan.add_argument_group("infrastructure as code")
+    iac.add_argument(
+        "--cfn-param",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a CloudFormation parameter value (repeatable; AWS::Region=... too)",
+    )
+    iac.add_argument(
+        "--cfn-params-file",
+        metavar="FILE",
+        help="CloudFormation parameter values: create-stack/deploy JSON or a CodePipeline "
+        "template configuration file",
     )
     _add_live_options(scan.add_argument_group("live accounts"))
 
@@ -237,8 +266,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
     params, param_diags = parse_params(args.param)
     diags.extend(param_diags)
 
-    resources, read_diags, items_seen = read_config(args.paths) if args.paths else ([], [], 0)
-    diags.extend(read_diags)
+    cfn_params = _cfn_params(args, diags)
+    suppressions = _suppressions(args, diags)
+    read = read_files(args.paths, cfn_params) if args.paths else ReadResult()
+    resources = read.resources
+    diags.extend(read.diagnostics)
     calls = 0
     if args.aws:
         live = scan_live(args, controls, params)
@@ -247,19 +279,53 @@ def cmd_scan(args: argparse.Namespace) -> int:
         calls = sum(live.calls.values())
     result = evaluate(resources, controls, params)
     diags.extend(result.diagnostics)
-    evaluations = sorted(result.evaluations, key=_order)
+    evaluations, sup_diags = apply_suppressions(result.evaluations, suppressions, date.today())
+    diags.extend(sup_diags)
+    evaluations.sort(key=_order)
     summary = summarize(evaluations)
 
     for d in diags.items:
-        sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
+        if d.kind is not Kind.INFO or args.verbose:
+            sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
     _write_report(args, evaluations, summary, diags.items)
     if not args.quiet and sys.stderr.isatty():
         took = time.perf_counter() - started
-        what = f"{calls} API calls" if args.aws else f"{items_seen} Config items"
+        what = [f"{calls} API calls"] if args.aws else []
+        what += [f"{read.config_items} Config items"] if read.config_items else []
+        what += [f"{read.templates} templates"] if read.templates else []
+        what += [f"{read.plans} Terraform plans"] if read.plans else []
         sys.stderr.write(
-            f"sagewarden: {what}, {len(resources)} SageMaker resources, in {took:.2f}s\n"
+            f"sagewarden: {', '.join([*what, f'{len(resources)} SageMaker resources'])}, "
+            f"in {took:.2f}s\n"
         )
-    return exit_code(evaluations, diags, args.fail_on)
+    return exit_code(evaluations, diags, args.fail_on, args.fail_on_unknown)
+
+
+def _cfn_params(args: argparse.Namespace, diags: Diagnostics) -> dict[str, str]:
+    values: dict[str, str] = {}
+    if args.cfn_params_file:
+        from_file, problems = parse_params_file(args.cfn_params_file)
+        values.update(from_file)
+        diags.extend(problems)
+    for spec in args.cfn_param:
+        key, sep, value = spec.partition("=")
+        if not sep or not key.strip():
+            diags.add(f"--cfn-param {spec}", "expected KEY=VALUE")
+            continue
+        values[key.strip()] = value
+    return values
+
+
+def _suppressions(args: argparse.Namespace, diags: Diagnostics) -> list[Suppression]:
+    path = args.config or (CONFIG_NAME if os.path.isfile(CONFIG_NAME) else None)
+    if path is None:
+        return []
+    if args.config and not os.path.isfile(path):
+        diags.add(f"--config {path}", "no such file")
+        return []
+    found, problems = load_suppressions(path)
+    diags.extend(problems)
+    return found
 
 
 def _live_usage_error(args: argparse.Namespace) -> str | None:
@@ -341,12 +407,14 @@ def _write_report(
     summary: dict[str, Any],
     diagnostics: list[Diagnostic],
 ) -> None:
-    if args.format == "json":
+    binary = {"json": jsonout.render, "sarif": sarif.render, "junit": junit.render}
+    render = binary.get(args.format)
+    if render is not None:
         if args.output:
             with open(args.output, "wb") as fh:
-                jsonout.render(fh, evaluations, summary, diagnostics)
+                render(fh, evaluations, summary, diagnostics)
         else:
-            jsonout.render(sys.stdout.buffer, evaluations, summary, diagnostics)
+            render(sys.stdout.buffer, evaluations, summary, diagnostics)
             sys.stdout.flush()
         return
     if args.output:
@@ -363,11 +431,20 @@ def _write_report(
         )
 
 
-def exit_code(evaluations: Sequence[Evaluation], diags: Diagnostics, fail_on: str) -> int:
+def exit_code(
+    evaluations: Sequence[Evaluation],
+    diags: Diagnostics,
+    fail_on: str,
+    fail_on_unknown: bool = False,
+) -> int:
     if diags.has_input_errors:
         return EXIT_INPUT
     if diags.has_scope_errors:
         return EXIT_INCOMPLETE
+    if fail_on_unknown and any(
+        e.status is Status.UNKNOWN and e.suppression is None for e in evaluations
+    ):
+        return EXIT_FAILED
     if fail_on == "never":
         return EXIT_OK
     threshold = Severity(fail_on.upper()).rank

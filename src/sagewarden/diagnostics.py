@@ -9,7 +9,8 @@ from enum import Enum
 class Kind(str, Enum):
     INPUT = "input"  # bad input or usage: exit code 2
     SCOPE = "scope"  # an account, region or resource could not be read: exit code 3
-    INFO = "info"  # worth saying, changes nothing
+    WARNING = "warning"  # always said, changes no exit code (an expired suppression)
+    INFO = "info"  # said with --verbose only (a resource whose Condition is false)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,9 @@ def summarize(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
     failed_by_severity: Counter[str] = Counter()
     by_control: dict[str, Counter[str]] = {}
     resources: set[tuple[str, str]] = set()
+    suppressed = 0
     for e in evaluations:
+        suppressed += e.suppression is not None
         by_status[e.status.value] += 1
         by_control.setdefault(e.control.id, Counter())[e.status.value] += 1
         resources.add((e.resource.type, e.resource.id))
@@ -25,6 +27,7 @@ def summarize(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
         "resources": len(resources),
         "evaluations": len(evaluations),
         "by_status": {s.value: by_status.get(s.value, 0) for s in Status},
+        "suppressed": suppressed,
         "failed_by_severity": {
             s.value: failed_by_severity.get(s.value, 0)
             for s in sorted(Severity, key=lambda s: -s.rank)
@@ -41,6 +44,8 @@ def summary_line(summary: dict[str, Any]) -> str:
     s = summary["by_status"]
     sev = ", ".join(f"{n} {name.lower()}" for name, n in summary["failed_by_severity"].items() if n)
     failed = f"{s['FAILED']} failed" + (f" ({sev})" if sev else "")
+    if summary.get("suppressed"):
+        failed += f", {summary['suppressed']} suppressed"
     parts = [f"{s['PASSED']} passed", failed, f"{s['NOT_APPLICABLE']} not applicable"]
     if s["UNKNOWN"]:
         parts.append(f"{s['UNKNOWN']} unknown")

@@ -6,11 +6,21 @@ from typing import Any
 
 from sagewarden.controls import Context, control
 from sagewarden.resources import Resource
-from sagewarden.verdicts import Verdict, error, failed, passed
+from sagewarden.verdicts import Status, Verdict, error, failed, passed, unknown
 
 
 def tagged(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    verdict = _tagged(r, params)
+    if verdict.status is Status.FAILED and r.extra.get("tags_unresolved"):
+        # Some keys are added at deploy (e.g. provider default tags from a variable).
+        return unknown(f"{verdict.reason}, but some tag keys are known only at deploy")
+    return verdict
+
+
+def _tagged(r: Resource, params: dict[str, Any]) -> Verdict:
     if r.tags is None:
+        if r.is_iac:
+            return unknown("tag keys are known only at deploy")
         return error("tags are not recorded for this resource, so the tag keys cannot be checked")
     # System tags (aws:...) are ignored; keys are case-sensitive; values never matter.
     user_keys = [k for k in r.tags if not k.startswith("aws:")]

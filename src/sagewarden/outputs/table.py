@@ -59,9 +59,14 @@ def render(
         width = min(_NAME_WIDTH, max(len(n) for n in names))
         for e, name in zip(shown, names, strict=True):
             status = e.status.value.replace("_", " ")
+            reason = e.reason
+            if e.suppression is not None:
+                status = "SUPPRESSED"
+                expiry = f", until {e.suppression.expires}" if e.suppression.expires else ""
+                reason += f" (suppressed: {e.suppression.reason}; {e.suppression.source}{expiry})"
             write(
                 f"  {st(status.ljust(14), *_STATUS_STYLE[e.status])}  "
-                f"{name.ljust(width)}  {clean(e.reason)}{_where(e, st)}\n"
+                f"{name.ljust(width)}  {clean(reason)}{_where(e, st)}\n"
             )
     if evaluations:
         write("\n")

@@ -143,7 +143,7 @@ class ConfigReader:
             if start is not None:
                 self._scan(data, start, shown, report=False)
             return
-        self._read_document(doc, shown)
+        self.read_document(doc, shown)
 
     def _scan(self, buf: jsonscan.Buffer, start: int, shown: str, report: bool = True) -> None:
         def on_error(pos: int, message: str) -> None:
@@ -154,7 +154,7 @@ class ConfigReader:
         for item in jsonscan.iter_items(buf, start, on_error):
             self._item(item, shown)
 
-    def _read_document(self, doc: Any, shown: str) -> None:
+    def read_document(self, doc: Any, shown: str) -> None:
         if isinstance(doc, dict):
             if isinstance(doc.get("configurationItems"), list):
                 items: Iterable[Any] = doc["configurationItems"]

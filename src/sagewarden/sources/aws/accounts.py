@@ -203,7 +203,7 @@ def resolve_regions(target: Target, opts: AccountOptions, diags: list[Diagnostic
                 f"account {target.account_id}",
                 f"ec2:DescribeRegions failed ({_error_text(exc)}): scanning every region SageMaker "
                 "is offered in, opted-in or not",
-                Kind.INFO,
+                Kind.WARNING,
             )
         )
         return sorted(offered)

@@ -1,0 +1,301 @@
+"""Resolving CloudFormation intrinsic functions the way CloudFormation would, before deploy.
+
+What can be known from the template and the given parameters is resolved (Ref to
+parameters and pseudo parameters, Fn::If with Conditions, Fn::Sub, Fn::Join, Fn::Select,
+Fn::Split, Fn::FindInMap, Fn::Base64); what cannot (Fn::ImportValue, a parameter with no
+value, Fn::GetAtt of another resource) becomes an UnresolvedValue that says why, so the
+control can answer UNKNOWN only when its decision depends on it.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from sagewarden.resources import NAME_PROPERTY
+from sagewarden.values import UnresolvedValue
+
+NO_VALUE = object()  # AWS::NoValue: the property is removed
+_KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
+_DEPLOY_PSEUDO = ("AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId",
+                  "AWS::NotificationARNs")  # fmt: skip
+_SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+
+
+class TemplateError(ValueError):
+    """The template itself is wrong (CloudFormation would reject it)."""
+
+
+class Resolver:
+    def __init__(self, template: Mapping[str, Any], given: Mapping[str, str] | None = None) -> None:
+        self.template = template
+        self.resources: Mapping[str, Any] = _mapping(template.get("Resources"))
+        self.mappings: Mapping[str, Any] = _mapping(template.get("Mappings"))
+        self.conditions: Mapping[str, Any] = _mapping(template.get("Conditions"))
+        self.parameters: dict[str, Any] = {}
+        self.unused_given: set[str] = set()
+        self._condition_cache: dict[str, bool | None] = {}
+        self._load_parameters(dict(given or {}))
+
+    # -- parameters and conditions ----------------------------------------------------------
+
+    def _load_parameters(self, given: dict[str, str]) -> None:
+        declared = _mapping(self.template.get("Parameters"))
+        for name, spec in declared.items():
+            spec = spec if isinstance(spec, Mapping) else {}
+            ptype = str(spec.get("Type", "String"))
+            if name in given:
+                raw: Any = given.pop(name)
+            elif "Default" in spec:
+                raw = spec["Default"]
+            else:
+                self.parameters[name] = UnresolvedValue(
+                    f"is parameter {name}, which has no default and no value was given"
+                )
+                continue
+            if ptype.startswith("AWS::SSM::Parameter::Value"):
+                self.parameters[name] = UnresolvedValue(
+                    f"is SSM parameter {raw} (parameter {name}), read at deploy"
+                )
+            elif ptype == "CommaDelimitedList" or ptype.startswith("List<"):
+                items = raw if isinstance(raw, list) else str(raw).split(",")
+                self.parameters[name] = [str(i).strip() for i in items]
+            else:
+                self.parameters[name] = raw if isinstance(raw, str) else _scalar_text(raw)
+        for name in list(given):
+            if name in _KNOWN_PSEUDO or name in _DEPLOY_PSEUDO:
+                self.parameters[name] = given.pop(name)
+        self.unused_given = set(given)
+
+    def condition(self, name: str, trail: tuple[str, ...] = ()) -> bool | None:
+        """True, False, or None when it depends on something known only at deploy."""
+        if name in self._condition_cache:
+            return self._condition_cache[name]
+        if name in trail:
+            raise TemplateError(f"condition {name} refers to itself")
+        if name not in self.conditions:
+            raise TemplateError(f"condition {name} is not defined")
+        value = self._cond(self.conditions[name], (*trail, name))
+        self._condition_cache[name] = value
+        return value
+
+    def _cond(self, expr: Any, trail: tuple[str, ...]) -> bool | None:
+        if isinstance(expr, Mapping) and len(expr) == 1:
+            ((fn, args),) = expr.items()
+            if fn == "Condition":
+                return self.condition(str(args), trail)
+            if fn == "Fn::Equals" and isinstance(args, list) and len(args) == 2:
+                a, b = self.resolve(args[0]), self.resolve(args[1])
+                if _unknown(a) or _unknown(b):
+                    return None
+                return _scalar_text(a) == _scalar_text(b)
+            if fn == "Fn::Not" and isinstance(args, list) and len(args) == 1:
+                v = self._cond(args[0], trail)
+                return None if v is None else not v
+            if fn in ("Fn::And", "Fn::Or") and isinstance(args, list) and args:
+                values = [self._cond(a, trail) for a in args]
+                decisive = bool(fn == "Fn::Or")  # True decides an Or, False decides an And
+                if decisive in values:
+                    return decisive
+                return None if None in values else not decisive
+        raise TemplateError(f"not a condition: {_short(expr)}")
+
+    # -- values -----------------------------------------------------------------------------
+
+    def resolve(self, value: Any) -> Any:
+        if isinstance(value, list):
+            out = [self.resolve(v) for v in value]
+            return [v for v in out if v is not NO_VALUE]
+        if not isinstance(value, dict):  # parsers give dicts; a plain check is much faster
+            return value
+        if len(value) == 1:
+            ((key, args),) = value.items()
+            handler = _FUNCTIONS.get(key)
+            if handler is not None:
+                return handler(self, args)
+        out_map = {}
+        for k, v in value.items():
+            resolved = v if isinstance(v, (str, int, float, bool)) else self.resolve(v)
+            if resolved is not NO_VALUE:
+                out_map[k] = resolved
+        return out_map
+
+    def _ref(self, name: Any) -> Any:
+        if not isinstance(name, str):
+            raise TemplateError(f"Ref takes a name, not {_short(name)}")
+        if name == "AWS::NoValue":
+            return NO_VALUE
+        if name in self.parameters:
+            return self.parameters[name]
+        if name in _KNOWN_PSEUDO:
+            return _KNOWN_PSEUDO[name]
+        if name in _DEPLOY_PSEUDO:
+            return UnresolvedValue(f"is {name}, known only at deploy")
+        if name in self.resources:
+            return UnresolvedValue(f"is !Ref {name}, known only at deploy", target=name)
+        raise TemplateError(f"Ref to {name}, which is neither a parameter nor a resource")
+
+    def _getatt(self, args: Any) -> Any:
+        if isinstance(args, str):
+            args = args.split(".", 1)
+        if not (isinstance(args, list) and len(args) == 2):
+            raise TemplateError(f"Fn::GetAtt takes [resource, attribute], not {_short(args)}")
+        res, attr = self.resolve(args[0]), self.resolve(args[1])
+        if not isinstance(res, str) or res not in self.resources:
+            raise TemplateError(f"Fn::GetAtt of {res}, which is not a resource")
+        target = self.resources[res] if isinstance(self.resources[res], Mapping) else {}
+        # A name attribute of a resource that sets its name is that name (SageMaker.14 uses it).
+        name_prop = NAME_PROPERTY.get(str(target.get("Type", "")))
+        props = target.get("Properties")
+        if attr == name_prop and isinstance(props, Mapping) and name_prop in props:
+            named = self.resolve(props[name_prop])
+            if isinstance(named, str):
+                return named
+        return UnresolvedValue(f"is !GetAtt {res}.{attr}, known only at deploy", target=res)
+
+    def _if(self, args: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 3):
+            raise TemplateError(f"Fn::If takes [condition, then, else], not {_short(args)}")
+        decided = self.condition(str(args[0]))
+        if decided is not None:
+            return self.resolve(args[1] if decided else args[2])
+        a, b = self.resolve(args[1]), self.resolve(args[2])
+        if not _unknown(a) and not _unknown(b) and a == b:
+            return a
+        return UnresolvedValue(f"depends on condition {args[0]}, known only at deploy")
+
+    def _sub(self, args: Any) -> Any:
+        if isinstance(args, list) and len(args) == 2 and isinstance(args[1], Mapping):
+            text, local = args[0], {k: self.resolve(v) for k, v in args[1].items()}
+        else:
+            text, local = args, {}
+        if not isinstance(text, str):
+            raise TemplateError(f"Fn::Sub takes a string, not {_short(text)}")
+        unknown: list[str] = []
+        target: str | None = None
+
+        def replace(m: re.Match[str]) -> str:
+            nonlocal target
+            var = m.group(1)
+            if var.startswith("!"):
+                return "${" + var[1:] + "}"
+            if var in local:
+                value = local[var]
+            elif "." in var and var.split(".", 1)[0] in self.resources:
+                value = self._getatt(var.split(".", 1))
+            else:
+                value = self._ref(var)
+            if _unknown(value):
+                unknown.append(var)
+                if isinstance(value, UnresolvedValue) and value.target:
+                    target = value.target
+                return ""
+            return _scalar_text(value)
+
+        out = _SUB_VAR.sub(replace, text)
+        if unknown:
+            return UnresolvedValue(
+                f"is !Sub with ${{{unknown[0]}}}, known only at deploy",
+                target=target if len(unknown) == 1 else None,
+            )
+        return out
+
+    def _join(self, args: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 2):
+            raise TemplateError(f"Fn::Join takes [delimiter, list], not {_short(args)}")
+        delim, items = self.resolve(args[0]), self.resolve(args[1])
+        if _unknown(items) or (isinstance(items, list) and any(_unknown(i) for i in items)):
+            return UnresolvedValue("is !Join of a value known only at deploy")
+        if not isinstance(delim, str) or not isinstance(items, list):
+            raise TemplateError("Fn::Join takes a string delimiter and a list")
+        return delim.join(_scalar_text(i) for i in items)
+
+    def _select(self, args: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 2):
+            raise TemplateError(f"Fn::Select takes [index, list], not {_short(args)}")
+        index, items = self.resolve(args[0]), self.resolve(args[1])
+        if _unknown(index) or _unknown(items):
+            return UnresolvedValue("is !Select from a value known only at deploy")
+        try:
+            return items[int(index)]
+        except (ValueError, TypeError, IndexError):
+            raise TemplateError(f"Fn::Select index {index} is out of range") from None
+
+    def _split(self, args: Any) -> Any:
+        if not (isinstance(args, list) and len(args) == 2):
+            raise TemplateError(f"Fn::Split takes [delimiter, string], not {_short(args)}")
+        delim, text = self.resolve(args[0]), self.resolve(args[1])
+        if _unknown(text):
+            return UnresolvedValue("is !Split of a value known only at deploy")
+        return str(text).split(str(delim))
+
+    def _find_in_map(self, args: Any) -> Any:
+        if not (isinstance(args, list) and len(args) in (3, 4)):
+            raise TemplateError(f"Fn::FindInMap takes [map, key, key], not {_short(args)}")
+        keys = [self.resolve(a) for a in args[:3]]
+        default = (
+            args[3].get("DefaultValue") if len(args) == 4 and isinstance(args[3], Mapping) else None
+        )
+        if any(_unknown(k) for k in keys):
+            return UnresolvedValue("is !FindInMap with a key known only at deploy")
+        found = _mapping(_mapping(self.mappings.get(str(keys[0]))).get(str(keys[1]))).get(
+            str(keys[2]), NO_VALUE
+        )
+        if found is NO_VALUE:
+            if default is not None:
+                return self.resolve(default)
+            raise TemplateError(f"Fn::FindInMap: no {keys[0]}/{keys[1]}/{keys[2]} in Mappings")
+        return self.resolve(found)
+
+    def _import(self, args: Any) -> Any:
+        name = self.resolve(args)
+        shown = name if isinstance(name, str) else "a computed export"
+        return UnresolvedValue(f"is !ImportValue {shown}, known only at deploy")
+
+    def _base64(self, args: Any) -> Any:
+        text = self.resolve(args)
+        if _unknown(text):
+            return UnresolvedValue("is !Base64 of a value known only at deploy")
+        return base64.b64encode(_scalar_text(text).encode()).decode()
+
+    def _deploy_only(self, name: str) -> Any:
+        return UnresolvedValue(f"is {name}, known only at deploy")
+
+
+_FUNCTIONS: dict[str, Any] = {
+    "Ref": Resolver._ref,
+    "Fn::GetAtt": Resolver._getatt,
+    "Fn::If": Resolver._if,
+    "Fn::Sub": Resolver._sub,
+    "Fn::Join": Resolver._join,
+    "Fn::Select": Resolver._select,
+    "Fn::Split": Resolver._split,
+    "Fn::FindInMap": Resolver._find_in_map,
+    "Fn::ImportValue": Resolver._import,
+    "Fn::Base64": Resolver._base64,
+    "Fn::GetAZs": lambda self, args: self._deploy_only("!GetAZs"),
+    "Fn::Cidr": lambda self, args: self._deploy_only("!Cidr"),
+}
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _unknown(value: Any) -> bool:
+    return isinstance(value, UnresolvedValue)
+
+
+def _scalar_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

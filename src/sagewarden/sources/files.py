@@ -1,0 +1,190 @@
+"""Files and directories: each file is recognised by its content, then read by its source.
+
+AWS Config data (snapshots, history, query results; .json or .json.gz), CloudFormation
+templates (YAML or JSON, SAM, CDK's cdk.out), and Terraform plans (`terraform show -json`)
+can be mixed on one command line or in one directory. A file named explicitly that is none
+of these is an input error; in a directory it is skipped (said with --verbose).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.resources import Resource
+from sagewarden.sources import cloudformation as cfn
+from sagewarden.sources import jsonscan, terraform
+from sagewarden.sources.config import FULL_PARSE_LIMIT, ConfigReader
+
+TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
+DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
+SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "__pycache__", ".tox"})
+_HEAD = 1 << 16
+
+
+@dataclass
+class ReadResult:
+    resources: list[Resource] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    config_items: int = 0
+    templates: int = 0
+    plans: int = 0
+
+
+class FileReader:
+    def __init__(
+        self, cfn_params: Mapping[str, str] | None = None, full_parse_limit: int = FULL_PARSE_LIMIT
+    ) -> None:
+        self.cfn_params = dict(cfn_params or {})
+        self.config = ConfigReader(full_parse_limit)
+        self.full_parse_limit = full_parse_limit
+        self.result = ReadResult()
+
+    def read(self, paths: Iterable[str]) -> ReadResult:
+        for path in paths:
+            if not os.path.exists(path):
+                self._diag(path, "no such file or directory")
+            elif os.path.isdir(path):
+                self._read_dir(path)
+            else:
+                self._read_file(path, explicit=True)
+        self.result.resources += self.config.resources()
+        self.result.diagnostics += self.config.diagnostics
+        self.result.config_items = self.config.items_seen
+        return self.result
+
+    def _read_dir(self, root: str) -> None:
+        found = 0
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            for name in sorted(filenames):
+                if name.endswith(DATA_SUFFIXES):
+                    found += 1
+                    self._read_file(os.path.join(dirpath, name), explicit=False)
+        if not found:
+            self._diag(
+                root, "no .json, .json.gz, .yaml, .yml or .template files here", Kind.WARNING
+            )
+
+    def _read_file(self, path: str, explicit: bool) -> None:
+        try:
+            with open(path, "rb") as fh:
+                head = fh.read(_HEAD)
+            size = os.path.getsize(path)
+        except OSError as exc:
+            self._diag(path, f"cannot read: {exc.strerror or exc}")
+            return
+        if head[:2] == b"\x1f\x8b":
+            self.config.read_file(path)  # gzip: only AWS Config delivers that
+            return
+        if not head.strip():
+            self._diag(path, "empty file")
+            return
+        if b"\x00" in head[:8192]:
+            self._diag(path, "binary file: not AWS Config data, a template or a plan")
+            return
+        first = head.lstrip()[:1]
+        if first in (b"{", b"[") and not path.endswith(TEMPLATE_SUFFIXES):
+            self._read_json(path, head, size, explicit)
+        else:
+            self._read_yaml(path, explicit)
+
+    def _read_json(self, path: str, head: bytes, size: int, explicit: bool) -> None:
+        if b'"configurationItems"' in head and size > self.full_parse_limit:
+            self.config.read_file(path)  # the large-snapshot scanner
+            return
+        data = Path(path).read_bytes()
+        try:
+            doc = orjson.loads(data)
+        except orjson.JSONDecodeError as exc:
+            if b'"configurationItems"' in head:
+                self.config.read_file(path)  # reports the damage, keeps what precedes it
+                return
+            line, col = jsonscan.line_col(data, exc.pos)
+            self._diag(path, f"invalid JSON at line {line}, column {col}: {_msg(exc)}")
+            return
+        self._dispatch(path, doc, data, explicit)
+
+    def _read_yaml(self, path: str, explicit: bool) -> None:
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            self._diag(path, f"not UTF-8 text (byte {exc.start}): not a template")
+            return
+        try:
+            loaded = cfn.load_yaml(text)
+        except cfn.TemplateLoadError as exc:
+            where = f"{path}:{exc.line}" if exc.line else path
+            self._diag(where, str(exc))
+            return
+        if loaded is None or not cfn.looks_like_template(loaded.doc):
+            if explicit:
+                self._diag(path, "not a CloudFormation template (no Resources with a Type)")
+            else:
+                self._diag(path, "skipped: not a CloudFormation template", Kind.INFO)
+            return
+        self._template(path, loaded)
+
+    def _dispatch(self, path: str, doc: Any, data: bytes, explicit: bool) -> None:
+        if terraform.is_plan(doc):
+            resources, diags = terraform.read_plan(doc, path)
+            self.result.plans += 1
+            self.result.resources += resources
+            self.result.diagnostics += diags
+        elif cfn.looks_like_template(doc) or (
+            isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
+        ):
+            assert isinstance(doc, dict)
+            lines = cfn.json_lines(
+                data.decode("utf-8", "replace"), list(doc.get("Resources") or {})
+            )
+            self._template(path, cfn.LoadedTemplate(doc, lines))
+        elif _looks_like_config(doc):
+            self.config.read_document(doc, path)
+        elif explicit:
+            self._diag(path, "not AWS Config data, a CloudFormation template or a Terraform plan")
+        else:
+            self._diag(path, "skipped: not AWS Config data, a template or a plan", Kind.INFO)
+
+    def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
+        resources, diags = cfn.read_template(loaded, path, self.cfn_params)
+        self.result.templates += 1
+        self.result.resources += resources
+        self.result.diagnostics += diags
+
+    def _diag(self, where: str, message: str, kind: Kind = Kind.INPUT) -> None:
+        self.result.diagnostics.append(Diagnostic(where, message, kind))
+
+
+def _looks_like_config(doc: Any) -> bool:
+    if isinstance(doc, list):
+        return all(isinstance(i, dict) for i in doc[:1])
+    return isinstance(doc, dict) and bool(
+        {
+            "configurationItems",
+            "Results",
+            "baseConfigurationItems",
+            "configurationItem",
+            "resourceType",
+        }
+        & set(doc)
+    )
+
+
+def _msg(exc: orjson.JSONDecodeError) -> str:
+    text = exc.msg or "invalid JSON"
+    return text[0].lower() + text[1:]
+
+
+def read_files(
+    paths: Iterable[str],
+    cfn_params: Mapping[str, str] | None = None,
+    full_parse_limit: int = FULL_PARSE_LIMIT,
+) -> ReadResult:
+    return FileReader(cfn_params, full_parse_limit).read(paths)

@@ -258,3 +258,36 @@ def test_version() -> None:
     run = cli("--version")
     assert run.code == 0
     assert run.stdout.startswith("sagewarden ")
+
+
+def test_sarif_and_junit_from_the_command_line(tmp_path: Path) -> None:
+    template = str(ROOT / "tests" / "data" / "cfn" / "ml-platform.yaml")
+    sarif = cli("scan", template, "--format", "sarif")
+    assert sarif.code == 1
+    doc = json.loads(sarif.stdout)
+    assert doc["version"] == "2.1.0"
+    results = doc["runs"][0]["results"]
+    assert {r["ruleId"] for r in results} >= {"SageMaker.1", "SageMaker.3"}
+    suppressed = [r for r in results if r.get("suppressions")]
+    assert suppressed and suppressed[0]["suppressions"][0]["kind"] == "inSource"
+    out = tmp_path / "report.xml"
+    junit = cli("scan", template, "--format", "junit", "--output", str(out))
+    assert junit.code == 1
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(out).getroot()
+    assert int(root.get("failures", "0")) > 0
+
+
+def test_pre_commit_hook_skips_files_that_are_not_templates(tmp_path: Path) -> None:
+    import yaml
+
+    hook = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())[0]
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text("on: push\njobs: {build: {runs-on: ubuntu-latest}}\n")
+    sam = str(ROOT / "tests" / "data" / "cfn" / "sam-template.yaml")
+    args = hook["entry"].split()[1:]
+    run = cli(*args, str(workflow), sam)
+    assert run.code == 0, run.stderr  # the SAM template passes; the workflow is not a template
+    run = cli("scan", str(workflow), sam)
+    assert run.code == 2  # named explicitly without the hook's flag: not a template

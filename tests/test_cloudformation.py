@@ -415,3 +415,35 @@ def test_fifty_megabyte_template(tmp_path: Path) -> None:
     got = verdicts([path])
     assert len(got) == 60_000
     assert sum(1 for s in got.values() if s == "PASSED") == 30_000
+
+
+def test_tag_keys_known_only_at_deploy(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        """
+        Parameters:
+          TagKey: {Type: String}
+          Team: {Type: String}
+        Resources:
+          KeyFromParameter:
+            Type: AWS::SageMaker::Image
+            Properties:
+              ImageName: a
+              ImageRoleArn: arn:aws:iam::1:role/r
+              Tags: [{Key: !Ref TagKey, Value: x}]
+          ValueFromParameter:
+            Type: AWS::SageMaker::Image
+            Properties:
+              ImageName: b
+              ImageRoleArn: arn:aws:iam::1:role/r
+              Tags: [{Key: team, Value: !Ref Team}]
+          NoTags:
+            Type: AWS::SageMaker::Image
+            Properties: {ImageName: c, ImageRoleArn: arn:aws:iam::1:role/r}
+    """,
+    )
+    assert verdicts([path]) == {
+        ("SageMaker.7", "KeyFromParameter"): "UNKNOWN",  # the one key is a parameter
+        ("SageMaker.7", "ValueFromParameter"): "PASSED",  # values never matter
+        ("SageMaker.7", "NoTags"): "FAILED",
+    }

@@ -117,6 +117,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help=f"suppressions file (default: {CONFIG_NAME} in the current directory, if any)",
     )
+    scan.add_argument(
+        "--skip-other-files",
+        action="store_true",
+        help="skip files given by name that are not Config data, templates or plans "
+        "(as in directories; for pre-commit, which passes every changed file)",
+    )
     iac = scan.add_argument_group("infrastructure as code")
     iac.add_argument(
         "--cfn-param",
@@ -268,7 +274,11 @@ def cmd_scan(args: argparse.Namespace) -> int:
 
     cfn_params = _cfn_params(args, diags)
     suppressions = _suppressions(args, diags)
-    read = read_files(args.paths, cfn_params) if args.paths else ReadResult()
+    read = (
+        read_files(args.paths, cfn_params, skip_other=args.skip_other_files)
+        if args.paths
+        else ReadResult()
+    )
     resources = read.resources
     diags.extend(read.diagnostics)
     calls = 0

@@ -19,8 +19,6 @@ def tagged(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
 
 def _tagged(r: Resource, params: dict[str, Any]) -> Verdict:
     if r.tags is None:
-        if r.is_iac:
-            return unknown("tag keys are known only at deploy")
         return error("tags are not recorded for this resource, so the tag keys cannot be checked")
     # System tags (aws:...) are ignored; keys are case-sensitive; values never matter.
     user_keys = [k for k in r.tags if not k.startswith("aws:")]

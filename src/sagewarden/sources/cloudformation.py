@@ -9,7 +9,6 @@ from `Metadata: {sagewarden: {suppress: [...]}}`.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -243,24 +242,29 @@ def _resource(
     resource.properties = props
     own = props.get(NAME_PROPERTY[rtype])
     resource.name = str(name) if isinstance(name, str) else own if isinstance(own, str) else lid
-    resource.tags = _tags(props.get("Tags"))
+    resource.tags, unresolved = _tags(props.get("Tags"))
+    if unresolved:
+        resource.extra["tags_unresolved"] = True
     suppressions = _suppressions(metadata, where, lid, diags)
     if suppressions:
         resource.extra["suppress"] = suppressions
     return resource
 
 
-def _tags(raw: Any) -> dict[str, str] | None:
-    """Tag keys from the template; None when a key is known only at deploy."""
+def _tags(raw: Any) -> tuple[dict[str, str] | None, bool]:
+    """Tag keys from the template, and whether some keys are known only at deploy."""
     if raw is None:
-        return {}
+        return {}, False
     if isinstance(raw, UnresolvedValue):
-        return None
-    if isinstance(raw, list) and any(
-        isinstance(t, Mapping) and isinstance(t.get("Key"), UnresolvedValue) for t in raw
-    ):
-        return None
-    return tags_from_any(raw)
+        return {}, True
+    if isinstance(raw, list):
+        known = [
+            t
+            for t in raw
+            if not (isinstance(t, Mapping) and isinstance(t.get("Key"), UnresolvedValue))
+        ]
+        return tags_from_any(known), len(known) != len(raw)
+    return tags_from_any(raw), False
 
 
 def _suppressions(

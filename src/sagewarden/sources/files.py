@@ -39,9 +39,13 @@ class ReadResult:
 
 class FileReader:
     def __init__(
-        self, cfn_params: Mapping[str, str] | None = None, full_parse_limit: int = FULL_PARSE_LIMIT
+        self,
+        cfn_params: Mapping[str, str] | None = None,
+        full_parse_limit: int = FULL_PARSE_LIMIT,
+        skip_other: bool = False,
     ) -> None:
         self.cfn_params = dict(cfn_params or {})
+        self.skip_other = skip_other  # pre-commit passes every changed YAML/JSON file
         self.config = ConfigReader(full_parse_limit)
         self.full_parse_limit = full_parse_limit
         self.result = ReadResult()
@@ -53,7 +57,7 @@ class FileReader:
             elif os.path.isdir(path):
                 self._read_dir(path)
             else:
-                self._read_file(path, explicit=True)
+                self._read_file(path, explicit=not self.skip_other)
         self.result.resources += self.config.resources()
         self.result.diagnostics += self.config.diagnostics
         self.result.config_items = self.config.items_seen
@@ -186,5 +190,6 @@ def read_files(
     paths: Iterable[str],
     cfn_params: Mapping[str, str] | None = None,
     full_parse_limit: int = FULL_PARSE_LIMIT,
+    skip_other: bool = False,
 ) -> ReadResult:
-    return FileReader(cfn_params, full_parse_limit).read(paths)
+    return FileReader(cfn_params, full_parse_limit, skip_other).read(paths)

@@ -13,14 +13,17 @@ from sagewarden.verdicts import Verdict, failed, passed, unknown
 _ON_OFF = ("Enabled", "Disabled")
 
 
+def _must_be_disabled(r: Resource, field: str) -> Verdict:
+    """Passes only on Disabled; absent means Enabled, the API default."""
+    f = get(RT.NOTEBOOK_INSTANCE, r.properties, field)
+    value = as_enum(field, f.value, _ON_OFF)
+    text = f.describe(field, value)
+    return passed(text) if value == "Disabled" else failed(text)
+
+
 @control("SageMaker.1")
 def direct_internet_access(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
-    f = get(RT.NOTEBOOK_INSTANCE, r.properties, "DirectInternetAccess")
-    value = as_enum("DirectInternetAccess", f.value, _ON_OFF)
-    text = f.describe("DirectInternetAccess", value)
-    if value == "Disabled":
-        return passed(text)
-    return failed(text)
+    return _must_be_disabled(r, "DirectInternetAccess")
 
 
 @control("SageMaker.2")
@@ -44,12 +47,7 @@ def inside_vpc(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
 
 @control("SageMaker.3")
 def root_access(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
-    f = get(RT.NOTEBOOK_INSTANCE, r.properties, "RootAccess")
-    value = as_enum("RootAccess", f.value, _ON_OFF)
-    text = f.describe("RootAccess", value)
-    if value == "Disabled":
-        return passed(text)
-    return failed(text)
+    return _must_be_disabled(r, "RootAccess")
 
 
 @control("SageMaker.8")

@@ -1,0 +1,205 @@
+"""Benchmark: `sagewarden scan` on 1,000 CloudFormation templates, beside Checkov 3.x.
+
+Generates 1,000 templates (YAML and JSON, short and long intrinsic forms, parameters,
+conditions, every SageMaker resource type plus the IAM, S3 and Lambda resources real
+stacks carry), then in the same run times one `sagewarden scan DIR` and one
+`checkov -d DIR --framework cloudformation` on the same folder, each in a child process,
+and prints wall time and peak memory for both. Target: at least 20x faster than Checkov,
+with lower peak memory.
+
+Checkov is installed on first use into bench/out/checkov-venv (or set CHECKOV=/path).
+
+    .venv/bin/python bench/templates.py [--templates 1000] [--repeat 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+OUT = Path(__file__).resolve().parent / "out"
+TARGET_SPEEDUP = 20.0
+
+YAML_TEMPLATE = """\
+AWSTemplateFormatVersion: "2010-09-09"
+Description: ML stack {n}
+Parameters:
+  Environment:
+    Type: String
+    Default: {env}
+  PrivateSubnet:
+    Type: String
+    Default: subnet-0{n:05d}
+Conditions:
+  IsProd: !Equals [!Ref Environment, prod]
+Resources:
+  ArtifactBucket:
+    Type: AWS::S3::Bucket
+    Properties:
+      BucketName: !Sub "ml-artifacts-${{AWS::AccountId}}-{n}"
+      VersioningConfiguration: {{Status: Enabled}}
+  ExecutionRole:
+    Type: AWS::IAM::Role
+    Properties:
+      AssumeRolePolicyDocument:
+        Version: "2012-10-17"
+        Statement:
+          - Effect: Allow
+            Principal: {{Service: sagemaker.amazonaws.com}}
+            Action: sts:AssumeRole
+      ManagedPolicyArns: [arn:aws:iam::aws:policy/AmazonSageMakerFullAccess]
+  Notebook:
+    Type: AWS::SageMaker::NotebookInstance
+    Properties:
+      InstanceType: ml.t3.medium
+      RoleArn: !GetAtt ExecutionRole.Arn
+      SubnetId: !Ref PrivateSubnet
+      DirectInternetAccess: {dia}
+      RootAccess: !If [IsProd, Disabled, Enabled]
+      PlatformIdentifier: notebook-al2023-v1
+  Model:
+    Type: AWS::SageMaker::Model
+    Properties:
+      ExecutionRoleArn: !GetAtt ExecutionRole.Arn
+      EnableNetworkIsolation: {iso}
+      PrimaryContainer:
+        Image: !Sub "${{AWS::AccountId}}.dkr.ecr.${{AWS::Region}}.amazonaws.com/model:{n}"
+  EndpointConfig:
+    Type: AWS::SageMaker::EndpointConfig
+    Properties:
+      ProductionVariants:
+        - VariantName: AllTraffic
+          ModelName: !GetAtt Model.ModelName
+          InitialInstanceCount: {count}
+          InstanceType: ml.c5.large
+  QualityJob:
+    Type: AWS::SageMaker::DataQualityJobDefinition
+    Properties:
+      JobResources: {{ClusterConfig: {{InstanceCount: {count}, InstanceType: ml.m5.large, VolumeSizeInGB: 20}}}}
+      NetworkConfig: {{EnableNetworkIsolation: {iso}, EnableInterContainerTrafficEncryption: true}}
+      RoleArn: !GetAtt ExecutionRole.Arn
+      DataQualityAppSpecification: {{ImageUri: monitor}}
+      DataQualityJobInput: {{EndpointInput: {{EndpointName: e, LocalPath: /opt/in}}}}
+      DataQualityJobOutputConfig: {{MonitoringOutputs: [{{S3Output: {{S3Uri: s3://b/o, LocalPath: /opt/out}}}}]}}
+  Schedule:
+    Type: AWS::SageMaker::MonitoringSchedule
+    Properties:
+      MonitoringScheduleName: drift-{n}
+      MonitoringScheduleConfig:
+        MonitoringJobDefinitionName: !GetAtt QualityJob.JobDefinitionName
+        MonitoringType: DataQuality
+        ScheduleConfig: {{ScheduleExpression: "cron(0 * ? * * *)"}}
+  KernelImage:
+    Type: AWS::SageMaker::Image
+    Properties:
+      ImageName: kernel-{n}
+      ImageRoleArn: !GetAtt ExecutionRole.Arn
+      Tags: [{{Key: team, Value: ml}}]
+  KernelConfig:
+    Type: AWS::SageMaker::AppImageConfig
+    Properties:
+      AppImageConfigName: kernel-{n}
+  Handler:
+    Type: AWS::Lambda::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.handler
+      Role: !GetAtt ExecutionRole.Arn
+      Code: {{ZipFile: "def handler(e, c): return e"}}
+"""
+
+
+def generate(folder: Path, count: int) -> None:
+    import yaml
+
+    from sagewarden.sources.cloudformation import _TemplateLoader
+
+    rnd = random.Random(7)
+    folder.mkdir(parents=True)
+    for n in range(count):
+        text = YAML_TEMPLATE.format(
+            n=n, env=rnd.choice(["dev", "prod"]), dia=rnd.choice(["Enabled", "Disabled"]),
+            iso=rnd.choice(["true", "false"]), count=rnd.choice([1, 2]),
+        )
+        if n % 2:  # half JSON, long form, as CDK writes them
+            doc = yaml.load(text, Loader=_TemplateLoader)
+            (folder / f"stack-{n:04d}.template.json").write_text(json.dumps(doc, indent=1))
+        else:
+            (folder / f"stack-{n:04d}.yaml").write_text(text)
+
+
+def sandboxed(cmd: list[str]) -> list[str]:
+    """Run in a fresh network namespace (loopback only) where possible: Checkov phones home
+    for versions and guidelines, and no benchmark may reach outside the machine."""
+    unshare = shutil.which("unshare")
+    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
+        return [unshare, "-n", *cmd]
+    return cmd
+
+
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    cmd = sandboxed(cmd)
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - started
+    if proc.stderr:
+        proc.stderr.read()
+    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+
+
+def checkov_path() -> str:
+    if os.environ.get("CHECKOV"):
+        return os.environ["CHECKOV"]
+    venv = OUT / "checkov-venv"
+    exe = venv / "bin" / "checkov"
+    if not exe.exists():
+        print("installing checkov 3.x into bench/out/checkov-venv ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "checkov>=3,<4"], check=True)
+    return str(exe)
+
+
+def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+    runs = [measure(cmd, env) for _ in range(repeat)]
+    wall = min(r[0] for r in runs)
+    return wall, max(r[1] for r in runs)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    ap.add_argument("--templates", type=int, default=1000)
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    folder = OUT / f"templates-{args.templates}"
+    if folder.exists():
+        shutil.rmtree(folder)
+    generate(folder, args.templates)
+    ours = best([sys.executable, "-m", "sagewarden", "scan", str(folder), "--format", "json",
+                 "--output", os.devnull, "--quiet", "--fail-on", "never"], args.repeat)
+    checkov = checkov_path()
+    version = subprocess.run(sandboxed([checkov, "--version"]), capture_output=True,
+                             text=True).stdout
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    theirs = best([checkov, "-d", str(folder), "--framework", "cloudformation", "--quiet",
+                   "--compact", "--skip-download", "-o", "json"], 1, env)
+    speedup = theirs[0] / ours[0]
+    print(f"templates        {args.templates:,} (half YAML short form, half JSON long form)")
+    print(f"sagewarden       {ours[0]:.2f} s wall (best of {args.repeat}), {ours[1]:,.0f} MB peak")
+    print(f"checkov {version.strip():8} {theirs[0]:.2f} s wall, {theirs[1]:,.0f} MB peak")
+    print(f"speed-up         {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x)"
+          f"  {'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
+    print(f"memory           {'OK' if ours[1] < theirs[1] else 'MISSED'} "
+          f"(sagewarden below checkov)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -33,6 +33,7 @@ unit: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/config_snapshot.py
 	$(BIN)/python bench/live_scan.py
+	$(BIN)/python bench/templates.py
 
 clean:
 	rm -rf $(VENV) bench/out .pytest_cache .mypy_cache .ruff_cache

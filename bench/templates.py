@@ -125,8 +125,11 @@ def generate(folder: Path, count: int) -> None:
     folder.mkdir(parents=True)
     for n in range(count):
         text = YAML_TEMPLATE.format(
-            n=n, env=rnd.choice(["dev", "prod"]), dia=rnd.choice(["Enabled", "Disabled"]),
-            iso=rnd.choice(["true", "false"]), count=rnd.choice([1, 2]),
+            n=n,
+            env=rnd.choice(["dev", "prod"]),
+            dia=rnd.choice(["Enabled", "Disabled"]),
+            iso=rnd.choice(["true", "false"]),
+            count=rnd.choice([1, 2]),
         )
         if n % 2:  # half JSON, long form, as CDK writes them
             doc = yaml.load(text, Loader=_TemplateLoader)
@@ -144,15 +147,16 @@ def sandboxed(cmd: list[str]) -> list[str]:
     return cmd
 
 
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, bytes]:
+    """Wall seconds, peak RSS in MB, and what the command printed (read after it exits)."""
     cmd = sandboxed(cmd)
-    started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    if proc.stderr:
-        proc.stderr.read()
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    with open(OUT / "stdout.tmp", "w+b") as out:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
+        _, _, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        return wall, usage.ru_maxrss / 1024, out.read()
 
 
 def checkov_path() -> str:
@@ -167,10 +171,12 @@ def checkov_path() -> str:
     return str(exe)
 
 
-def best(cmd: list[str], repeat: int, env: dict[str, str] | None = None) -> tuple[float, float]:
+def best(
+    cmd: list[str], repeat: int, env: dict[str, str] | None = None
+) -> tuple[float, float, bytes]:
     runs = [measure(cmd, env) for _ in range(repeat)]
     wall = min(r[0] for r in runs)
-    return wall, max(r[1] for r in runs)
+    return wall, max(r[1] for r in runs), runs[-1][2]
 
 
 def main() -> int:
@@ -182,22 +188,64 @@ def main() -> int:
     if folder.exists():
         shutil.rmtree(folder)
     generate(folder, args.templates)
-    ours = best([sys.executable, "-m", "sagewarden", "scan", str(folder), "--format", "json",
-                 "--output", os.devnull, "--quiet", "--fail-on", "never"], args.repeat)
+    ours = best(
+        [
+            sys.executable,
+            "-m",
+            "sagewarden",
+            "scan",
+            str(folder),
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "never",
+        ],
+        args.repeat,
+    )
     checkov = checkov_path()
-    version = subprocess.run(sandboxed([checkov, "--version"]), capture_output=True,
-                             text=True).stdout
+    version = subprocess.run(
+        sandboxed([checkov, "--version"]), capture_output=True, text=True
+    ).stdout
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
-    theirs = best([checkov, "-d", str(folder), "--framework", "cloudformation", "--quiet",
-                   "--compact", "--skip-download", "-o", "json"], 1, env)
+    theirs = best(
+        [
+            checkov,
+            "-d",
+            str(folder),
+            "--framework",
+            "cloudformation",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+        ],
+        1,
+        env,
+    )
     speedup = theirs[0] / ours[0]
+    our_summary = json.loads(ours[2])["summary"]
+    report = json.loads(theirs[2] or b"{}")
+    their_summary = (report[0] if isinstance(report, list) else report).get("summary", {})
     print(f"templates        {args.templates:,} (half YAML short form, half JSON long form)")
-    print(f"sagewarden       {ours[0]:.2f} s wall (best of {args.repeat}), {ours[1]:,.0f} MB peak")
-    print(f"checkov {version.strip():8} {theirs[0]:.2f} s wall, {theirs[1]:,.0f} MB peak")
-    print(f"speed-up         {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x)"
-          f"  {'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
-    print(f"memory           {'OK' if ours[1] < theirs[1] else 'MISSED'} "
-          f"(sagewarden below checkov)")
+    print(
+        f"sagewarden       {ours[0]:.2f} s wall (best of {args.repeat}), {ours[1]:,.0f} MB peak;"
+        f" {our_summary['resources']:,} SageMaker resources, "
+        f"{our_summary['evaluations']:,} evaluations"
+    )
+    print(
+        f"checkov {version.strip():8} {theirs[0]:.2f} s wall, {theirs[1]:,.0f} MB peak;"
+        f" {their_summary.get('resource_count', '?')} resources, "
+        f"{their_summary.get('parsing_errors', '?')} parsing errors"
+    )
+    print(
+        f"speed-up         {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x)"
+        f"  {'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}"
+    )
+    print(
+        f"memory           {'OK' if ours[1] < theirs[1] else 'MISSED'} (sagewarden below checkov)"
+    )
     return 0
 
 

@@ -447,3 +447,61 @@ def test_tag_keys_known_only_at_deploy(tmp_path: Path) -> None:
         ("SageMaker.7", "ValueFromParameter"): "PASSED",  # values never matter
         ("SageMaker.7", "NoTags"): "FAILED",
     }
+
+
+JOB = """
+  {lid}:
+    Type: AWS::SageMaker::{kind}JobDefinition
+    Properties:
+      JobResources: {{ClusterConfig: {{InstanceCount: {count}, InstanceType: ml.m5.large,
+                                      VolumeSizeInGB: 20}}}}
+      NetworkConfig: {network}
+      RoleArn: arn:aws:iam::1:role/r
+"""
+
+
+@pytest.mark.parametrize(
+    ("kind", "controls"),
+    [
+        ("DataQuality", ("SageMaker.9", "SageMaker.11")),
+        ("ModelExplainability", ("SageMaker.10", None)),
+        ("ModelQuality", ("SageMaker.13", None)),
+        ("ModelBias", ("SageMaker.15", "SageMaker.12")),
+    ],
+)
+def test_every_job_definition_control_on_templates(
+    tmp_path: Path, kind: str, controls: tuple[str, str | None]
+) -> None:
+    encrypt, isolate = controls
+    body = "Resources:" + "".join(
+        [
+            JOB.format(
+                lid="Good",
+                kind=kind,
+                count=2,
+                network="{EnableNetworkIsolation: true, "
+                "EnableInterContainerTrafficEncryption: true}",
+            ),
+            JOB.format(lid="Bad", kind=kind, count=3, network="{}"),
+            JOB.format(lid="Single", kind=kind, count=1, network="{EnableNetworkIsolation: true}"),
+        ]
+    )
+    got = verdicts([write(tmp_path, body)])
+    assert got[(encrypt, "Good")] == "PASSED"
+    assert got[(encrypt, "Bad")] == "FAILED"
+    assert got[(encrypt, "Single")] == "NOT_APPLICABLE"
+    if isolate:
+        assert got[(isolate, "Good")] == "PASSED"
+        assert got[(isolate, "Bad")] == "FAILED"
+        assert got[(isolate, "Single")] == "PASSED"
+
+
+def test_same_logical_ids_in_two_templates_are_two_resources(tmp_path: Path) -> None:
+    from sagewarden.summary import summarize
+
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text((DATA / "sam-template.yaml").read_text())
+    read = read_files([str(tmp_path)])
+    pset, _ = parse_params([])
+    evs = evaluate(read.resources, list(CONTROLS), pset).evaluations
+    assert summarize(evs)["resources"] == 4

@@ -14,13 +14,14 @@ def summarize(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
     by_status: Counter[str] = Counter()
     failed_by_severity: Counter[str] = Counter()
     by_control: dict[str, Counter[str]] = {}
-    resources: set[tuple[str, str]] = set()
+    resources: set[tuple[str | None, ...]] = set()
     suppressed = 0
     for e in evaluations:
         suppressed += e.suppression is not None
         by_status[e.status.value] += 1
         by_control.setdefault(e.control.id, Counter())[e.status.value] += 1
-        resources.add((e.resource.type, e.resource.id))
+        r = e.resource  # logical ids repeat across templates: the file is part of the key
+        resources.add((r.type, r.id, r.provenance.file, r.account_id, r.region))
         if e.status is Status.FAILED:
             failed_by_severity[e.control.severity.value] += 1
     return {

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import argparse
 import os
+import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
 import orjson
@@ -123,6 +124,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="skip files given by name that are not Config data, templates or plans "
         "(as in directories; for pre-commit, which passes every changed file)",
     )
+    _add_db_option(scan)
+    scan.add_argument(
+        "--no-history", action="store_true", help="do not record this scan in the history"
+    )
     iac = scan.add_argument_group("infrastructure as code")
     iac.add_argument(
         "--cfn-param",
@@ -150,6 +155,21 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("scan_options", nargs="*", metavar="SCAN-OPTION")
 
+    hist = sub.add_parser("history", help="list recorded scans")
+    _add_db_option(hist)
+    hist.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    hist.add_argument("--format", choices=("table", "json"), default="table")
+    diff = sub.add_parser("diff", help="new, resolved and still-failing findings between two scans")
+    _add_db_option(diff)
+    diff.add_argument(
+        "scans",
+        nargs="*",
+        type=_positive_int,
+        metavar="SCAN",
+        help="two scan ids (default: the last two scans of the same scope)",
+    )
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+
     policy = sub.add_parser("iam-policy", help="print the read-only IAM policy a scan needs")
     policy.add_argument(
         "--org",
@@ -159,6 +179,15 @@ def build_parser() -> argparse.ArgumentParser:
     policy.add_argument("--org-role", default=DEFAULT_ORG_ROLE, metavar="NAME")
     policy.add_argument("--role-arn", help="add sts:AssumeRole on this role")
     return parser
+
+
+def _add_db_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="history database (default: $SAGEWARDEN_DB, else "
+        "~/.local/share/sagewarden/history.sqlite3)",
+    )
 
 
 def _add_live_options(live: argparse._ArgumentGroup) -> None:
@@ -246,6 +275,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scan": cmd_scan,
         "controls": cmd_controls,
         "iam-policy": cmd_iam_policy,
+        "history": cmd_history,
+        "diff": cmd_diff,
         "demo": lambda a: cmd_demo(a.scan_options, parser),
     }
     command = commands.get(args.command)
@@ -266,6 +297,7 @@ def cmd_scan(args: argparse.Namespace) -> int:
         sys.stderr.write(f"sagewarden: {usage} (see 'sagewarden scan --help')\n")
         return EXIT_INPUT
     started = time.perf_counter()
+    scan_started = datetime.now(timezone.utc)
     diags = Diagnostics()
     controls, control_diags = select_controls(args.control)
     diags.extend(control_diags)
@@ -293,6 +325,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     diags.extend(sup_diags)
     evaluations.sort(key=_order)
     summary = summarize(evaluations)
+    if not args.no_history:
+        _record(args, evaluations, diags, scan_started)
 
     for d in diags.items:
         if d.kind is not Kind.INFO or args.verbose:
@@ -309,6 +343,102 @@ def cmd_scan(args: argparse.Namespace) -> int:
             f"in {took:.2f}s\n"
         )
     return exit_code(evaluations, diags, args.fail_on, args.fail_on_unknown)
+
+
+def _scope(args: argparse.Namespace) -> str:
+    """What was scanned, so `diff` compares like with like."""
+    live = None
+    if args.aws:
+        live = {
+            "profile": args.profile,
+            "regions": sorted(args.region),
+            "all_regions": args.all_regions,
+            "org": args.org,
+            "accounts": sorted(args.account),
+            "role": args.role_arn,
+        }
+    paths = sorted(os.path.abspath(p) for p in args.paths)
+    controls = sorted(args.control)
+    return orjson.dumps({"aws": live, "paths": paths, "controls": controls}).decode()
+
+
+def _record(
+    args: argparse.Namespace, evaluations: list[Evaluation], diags: Diagnostics, started: datetime
+) -> None:
+    from sagewarden.history import History, default_path
+
+    path = args.db or default_path()
+    try:
+        history = History(path)
+        try:
+            history.record(evaluations, _scope(args), started)
+        finally:
+            history.close()
+    except (OSError, sqlite3.Error) as exc:
+        diags.add(path, f"scan not recorded in the history: {exc}", Kind.WARNING)
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    from sagewarden.history import History, default_path
+
+    history = History(args.db or default_path())
+    rows = history.scans(args.limit)
+    if args.format == "json":
+        doc = {"scans": [r.__dict__ for r in rows]}
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+        return EXIT_OK
+    for r in rows:
+        scope = orjson.loads(r.scope)
+        what = "aws" if scope.get("aws") else ", ".join(scope.get("paths", []))
+        sys.stdout.write(
+            f"{r.id:>6}  {r.started_at}  {r.evaluations:>7} evaluations  "
+            f"{r.failed:>6} failed  {clean(what)}\n"
+        )
+    if not rows:
+        sys.stdout.write("No scans recorded yet.\n")
+    return EXIT_OK
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from sagewarden.history import History, default_path
+
+    history = History(args.db or default_path())
+    if len(args.scans) == 2:
+        pair = (history.scan(args.scans[0]), history.scan(args.scans[1]))
+        if pair[0] is None or pair[1] is None:
+            missing = args.scans[0] if pair[0] is None else args.scans[1]
+            sys.stderr.write(f"sagewarden: no scan {missing} in {history.path}\n")
+            return EXIT_INPUT
+        old, new = pair[0].id, pair[1].id
+    elif not args.scans:
+        last = history.last_two()
+        if last is None:
+            sys.stderr.write(
+                "sagewarden: diff needs two scans of the same scope; "
+                "run the scan again or name two scans\n"
+            )
+            return EXIT_INPUT
+        old, new = last[0].id, last[1].id
+    else:
+        sys.stderr.write("sagewarden: diff takes no scan or two scans\n")
+        return EXIT_INPUT
+    changes = history.diff(old, new)
+    if args.format == "json":
+        doc = {"from": old, "to": new, **changes}
+        sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+        return EXIT_OK
+    sys.stdout.write(f"scan {old} -> scan {new}\n")
+    for title, rows in (
+        ("New", changes["new"]),
+        ("Resolved", changes["resolved"]),
+        ("Still failing", changes["still_failing"]),
+    ):
+        sys.stdout.write(f"{title} ({len(rows)})\n")
+        for row in rows:
+            sys.stdout.write(
+                f"  {row['control']:<13} {clean(row['resource_name'])}  {clean(row['reason'])}\n"
+            )
+    return EXIT_OK
 
 
 def _cfn_params(args: argparse.Namespace, diags: Diagnostics) -> dict[str, str]:

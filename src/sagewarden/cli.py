@@ -13,6 +13,7 @@ import sqlite3
 import sys
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import IO, TYPE_CHECKING, Any, NoReturn
 
@@ -22,7 +23,8 @@ from sagewarden import __version__
 from sagewarden.catalog import BY_ID, CONTROLS, Control, Severity, control_to_dict
 from sagewarden.diagnostics import Diagnostic, Diagnostics, Kind
 from sagewarden.engine import evaluate, select_controls
-from sagewarden.outputs import jsonout, junit, sarif, table
+from sagewarden.frameworks import FRAMEWORKS
+from sagewarden.outputs import asff, csvout, jsonout, junit, ocsf, sarif, table
 from sagewarden.outputs.progress import ScanProgress
 from sagewarden.outputs.terminal import BOLD, DIM, Style, clean, use_color
 from sagewarden.params import ParamSet, parse_params
@@ -68,6 +70,56 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate SageMaker resources against the controls: live accounts with "
         "--aws, or AWS Config files (snapshots, history, query results).",
     )
+    _add_scan_options(scan, ("table", "json", "sarif", "junit", "asff", "ocsf", "csv"))
+
+    controls = sub.add_parser("controls", help="list the controls and their parameters")
+    controls.add_argument("--format", choices=("table", "json"), default="table")
+
+    demo = sub.add_parser(
+        "demo",
+        help="scan a built-in demo account on a local AWS emulator (no credentials needed)",
+        description="Start an AWS emulator on 127.0.0.1, fill two regions with a realistic "
+        "SageMaker estate, and scan it. Any scan option may follow (e.g. --format json).",
+    )
+    demo.add_argument("scan_options", nargs="*", metavar="SCAN-OPTION")
+
+    report = sub.add_parser(
+        "report",
+        help="framework evidence: results per requirement of a standard",
+        description="Scan (any scan option works) and summarise the results per requirement "
+        "of a framework: which controls map to it, how many resources pass and fail.",
+    )
+    report.add_argument("--framework", required=True, choices=sorted(FRAMEWORKS))
+    _add_scan_options(report, ("table", "json", "csv", "html"))
+
+    hist = sub.add_parser("history", help="list recorded scans")
+    _add_db_option(hist)
+    hist.add_argument("--limit", type=_positive_int, default=20, metavar="N")
+    hist.add_argument("--format", choices=("table", "json"), default="table")
+    diff = sub.add_parser("diff", help="new, resolved and still-failing findings between two scans")
+    _add_db_option(diff)
+    diff.add_argument(
+        "scans",
+        nargs="*",
+        type=_positive_int,
+        metavar="SCAN",
+        help="two scan ids (default: the last two scans of the same scope)",
+    )
+    diff.add_argument("--format", choices=("table", "json"), default="table")
+
+    policy = sub.add_parser("iam-policy", help="print the read-only IAM policy a scan needs")
+    policy.add_argument(
+        "--org",
+        action="store_true",
+        help="add what an organization scan needs (ListAccounts, AssumeRole)",
+    )
+    policy.add_argument("--org-role", default=DEFAULT_ORG_ROLE, metavar="NAME")
+    policy.add_argument("--role-arn", help="add sts:AssumeRole on this role")
+    return parser
+
+
+def _add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) -> None:
+    """What to scan and how: shared by `scan` and `report`."""
     scan.add_argument(
         "paths", nargs="*", metavar="PATH", help="AWS Config files or directories (.json, .json.gz)"
     )
@@ -87,9 +139,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--format",
-        choices=("table", "json", "sarif", "junit"),
+        choices=formats,
         default="table",
-        help="report format (default: table); sarif for code scanning, junit for CI",
+        help="report format (default: table)",
     )
     scan.add_argument("--output", metavar="FILE", help="write the report to FILE, not stdout")
     scan.add_argument(
@@ -143,42 +195,6 @@ def build_parser() -> argparse.ArgumentParser:
         "template configuration file",
     )
     _add_live_options(scan.add_argument_group("live accounts"))
-
-    controls = sub.add_parser("controls", help="list the controls and their parameters")
-    controls.add_argument("--format", choices=("table", "json"), default="table")
-
-    demo = sub.add_parser(
-        "demo",
-        help="scan a built-in demo account on a local AWS emulator (no credentials needed)",
-        description="Start an AWS emulator on 127.0.0.1, fill two regions with a realistic "
-        "SageMaker estate, and scan it. Any scan option may follow (e.g. --format json).",
-    )
-    demo.add_argument("scan_options", nargs="*", metavar="SCAN-OPTION")
-
-    hist = sub.add_parser("history", help="list recorded scans")
-    _add_db_option(hist)
-    hist.add_argument("--limit", type=_positive_int, default=20, metavar="N")
-    hist.add_argument("--format", choices=("table", "json"), default="table")
-    diff = sub.add_parser("diff", help="new, resolved and still-failing findings between two scans")
-    _add_db_option(diff)
-    diff.add_argument(
-        "scans",
-        nargs="*",
-        type=_positive_int,
-        metavar="SCAN",
-        help="two scan ids (default: the last two scans of the same scope)",
-    )
-    diff.add_argument("--format", choices=("table", "json"), default="table")
-
-    policy = sub.add_parser("iam-policy", help="print the read-only IAM policy a scan needs")
-    policy.add_argument(
-        "--org",
-        action="store_true",
-        help="add what an organization scan needs (ListAccounts, AssumeRole)",
-    )
-    policy.add_argument("--org-role", default=DEFAULT_ORG_ROLE, metavar="NAME")
-    policy.add_argument("--role-arn", help="add sts:AssumeRole on this role")
-    return parser
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -276,6 +292,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "controls": cmd_controls,
         "iam-policy": cmd_iam_policy,
         "history": cmd_history,
+        "report": cmd_report,
         "diff": cmd_diff,
         "demo": lambda a: cmd_demo(a.scan_options, parser),
     }
@@ -286,17 +303,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _guard(lambda: command(args))
 
 
-def cmd_scan(args: argparse.Namespace) -> int:
+@dataclass
+class ScanOutcome:
+    evaluations: list[Evaluation]
+    summary: dict[str, Any]
+    diagnostics: Diagnostics
+    read: ReadResult
+    calls: int
+    resources: int
+
+
+def collect(args: argparse.Namespace) -> ScanOutcome | int:
+    """Read every source the options name, evaluate, suppress, record: the shared pipeline
+    of `scan` and `report`. Returns an exit code instead when the options are unusable."""
     if not args.paths and not args.aws:
         sys.stderr.write(
-            "sagewarden: scan needs --aws or at least one PATH (see 'sagewarden scan --help')\n"
+            f"sagewarden: {args.command} needs --aws or at least one PATH "
+            f"(see 'sagewarden {args.command} --help')\n"
         )
         return EXIT_INPUT
     usage = _live_usage_error(args)
     if usage:
-        sys.stderr.write(f"sagewarden: {usage} (see 'sagewarden scan --help')\n")
+        sys.stderr.write(f"sagewarden: {usage} (see 'sagewarden {args.command} --help')\n")
         return EXIT_INPUT
-    started = time.perf_counter()
     scan_started = datetime.now(timezone.utc)
     diags = Diagnostics()
     controls, control_diags = select_controls(args.control)
@@ -327,22 +356,53 @@ def cmd_scan(args: argparse.Namespace) -> int:
     summary = summarize(evaluations)
     if not args.no_history:
         _record(args, evaluations, diags, scan_started)
-
     for d in diags.items:
         if d.kind is not Kind.INFO or args.verbose:
             sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
-    _write_report(args, evaluations, summary, diags.items)
+    return ScanOutcome(evaluations, summary, diags, read, calls, len(resources))
+
+
+def cmd_scan(args: argparse.Namespace) -> int:
+    started = time.perf_counter()
+    outcome = collect(args)
+    if isinstance(outcome, int):
+        return outcome
+    _write_report(args, outcome.evaluations, outcome.summary, outcome.diagnostics.items)
     if not args.quiet and sys.stderr.isatty():
         took = time.perf_counter() - started
-        what = [f"{calls} API calls"] if args.aws else []
+        read = outcome.read
+        what = [f"{outcome.calls} API calls"] if args.aws else []
         what += [f"{read.config_items} Config items"] if read.config_items else []
         what += [f"{read.templates} templates"] if read.templates else []
         what += [f"{read.plans} Terraform plans"] if read.plans else []
         sys.stderr.write(
-            f"sagewarden: {', '.join([*what, f'{len(resources)} SageMaker resources'])}, "
+            f"sagewarden: {', '.join([*what, f'{outcome.resources} SageMaker resources'])}, "
             f"in {took:.2f}s\n"
         )
-    return exit_code(evaluations, diags, args.fail_on, args.fail_on_unknown)
+    return exit_code(outcome.evaluations, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from sagewarden import frameworks
+
+    outcome = collect(args)
+    if isinstance(outcome, int):
+        return outcome
+    rows = frameworks.evidence(args.framework, outcome.evaluations)
+    renderers = {
+        "table": frameworks.render_table,
+        "json": frameworks.render_json,
+        "csv": frameworks.render_csv,
+        "html": frameworks.render_html,
+    }
+    render = renderers[args.format]
+    if args.output:
+        with open(args.output, "wb") as fh:
+            render(fh, args.framework, rows)
+    else:
+        render(sys.stdout.buffer, args.framework, rows)
+        sys.stdout.flush()
+    return exit_code(outcome.evaluations, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
 
 
 def _scope(args: argparse.Namespace) -> str:
@@ -547,7 +607,14 @@ def _write_report(
     summary: dict[str, Any],
     diagnostics: list[Diagnostic],
 ) -> None:
-    binary = {"json": jsonout.render, "sarif": sarif.render, "junit": junit.render}
+    binary = {
+        "json": jsonout.render,
+        "sarif": sarif.render,
+        "junit": junit.render,
+        "asff": asff.render,
+        "ocsf": ocsf.render,
+        "csv": csvout.render,
+    }
     render = binary.get(args.format)
     if render is not None:
         if args.output:

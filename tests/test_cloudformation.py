@@ -333,7 +333,7 @@ def test_sam_template() -> None:
             "not a usable template: it has no Resources",
         ),
         ("binary.yaml", b"\x00\x01\x02\x89PNG", "binary file"),
-        ("list.yaml", "- a\n- b\n", "not a CloudFormation template"),
+        ("list.yaml", "- a\n- b\n", "not AWS Config data, a CloudFormation template"),
         (
             "badref.yaml",
             "Resources:\n  M:\n    Type: AWS::SageMaker::Model\n    Properties:\n"

@@ -192,10 +192,10 @@ def _item(name: str, **over: Any) -> dict[str, Any]:
     [
         ('{"configurationItems": [', "invalid JSON at line 1"),
         ("", "empty file"),
-        ('{"hello": "world"}', "not AWS Config data: expected configurationItems"),
-        ("42", "not AWS Config data: the document is a number"),
-        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "invalid JSON"),
-        ("[1, 2]", "item 1 is a number, not a configuration item"),
+        ('{"hello": "world"}', "not AWS Config data, a CloudFormation template"),
+        ("42", "not AWS Config data, a CloudFormation template"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00", "binary file"),
+        ("[1, 2]", "not AWS Config data, a CloudFormation template"),
         ('{"Results": ["{not json"]}', "result 1 is not valid JSON"),
     ],
 )

@@ -24,7 +24,7 @@ from sagewarden.catalog import BY_ID, CONTROLS, Control, Severity, control_to_di
 from sagewarden.diagnostics import Diagnostic, Diagnostics, Kind
 from sagewarden.engine import evaluate, select_controls
 from sagewarden.frameworks import FRAMEWORKS
-from sagewarden.outputs import asff, csvout, jsonout, junit, ocsf, sarif, table
+from sagewarden.outputs import asff, csvout, html, jsonout, junit, ocsf, sarif, table
 from sagewarden.outputs.progress import ScanProgress
 from sagewarden.outputs.terminal import BOLD, DIM, Style, clean, use_color
 from sagewarden.params import ParamSet, parse_params
@@ -70,7 +70,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Evaluate SageMaker resources against the controls: live accounts with "
         "--aws, or AWS Config files (snapshots, history, query results).",
     )
-    _add_scan_options(scan, ("table", "json", "sarif", "junit", "asff", "ocsf", "csv"))
+    _add_scan_options(scan, ("table", "json", "sarif", "junit", "asff", "ocsf", "csv", "html"))
 
     controls = sub.add_parser("controls", help="list the controls and their parameters")
     controls.add_argument("--format", choices=("table", "json"), default="table")
@@ -614,6 +614,7 @@ def _write_report(
         "asff": asff.render,
         "ocsf": ocsf.render,
         "csv": csvout.render,
+        "html": html.render,
     }
     render = binary.get(args.format)
     if render is not None:

@@ -22,7 +22,6 @@ import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -62,27 +61,6 @@ class ConfigReader:
         self._seq = 0
 
     # -- public -----------------------------------------------------------------------
-
-    def read_paths(self, paths: Iterable[str]) -> None:
-        for p in paths:
-            self.read_path(p)
-
-    def read_path(self, path: str) -> None:
-        if not os.path.exists(path):
-            self._diag(path, "no such file or directory")
-            return
-        if os.path.isdir(path):
-            files = sorted(
-                str(f)
-                for f in Path(path).rglob("*")
-                if f.is_file() and (f.name.endswith(".json") or f.name.endswith(".json.gz"))
-            )
-            if not files:
-                self._diag(path, "no .json or .json.gz files in this directory", Kind.INFO)
-            for f in files:
-                self.read_file(f)
-            return
-        self.read_file(path)
 
     def read_file(self, path: str) -> None:
         try:
@@ -311,10 +289,11 @@ class ConfigReader:
 def read_config(
     paths: Iterable[str], full_parse_limit: int = FULL_PARSE_LIMIT
 ) -> tuple[list[Resource], list[Diagnostic], int]:
-    """Resources, diagnostics, and how many items were seen (all types)."""
-    reader = ConfigReader(full_parse_limit)
-    reader.read_paths(paths)
-    return reader.resources(), reader.diagnostics, reader.items_seen
+    """Resources, diagnostics, and how many Config items were seen (all types)."""
+    from sagewarden.sources.files import read_files  # files dispatches to this module
+
+    read = read_files(paths, full_parse_limit=full_parse_limit)
+    return read.resources, read.diagnostics, read.config_items
 
 
 def _str(v: Any) -> str | None:

@@ -26,6 +26,9 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "__pycache__", ".tox"})
 _HEAD = 1 << 16
+NOT_RECOGNISED = (
+    "not AWS Config data, a CloudFormation template (no Resources with a Type) or a Terraform plan"
+)
 
 
 @dataclass
@@ -129,7 +132,7 @@ class FileReader:
             return
         if loaded is None or not cfn.looks_like_template(loaded.doc):
             if explicit:
-                self._diag(path, "not a CloudFormation template (no Resources with a Type)")
+                self._diag(path, NOT_RECOGNISED)
             else:
                 self._diag(path, "skipped: not a CloudFormation template", Kind.INFO)
             return
@@ -152,7 +155,7 @@ class FileReader:
         elif _looks_like_config(doc):
             self.config.read_document(doc, path)
         elif explicit:
-            self._diag(path, "not AWS Config data, a CloudFormation template or a Terraform plan")
+            self._diag(path, NOT_RECOGNISED)
         else:
             self._diag(path, "skipped: not AWS Config data, a template or a plan", Kind.INFO)
 

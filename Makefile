@@ -34,6 +34,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/config_snapshot.py
 	$(BIN)/python bench/live_scan.py
 	$(BIN)/python bench/templates.py
+	$(BIN)/python bench/findings.py
 
 clean:
 	rm -rf $(VENV) bench/out .pytest_cache .mypy_cache .ruff_cache

@@ -80,14 +80,19 @@ def render(
     summary: dict[str, Any],
     diagnostics: Sequence[Diagnostic],
 ) -> None:
-    doc = findings(evaluations)
-    try:
-        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
-    except orjson.JSONEncodeError:
-        # A lone surrogate (valid in JSON text, e.g. a Terraform plan) is not UTF-8.
-        data = orjson.dumps(_scrub(doc), option=orjson.OPT_INDENT_2)
-    out.write(data)
-    out.write(b"\n")
+    """A JSON array, one finding a line, written as it is built (bounded memory)."""
+    stamp = int(time.time() * 1000)
+    out.write(b"[\n")
+    for n, e in enumerate(evaluations):
+        if n:
+            out.write(b",\n")
+        doc = finding(e, stamp)
+        try:
+            out.write(orjson.dumps(doc))
+        except orjson.JSONEncodeError:
+            # A lone surrogate (valid in JSON text, e.g. a Terraform plan) is not UTF-8.
+            out.write(orjson.dumps(_scrub(doc)))
+    out.write(b"\n]\n")
 
 
 def findings(evaluations: Sequence[Evaluation], now_ms: int | None = None) -> list[dict[str, Any]]:

@@ -115,6 +115,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     policy.add_argument("--org-role", default=DEFAULT_ORG_ROLE, metavar="NAME")
     policy.add_argument("--role-arn", help="add sts:AssumeRole on this role")
+    policy.add_argument(
+        "--push-security-hub",
+        action="store_true",
+        help="add securityhub:BatchImportFindings (the one write, for --push-security-hub)",
+    )
     return parser
 
 
@@ -179,6 +184,12 @@ def _add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) -
     _add_db_option(scan)
     scan.add_argument(
         "--no-history", action="store_true", help="do not record this scan in the history"
+    )
+    scan.add_argument(
+        "--push-security-hub",
+        action="store_true",
+        help="import the findings into AWS Security Hub (BatchImportFindings) in each "
+        "account and region; findings of resources gone since the last push are archived",
     )
     iac = scan.add_argument_group("infrastructure as code")
     iac.add_argument(
@@ -343,11 +354,13 @@ def collect(args: argparse.Namespace) -> ScanOutcome | int:
     resources = read.resources
     diags.extend(read.diagnostics)
     calls = 0
+    sessions: dict[str, Any] = {}
     if args.aws:
         live = scan_live(args, controls, params)
         resources += live.resources
         diags.extend(live.diagnostics)
         calls = sum(live.calls.values())
+        sessions = live.sessions
     result = evaluate(resources, controls, params)
     diags.extend(result.diagnostics)
     evaluations, sup_diags = apply_suppressions(result.evaluations, suppressions, date.today())
@@ -356,6 +369,8 @@ def collect(args: argparse.Namespace) -> ScanOutcome | int:
     summary = summarize(evaluations)
     if not args.no_history:
         _record(args, evaluations, diags, scan_started)
+    if args.push_security_hub:
+        _push(args, evaluations, sessions, diags)
     for d in diags.items:
         if d.kind is not Kind.INFO or args.verbose:
             sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
@@ -436,6 +451,45 @@ def _record(
             history.close()
     except (OSError, sqlite3.Error) as exc:
         diags.add(path, f"scan not recorded in the history: {exc}", Kind.WARNING)
+
+
+def _push(
+    args: argparse.Namespace,
+    evaluations: list[Evaluation],
+    sessions: dict[str, Any],
+    diags: Diagnostics,
+) -> None:
+    """Security Hub import; the history keeps what was pushed, to archive what is gone."""
+    import boto3
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sagewarden import publish
+    from sagewarden.history import History, default_path, finding_key
+
+    if not sessions:  # Config data: the caller's own account
+        try:
+            session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
+            account = session.client("sts").get_caller_identity()["Account"]
+            sessions = {str(account): session}
+        except (ClientError, BotoCoreError) as exc:
+            diags.add("--push-security-hub", f"no AWS credentials: {exc}", Kind.SCOPE)
+            return
+    history = History(args.db or default_path())
+    try:
+        scope = _scope(args)
+        previous = publish.loads(history.last_push(scope))
+        observed = history.observed(finding_key(e) for e in evaluations)
+        report = publish.push(evaluations, sessions, previous, observed)
+        history.save_push(scope, publish.dumps(report.pushed))
+    finally:
+        history.close()
+    diags.extend(report.diagnostics)
+    diags.add(
+        "--push-security-hub",
+        f"{report.imported} findings imported, {report.archived} archived, "
+        f"{report.failed} not imported, in {report.calls} BatchImportFindings calls",
+        Kind.WARNING if report.failed else Kind.INFO,
+    )
 
 
 def cmd_history(args: argparse.Namespace) -> int:
@@ -717,7 +771,9 @@ def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     from sagewarden.iampolicy import scan_policy
 
-    policy = scan_policy(org=args.org, org_role=args.org_role, role_arn=args.role_arn)
+    policy = scan_policy(
+        org=args.org, org_role=args.org_role, role_arn=args.role_arn, push=args.push_security_hub
+    )
     sys.stdout.buffer.write(orjson.dumps(policy, option=orjson.OPT_INDENT_2) + b"\n")
     return EXIT_OK
 

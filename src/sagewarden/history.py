@@ -49,6 +49,11 @@ CREATE TABLE IF NOT EXISTS results (
     PRIMARY KEY (scan_id, finding_key)
 );
 CREATE INDEX IF NOT EXISTS scans_by_scope ON scans(scope, id);
+CREATE TABLE IF NOT EXISTS pushes (
+    scope TEXT PRIMARY KEY,
+    pushed_at TEXT NOT NULL,
+    findings BLOB NOT NULL
+);
 """
 
 
@@ -172,6 +177,17 @@ class History:
             if row:
                 out[key] = Observed(*row)
         return out
+
+    def last_push(self, scope: str) -> bytes | None:
+        """The findings last pushed to Security Hub for this scope (to archive the gone)."""
+        row = self.db.execute("SELECT findings FROM pushes WHERE scope = ?", (scope,)).fetchone()
+        return bytes(row[0]) if row else None
+
+    def save_push(self, scope: str, findings: bytes) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO pushes VALUES (?, ?, ?)",
+            (scope, _iso(datetime.now(timezone.utc)), findings),
+        )
 
     def scans(self, limit: int = 20) -> list[ScanRow]:
         rows = self.db.execute(

@@ -22,7 +22,10 @@ def sagemaker_actions() -> list[str]:
 
 
 def scan_policy(
-    org: bool = False, org_role: str = DEFAULT_ORG_ROLE, role_arn: str | None = None
+    org: bool = False,
+    org_role: str = DEFAULT_ORG_ROLE,
+    role_arn: str | None = None,
+    push: bool = False,
 ) -> dict[str, Any]:
     statements: list[dict[str, Any]] = [
         {
@@ -55,6 +58,15 @@ def scan_policy(
                 "Effect": "Allow",
                 "Action": ["sts:AssumeRole"],
                 "Resource": roles[0] if len(roles) == 1 else roles,
+            }
+        )
+    if push:  # the only write: --push-security-hub
+        statements.append(
+            {
+                "Sid": "SageWardenImportFindings",
+                "Effect": "Allow",
+                "Action": ["securityhub:BatchImportFindings"],
+                "Resource": "arn:aws:securityhub:*:*:product/*/default",
             }
         )
     return {"Version": "2012-10-17", "Statement": statements}

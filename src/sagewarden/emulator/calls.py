@@ -9,6 +9,7 @@ role's account), so a recorded call names the account whose state it touched.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -74,9 +75,42 @@ def describe(environ: Environ, body: bytes) -> Incoming:
             protocol = "query"
         else:
             protocol = "rest"
+            operation = rest_operation(
+                service, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+            )
+            if body[:1] == b"{":
+                params.update(_json_params(body))
 
     account = _account(environ, auth, query)
     return Incoming(Call(service, operation, account, region, params), protocol, target, body)
+
+
+@functools.cache
+def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
+    """(method, path pattern, operation) from botocore's model, for REST protocols."""
+    import botocore.session
+    from botocore.exceptions import UnknownServiceError
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except UnknownServiceError:
+        return ()
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        uri = http.get("requestUri", "/").split("?", 1)[0]
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(uri))
+        routes.append((http.get("method", "POST"), re.compile(pattern + "/?$"), name))
+    # Literal routes before templated ones: /findings/import before /findings/{Id}.
+    routes.sort(key=lambda r: r[1].pattern.count("[^/]+"))
+    return tuple(routes)
+
+
+def rest_operation(service: str, method: str, path: str) -> str:
+    for route_method, pattern, name in _rest_routes(service):
+        if route_method == method and pattern.match(path):
+            return name
+    return ""
 
 
 def _json_params(body: bytes) -> dict[str, Any]:

@@ -64,6 +64,7 @@ class CollectResult:
     diagnostics: list[Diagnostic]
     calls: Counter[str] = field(default_factory=Counter)
     scopes: int = 0
+    sessions: dict[str, Any] = field(default_factory=dict)  # account -> boto3 Session
 
 
 class Collector:
@@ -114,7 +115,8 @@ class Collector:
             self._drain(pool, first)
             if self.resolve_references:
                 self._drain(pool, self._reference_tasks())
-        return CollectResult(self._resources, self._diags, self._calls, len(scopes))
+        sessions = {t.account_id: t.session for t in self.targets if t.error is None}
+        return CollectResult(self._resources, self._diags, self._calls, len(scopes), sessions)
 
     def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
         """Run tasks and the tasks they uncover until none is left.

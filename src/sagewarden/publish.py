@@ -1,0 +1,152 @@
+"""Pushing findings into AWS Security Hub, per account and region, never dropping one.
+
+`BatchImportFindings` takes at most 100 findings a call; every finding it refuses
+(`FailedFindings`) and every call that fails outright is reported with its error code.
+A finding's Id is deterministic, so importing again updates it: a resource that now
+passes gets its finding updated to PASSED (Security Hub resolves it). Findings of the
+previous push of the same scope whose resource has gone are imported once more with
+RecordState ARCHIVED.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Any
+
+import orjson
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.history import Observed, finding_key
+from sagewarden.outputs import asff
+from sagewarden.sources.aws.accounts import control_config, error_code
+from sagewarden.verdicts import Evaluation
+
+BATCH = asff.BATCH_LIMIT
+
+
+@dataclass
+class PushReport:
+    imported: int = 0
+    archived: int = 0
+    failed: int = 0
+    calls: int = 0
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    pushed: dict[str, dict[str, Any]] = field(default_factory=dict)  # Id -> finding
+
+
+def push(
+    evaluations: Sequence[Evaluation],
+    sessions: Mapping[str, Any],
+    previous: Mapping[str, dict[str, Any]],
+    observed: Mapping[str, Observed] | None = None,
+    now: datetime | None = None,
+) -> PushReport:
+    """Import the findings of `evaluations`; archive those of `previous` (Id -> finding)
+    that this scan no longer produced. `sessions` maps account id -> boto3 Session;
+    `observed` (history key -> first/last seen) gives FirstObservedAt and CreatedAt."""
+    now = now or datetime.now(timezone.utc)
+    stamp = asff.timestamp(now)
+    report = PushReport()
+    groups: dict[tuple[str, str], list[dict[str, Any]]] = defaultdict(list)
+    unplaced = 0
+    for e in evaluations:
+        r = e.resource
+        if not r.account_id or not r.region:
+            unplaced += 1
+            continue
+        seen = (observed or {}).get(finding_key(e))
+        finding = asff.findings([e], now=now, observed=_times(seen))[0]
+        groups[(r.account_id, r.region)].append(finding)
+        report.pushed[finding["Id"]] = finding
+    if unplaced:
+        report.diagnostics.append(
+            Diagnostic(
+                "--push-security-hub",
+                f"{unplaced} findings not pushed: templates and plans have no account or region",
+                Kind.WARNING,
+            )
+        )
+    for old_id, old in previous.items():
+        if old_id in report.pushed:
+            continue
+        gone = {**old, "RecordState": "ARCHIVED", "UpdatedAt": stamp}
+        groups[(str(old["AwsAccountId"]), str(old["Region"]))].append(gone)
+    for (account, region), findings in sorted(groups.items()):
+        session = sessions.get(account)
+        if session is None:
+            report.failed += len(findings)
+            report.diagnostics.append(
+                Diagnostic(
+                    f"account {account} region {region}",
+                    f"{len(findings)} findings not pushed: no credentials for this account",
+                    Kind.SCOPE,
+                )
+            )
+            continue
+        client = session.client("securityhub", region_name=region, config=control_config())
+        for start in range(0, len(findings), BATCH):
+            _import(client, account, region, findings[start : start + BATCH], report)
+    return report
+
+
+def _times(seen: Observed | None) -> asff.Observed:
+    """FirstObservedAt / LastObservedAt / CreatedAt from the history, when it has them."""
+    times = (seen.first_seen, seen.last_seen, seen.first_seen) if seen else None
+
+    def lookup(_finding_id: str) -> tuple[str, str, str] | None:
+        return times
+
+    return lookup
+
+
+def _import(
+    client: Any, account: str, region: str, batch: list[dict[str, Any]], report: PushReport
+) -> None:
+    where = f"account {account} region {region}"
+    report.calls += 1
+    try:
+        answer = client.batch_import_findings(Findings=batch)
+    except (ClientError, BotoCoreError) as exc:
+        report.failed += len(batch)
+        report.diagnostics.append(
+            Diagnostic(
+                where,
+                f"securityhub:BatchImportFindings failed for {len(batch)} findings: "
+                f"{error_code(exc)}",
+                Kind.SCOPE,
+            )
+        )
+        return
+    refused = {f.get("Id"): f for f in answer.get("FailedFindings", [])}
+    for f in refused.values():
+        report.diagnostics.append(
+            Diagnostic(
+                where,
+                f"finding {f.get('Id')} not imported: {f.get('ErrorCode')} "
+                f"{f.get('ErrorMessage', '')}".rstrip(),
+                Kind.SCOPE,
+            )
+        )
+    report.failed += len(refused)
+    for finding in batch:
+        if finding["Id"] in refused:
+            continue
+        if finding.get("RecordState") == "ARCHIVED":
+            report.archived += 1
+        else:
+            report.imported += 1
+
+
+def dumps(findings: Mapping[str, dict[str, Any]]) -> bytes:
+    return orjson.dumps(findings)
+
+
+def loads(data: bytes | str | None) -> dict[str, dict[str, Any]]:
+    if not data:
+        return {}
+    value = orjson.loads(data)
+    return value if isinstance(value, dict) else {}

@@ -143,3 +143,17 @@ def test_no_history_and_unwritable_database(
     err = capsys.readouterr()[1]
     assert code == 0  # a history that cannot be written is a warning, not a failed scan
     assert "scan not recorded in the history" in err
+
+
+def test_asff_observed_times_come_from_the_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = tmp_path / "h.sqlite3"
+    path = snapshot(tmp_path)
+    scan(db, path, capsys)
+    main(["scan", path, "--db", str(db), "--format", "asff", "--control", "SageMaker.1"])
+    findings = json.loads(capsys.readouterr()[0])["Findings"]
+    assert findings
+    for f in findings:
+        assert f["FirstObservedAt"] == f["CreatedAt"]
+        assert f["FirstObservedAt"] < f["UpdatedAt"]  # first seen by the earlier scan

@@ -8,6 +8,7 @@ could not be read (everything else was scanned). 2 wins over 3, and 3 over 1.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import sqlite3
 import sys
@@ -453,6 +454,26 @@ def _record(
         diags.add(path, f"scan not recorded in the history: {exc}", Kind.WARNING)
 
 
+def _observed_at(
+    args: argparse.Namespace, evaluations: list[Evaluation]
+) -> Callable[[Evaluation], tuple[str, str, str] | None]:
+    """First and last seen from the history, for ASFF's FirstObservedAt and CreatedAt."""
+    from sagewarden.history import History, default_path, finding_key
+
+    try:
+        history = History(args.db or default_path())
+        seen = history.observed(finding_key(e) for e in evaluations)
+        history.close()
+    except (OSError, sqlite3.Error):
+        seen = {}
+
+    def lookup(e: Evaluation) -> tuple[str, str, str] | None:
+        o = seen.get(finding_key(e))
+        return (o.first_seen, o.last_seen, o.first_seen) if o else None
+
+    return lookup
+
+
 def _push(
     args: argparse.Namespace,
     evaluations: list[Evaluation],
@@ -671,6 +692,8 @@ def _write_report(
         "html": html.render,
     }
     render = binary.get(args.format)
+    if args.format == "asff" and not args.no_history:
+        render = functools.partial(asff.render, observed_at=_observed_at(args, evaluations))
     if render is not None:
         if args.output:
             with open(args.output, "wb") as fh:

@@ -59,7 +59,8 @@ def push(
             unplaced += 1
             continue
         seen = (observed or {}).get(finding_key(e))
-        finding = asff.findings([e], now=now, observed=_times(seen))[0]
+        times = (seen.first_seen, seen.last_seen, seen.first_seen) if seen else None
+        finding = asff.findings([e], now=now, observed=asff.fixed_times(times))[0]
         groups[(r.account_id, r.region)].append(finding)
         report.pushed[finding["Id"]] = finding
     if unplaced:
@@ -91,16 +92,6 @@ def push(
         for start in range(0, len(findings), BATCH):
             _import(client, account, region, findings[start : start + BATCH], report)
     return report
-
-
-def _times(seen: Observed | None) -> asff.Observed:
-    """FirstObservedAt / LastObservedAt / CreatedAt from the history, when it has them."""
-    times = (seen.first_seen, seen.last_seen, seen.first_seen) if seen else None
-
-    def lookup(_finding_id: str) -> tuple[str, str, str] | None:
-        return times
-
-    return lookup
 
 
 def _import(

@@ -117,20 +117,33 @@ def findings(
     return [_finding(e, stamp, default_account, default_region, observed) for e in evaluations]
 
 
+def fixed_times(times: tuple[str, str, str] | None) -> Observed | None:
+    """An `observed` lookup that answers (first, last, created) for one finding."""
+    if times is None:
+        return None
+
+    def lookup(_finding_id: str) -> tuple[str, str, str] | None:
+        return times
+
+    return lookup
+
+
 def render(
     out: IO[bytes],
     evaluations: Sequence[Evaluation],
     summary: dict[str, Any],
     diagnostics: Sequence[Diagnostic],
+    observed_at: Callable[[Evaluation], tuple[str, str, str] | None] | None = None,
 ) -> None:
     """`{"Findings": [...]}`, one finding a line, written as it is built: 100,000 findings
-    never sit in memory at once."""
+    never sit in memory at once. `observed_at` gives (first, last, created) from the history."""
     stamp = timestamp(datetime.now(timezone.utc))
     out.write(b'{"Findings": [\n')
     for n, e in enumerate(evaluations):
         if n:
             out.write(b",\n")
-        out.write(orjson.dumps(_finding(e, stamp, None, None, None)))
+        seen = observed_at(e) if observed_at else None
+        out.write(orjson.dumps(_finding(e, stamp, None, None, fixed_times(seen))))
     out.write(b"\n]}\n")
 
 

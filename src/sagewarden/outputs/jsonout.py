@@ -9,6 +9,7 @@ import orjson
 
 from sagewarden import __version__
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.outputs.encoding import dumps
 from sagewarden.verdicts import Evaluation
 
 
@@ -24,5 +25,5 @@ def render(
         "summary": summary,
         "diagnostics": [d.to_dict() for d in diagnostics],
     }
-    out.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2))
+    out.write(dumps(doc, option=orjson.OPT_INDENT_2))
     out.write(b"\n")

@@ -26,16 +26,14 @@ resolve a finding that now passes). Mappings, and the choices the schema leaves 
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Sequence
 from typing import IO, Any
 
-import orjson
-
 from sagewarden import __version__
 from sagewarden.catalog import Severity
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.outputs.encoding import dumps
 from sagewarden.outputs.sarif import fingerprint
 from sagewarden.resources import Resource
 from sagewarden.verdicts import Evaluation, Status
@@ -71,8 +69,6 @@ COMPLIANCE_STATUS: dict[Status, tuple[int, str]] = {
 FINDING_NEW = (1, "New")
 FINDING_SUPPRESSED = (3, "Suppressed")
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
 
 def render(
     out: IO[bytes],
@@ -87,11 +83,7 @@ def render(
         if n:
             out.write(b",\n")
         doc = finding(e, stamp)
-        try:
-            out.write(orjson.dumps(doc))
-        except orjson.JSONEncodeError:
-            # A lone surrogate (valid in JSON text, e.g. a Terraform plan) is not UTF-8.
-            out.write(orjson.dumps(_scrub(doc)))
+        out.write(dumps(doc))  # lone surrogates become U+FFFD
     out.write(b"\n]\n")
 
 
@@ -237,14 +229,3 @@ def _param_value(value: Any) -> str:
     if isinstance(value, (list, tuple)):
         return ",".join(str(v) for v in value)
     return str(value)
-
-
-def _scrub(value: Any) -> Any:
-    """Replace lone surrogates so every string can be written as UTF-8."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scrub(v) for v in value]
-    return value

@@ -33,6 +33,7 @@ import orjson
 from sagewarden import __version__
 from sagewarden.catalog import Control, Severity
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.outputs.encoding import dumps
 from sagewarden.resources import Resource
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
@@ -66,7 +67,6 @@ KIND: dict[Status, str] = {
 NOTIFICATION_LEVEL: dict[Kind, str] = {Kind.INPUT: "error", Kind.SCOPE: "error", Kind.INFO: "note"}
 
 _URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def render(
@@ -94,11 +94,7 @@ def render(
         "properties": {"summary": summary},
     }
     doc = {"$schema": SCHEMA_URI, "version": "2.1.0", "runs": [run]}
-    try:
-        data = orjson.dumps(doc, option=orjson.OPT_INDENT_2)
-    except orjson.JSONEncodeError:
-        # A lone surrogate (json.loads accepts "\ud800", e.g. in a Terraform plan) is not UTF-8.
-        data = orjson.dumps(_scrub(doc), option=orjson.OPT_INDENT_2)
+    data = dumps(doc, option=orjson.OPT_INDENT_2)  # lone surrogates become U+FFFD
     out.write(data)
     out.write(b"\n")
 
@@ -289,14 +285,3 @@ def _number(c: Control) -> int:
 
 def _unique(items: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(items))
-
-
-def _scrub(value: Any) -> Any:
-    """Replace lone surrogates so every string can be written as UTF-8."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_scrub(k): _scrub(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_scrub(v) for v in value]
-    return value

@@ -50,7 +50,7 @@ def control_config(max_workers: int = 10) -> Config:
     """Client settings for every call: adaptive retries, a pool sized for our threads.
 
     Adaptive mode rate-limits a client (one per account and region) once AWS throttles it.
-    AWS_MAX_ATTEMPTS (or the profile's max_attempts) wins over our default of 8 attempts.
+    AWS_MAX_ATTEMPTS wins over our default of 8 attempts.
     """
     retries: dict[str, Any] = {"mode": "adaptive"}
     if "AWS_MAX_ATTEMPTS" not in os.environ:

@@ -6,7 +6,7 @@ Pure data: nothing here calls AWS.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
 
@@ -59,15 +59,6 @@ class Skipped:
 
     def to_dict(self) -> dict[str, Any]:
         return {"control": self.control, "resource_id": self.resource_id, "reason": self.reason}
-
-
-@dataclass
-class Notes:
-    warnings: list[str] = field(default_factory=list)
-
-    def add(self, text: str) -> None:
-        if text not in self.warnings:
-            self.warnings.append(text)
 
 
 # --- names -------------------------------------------------------------------------------

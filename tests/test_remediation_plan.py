@@ -1,0 +1,648 @@
+"""The remediation planner: failing verdicts of live resources -> ordered, grouped steps."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+import pytest
+
+from sagewarden.catalog import CONTROLS
+from sagewarden.engine import evaluate
+from sagewarden.params import parse_params
+from sagewarden.remediation import Phase, Plan, ResourcePlan, new_name, plan, render_text
+from sagewarden.resources import Provenance, Resource
+from sagewarden.resources import ResourceType as RT
+from sagewarden.verdicts import Evaluation, Status, Suppression
+
+ACCOUNT = "111122223333"
+REGION = "eu-west-1"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
+
+_ARN_KIND = {
+    RT.NOTEBOOK_INSTANCE: "notebook-instance",
+    RT.ENDPOINT_CONFIG: "endpoint-config",
+    RT.MODEL: "model",
+    RT.APP_IMAGE_CONFIG: "app-image-config",
+    RT.IMAGE: "image",
+    RT.DATA_QUALITY_JOB_DEFINITION: "data-quality-job-definition",
+    RT.MODEL_BIAS_JOB_DEFINITION: "model-bias-job-definition",
+    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "model-explainability-job-definition",
+    RT.MODEL_QUALITY_JOB_DEFINITION: "model-quality-job-definition",
+    RT.MONITORING_SCHEDULE: "monitoring-schedule",
+}
+_NAME_KEY = {
+    RT.NOTEBOOK_INSTANCE: "NotebookInstanceName",
+    RT.ENDPOINT_CONFIG: "EndpointConfigName",
+    RT.MODEL: "ModelName",
+    RT.APP_IMAGE_CONFIG: "AppImageConfigName",
+    RT.IMAGE: "ImageName",
+    RT.MONITORING_SCHEDULE: "MonitoringScheduleName",
+}
+
+
+def res(
+    rtype: str,
+    name: str,
+    props: dict[str, Any] | None = None,
+    *,
+    tags: dict[str, str] | None = None,
+    kind: str = "aws",
+) -> Resource:
+    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{_ARN_KIND[rtype]}/{name}"
+    live = kind in ("aws", "aws-config")
+    properties = {_NAME_KEY.get(rtype, "JobDefinitionName"): name, **(props or {})}
+    return Resource(
+        type=rtype,
+        id=arn if live else f"Logical{name}",
+        name=name,
+        properties=properties,
+        tags=tags,
+        provenance=Provenance(kind, file=None if live else "template.yaml"),
+        account_id=ACCOUNT if live else None,
+        region=REGION if live else None,
+        arn=arn if live else None,
+    )
+
+
+def run(resources: list[Resource], params: list[str] | None = None) -> list[Evaluation]:
+    pset, diags = parse_params(params or [])
+    assert not diags
+    return evaluate(resources, list(CONTROLS), pset).evaluations
+
+
+def notebook(name: str = "nb", **props: Any) -> Resource:
+    base: dict[str, Any] = {
+        "InstanceType": "ml.t3.medium",
+        "RoleArn": ROLE,
+        "SubnetId": "subnet-1",
+        "SecurityGroupIds": ["sg-1"],
+        "DirectInternetAccess": "Disabled",
+        "RootAccess": "Disabled",
+        "PlatformIdentifier": "notebook-al2023-v1",
+        "NotebookInstanceStatus": "InService",
+    }
+    base.update(props)
+    return res(RT.NOTEBOOK_INSTANCE, name, {k: v for k, v in base.items() if v is not None})
+
+
+def job_def(rtype: str, name: str = "jd", *, count: int = 2, **network: bool) -> Resource:
+    return res(
+        rtype,
+        name,
+        {
+            "JobResources": {"ClusterConfig": {"InstanceCount": count}},
+            "RoleArn": ROLE,
+            "NetworkConfig": dict(network),
+        },
+    )
+
+
+def endpoint_config(name: str = "ec", model: str = "m", count: int = 1) -> Resource:
+    return res(
+        RT.ENDPOINT_CONFIG,
+        name,
+        {
+            "ProductionVariants": [
+                {"VariantName": "v1", "ModelName": model, "InitialInstanceCount": count}
+            ]
+        },
+    )
+
+
+def model(name: str = "m", isolated: bool = False) -> Resource:
+    return res(
+        RT.MODEL,
+        name,
+        {
+            "ExecutionRoleArn": ROLE,
+            "PrimaryContainer": {"Image": "img"},
+            "EnableNetworkIsolation": isolated,
+            "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
+        },
+    )
+
+
+def actions(rp: ResourcePlan) -> list[str]:
+    return [s.action for s in rp.steps]
+
+
+def only(p: Plan) -> ResourcePlan:
+    assert len(p.resources) == 1, [rp.resource_id for rp in p.resources]
+    return p.resources[0]
+
+
+def phases_nondecreasing(rp: ResourcePlan) -> bool:
+    ph = [s.phase for s in rp.steps]
+    return ph == sorted(ph)
+
+
+# --- each control's plan shape ------------------------------------------------------------
+
+STOP_UPDATE_START = [
+    "StopNotebookInstance",
+    "WaitNotebookInstanceStopped",
+    "UpdateNotebookInstance",
+    "WaitNotebookInstanceStopped",
+    "StartNotebookInstance",
+    "WaitNotebookInstanceInService",
+]
+JOB_DEF_SHAPE = ["CreateJobDefinition", "RepointSchedules", "WaitSchedulesNotPending"]
+JOB_DEF_SHAPE += ["DeleteJobDefinition"]
+
+
+@pytest.mark.parametrize(
+    ("resource", "controls", "strategy", "shape"),
+    [
+        (notebook(RootAccess="Enabled"), ("SageMaker.3",), "in-place", STOP_UPDATE_START),
+        (
+            notebook(PlatformIdentifier="notebook-al2-v3"),
+            ("SageMaker.8",),
+            "in-place",
+            STOP_UPDATE_START,
+        ),
+        (
+            endpoint_config(),
+            ("SageMaker.4",),
+            "blue/green",
+            ["CreateEndpointConfig", "UpdateEndpoints", "DeleteEndpointConfig"],
+        ),
+        (
+            model(),
+            ("SageMaker.5",),
+            "blue/green",
+            ["CreateModel", "ReplaceModelInEndpointConfigs", "DeleteModel"],
+        ),
+        (res(RT.APP_IMAGE_CONFIG, "aic", tags={}), ("SageMaker.6",), "in-place", ["AddTags"]),
+        (res(RT.IMAGE, "img", tags={}), ("SageMaker.7",), "in-place", ["AddTags"]),
+        (
+            job_def(RT.DATA_QUALITY_JOB_DEFINITION, EnableNetworkIsolation=True),
+            ("SageMaker.9",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(RT.MODEL_EXPLAINABILITY_JOB_DEFINITION),
+            ("SageMaker.10",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(RT.DATA_QUALITY_JOB_DEFINITION, count=1),
+            ("SageMaker.11",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(
+                RT.MODEL_BIAS_JOB_DEFINITION,
+                EnableInterContainerTrafficEncryption=True,
+            ),
+            ("SageMaker.12",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(RT.MODEL_QUALITY_JOB_DEFINITION, EnableNetworkIsolation=True),
+            ("SageMaker.13",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(RT.MODEL_BIAS_JOB_DEFINITION, EnableNetworkIsolation=True),
+            ("SageMaker.15",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            res(
+                RT.MONITORING_SCHEDULE,
+                "sched",
+                {
+                    "MonitoringScheduleConfig": {
+                        "MonitoringJobDefinition": {"RoleArn": ROLE},
+                        "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+                    }
+                },
+            ),
+            ("SageMaker.14",),
+            "in-place",
+            ["UpdateMonitoringSchedule", "WaitMonitoringScheduleNotPending"],
+        ),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+def test_each_control_plan_shape(
+    resource: Resource, controls: tuple[str, ...], strategy: str, shape: list[str]
+) -> None:
+    p = plan(run([resource]), tags={"team": "ml"})
+    rp = only(p)
+    assert rp.controls == controls
+    assert rp.strategy == strategy
+    assert actions(rp) == shape
+    assert phases_nondecreasing(rp)
+    assert rp.blocked is None
+    json.dumps(p.to_dict())  # JSON-able throughout
+
+
+def test_rebuild_shape_for_network_controls() -> None:
+    nb = notebook(DirectInternetAccess="Enabled", SubnetId=None, RootAccess="Enabled")
+    p = plan(run([nb]), allow_rebuild=True, backup="s3://bk/notebooks", subnet="subnet-9")
+    rp = only(p)
+    assert rp.controls == ("SageMaker.1", "SageMaker.2", "SageMaker.3")
+    assert rp.strategy == "rebuild"
+    assert rp.blocked is None
+    assert actions(rp) == [
+        "BackupNotebookVolume",
+        "CreateNotebookInstance",
+        "WaitNotebookInstanceInService",
+        "RestoreNotebookVolume",
+        "StopNotebookInstance",
+        "WaitNotebookInstanceStopped",
+        "DeleteNotebookInstance",
+    ]
+    assert actions(rp)[-1] == "DeleteNotebookInstance"
+    assert phases_nondecreasing(rp)
+    create = rp.steps[1].params
+    assert create["NotebookInstanceName"] == "nb-sw1"
+    assert create["SubnetId"] == "subnet-9"
+    assert create["DirectInternetAccess"] == "Disabled"
+    assert create["RootAccess"] == "Disabled"  # .3 fixed in the same rebuild
+    assert create["RoleArn"] == ROLE
+    assert create["SecurityGroupIds"] == ["sg-1"]
+    assert create["CopyTagsFrom"] == nb.arn  # tags not recorded: read at apply
+    assert rp.steps[0].params["Verify"] and rp.steps[3].params["Verify"]
+
+
+# --- grouping -----------------------------------------------------------------------------
+
+
+def test_root_access_and_platform_share_one_restart() -> None:
+    nb = notebook(RootAccess="Enabled", PlatformIdentifier="notebook-al2-v3")
+    rp = only(plan(run([nb])))
+    assert rp.controls == ("SageMaker.3", "SageMaker.8")
+    assert actions(rp) == STOP_UPDATE_START
+    update = rp.steps[2].params
+    assert update == {
+        "NotebookInstanceName": "nb",
+        "RootAccess": "Disabled",
+        "PlatformIdentifier": "notebook-al2023-v1",
+    }
+    assert rp.steps[2].iac_note and "replacement" in rp.steps[2].iac_note
+
+
+def test_job_definition_flags_fixed_in_one_new_definition() -> None:
+    jd = job_def(RT.DATA_QUALITY_JOB_DEFINITION, "dq")
+    rp = only(plan(run([jd])))
+    assert rp.controls == ("SageMaker.9", "SageMaker.11")
+    assert actions(rp).count("CreateJobDefinition") == 1
+    create = rp.steps[0]
+    assert create.operation == "CreateDataQualityJobDefinition"
+    assert create.params["JobDefinitionName"] == "dq-sw1"
+    assert create.params["NetworkConfig"] == {
+        "EnableInterContainerTrafficEncryption": True,
+        "EnableNetworkIsolation": True,
+    }
+    assert create.params["RoleArn"] == ROLE
+    assert rp.steps[1].params["MonitoringJobDefinitionName"] == "dq"
+    assert rp.steps[-1].params == {"JobDefinitionName": "dq"}
+
+
+def test_referenced_schedule_is_fixed_on_its_job_definition() -> None:
+    jd = job_def(RT.MODEL_EXPLAINABILITY_JOB_DEFINITION, "mx", count=1)
+    sched = res(
+        RT.MONITORING_SCHEDULE,
+        "s",
+        {
+            "MonitoringScheduleConfig": {
+                "MonitoringJobDefinitionName": "mx",
+                "MonitoringType": "ModelExplainability",
+            }
+        },
+    )
+    rp = only(plan(run([jd, sched], ["SageMaker.14.resolveReferences=true"])))
+    assert rp.resource_id == jd.id
+    assert rp.controls == ("SageMaker.14",)
+    assert rp.steps[0].params["NetworkConfig"] == {"EnableNetworkIsolation": True}
+
+
+def test_referenced_job_definition_not_scanned_is_blocked() -> None:
+    sched = res(
+        RT.MONITORING_SCHEDULE,
+        "s",
+        {"MonitoringScheduleConfig": {"MonitoringJobDefinitionName": "elsewhere"}},
+    )
+    rp = only(plan(run([sched])))
+    assert rp.blocked and "scan it too" in rp.blocked
+    assert all(s.blocked for s in rp.steps)
+
+
+def test_inline_schedule_update_carries_the_whole_config() -> None:
+    config = {
+        "MonitoringJobDefinition": {"RoleArn": ROLE, "NetworkConfig": {"VpcConfig": {"x": 1}}},
+        "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
+    }
+    sched = res(RT.MONITORING_SCHEDULE, "s", {"MonitoringScheduleConfig": config})
+    step = only(plan(run([sched]))).steps[0]
+    sent = step.params["MonitoringScheduleConfig"]
+    assert sent["ScheduleConfig"] == config["ScheduleConfig"]
+    assert sent["MonitoringJobDefinition"]["NetworkConfig"] == {
+        "VpcConfig": {"x": 1},
+        "EnableNetworkIsolation": True,
+    }
+    assert "EnableNetworkIsolation" not in config["MonitoringJobDefinition"]["NetworkConfig"]
+
+
+# --- notebooks: restart only if running, AL2023 instance types ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("status", "shape"),
+    [
+        ("InService", STOP_UPDATE_START),
+        ("Stopped", ["UpdateNotebookInstance", "WaitNotebookInstanceStopped"]),
+        (
+            "Stopping",
+            [
+                "WaitNotebookInstanceStopped",
+                "UpdateNotebookInstance",
+                "WaitNotebookInstanceStopped",
+            ],
+        ),
+        ("Pending", ["WaitNotebookInstanceInService", *STOP_UPDATE_START]),
+    ],
+)
+def test_restart_only_if_running(status: str, shape: list[str]) -> None:
+    nb = notebook(RootAccess="Enabled", NotebookInstanceStatus=status)
+    rp = only(plan(run([nb])))
+    assert actions(rp) == shape
+    assert all(s.condition is None for s in rp.steps)
+
+
+def test_unknown_status_stop_and_start_are_conditional() -> None:
+    nb = notebook(RootAccess="Enabled", NotebookInstanceStatus=None)
+    rp = only(plan(run([nb])))
+    assert actions(rp) == STOP_UPDATE_START
+    assert rp.steps[0].condition and "InService" in rp.steps[0].condition
+    assert rp.steps[4].condition
+
+
+def test_failed_notebook_is_blocked() -> None:
+    rp = only(plan(run([notebook(RootAccess="Enabled", NotebookInstanceStatus="Failed")])))
+    assert rp.blocked and "Failed" in rp.blocked
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("ml.p3.2xlarge", "ml.g5.2xlarge"),
+        ("ml.p3.8xlarge", "ml.g5.12xlarge"),
+        ("ml.p3dn.24xlarge", "ml.g5.48xlarge"),
+        ("ml.p2.xlarge", "ml.g4dn.xlarge"),
+        ("ml.g3.4xlarge", "ml.g4dn.4xlarge"),
+        ("ml.inf1.xlarge", "ml.g4dn.xlarge"),
+        ("ml.t3.medium", None),
+        ("ml.g5.xlarge", None),
+    ],
+)
+def test_al2023_instance_type_change(old: str, new: str | None) -> None:
+    nb = notebook(PlatformIdentifier="notebook-al2-v3", InstanceType=old)
+    rp = only(plan(run([nb])))
+    update = next(s for s in rp.steps if s.action == "UpdateNotebookInstance").params
+    assert update.get("InstanceType") == new
+    assert any(old in w for w in rp.warnings) == (new is not None)
+
+
+def test_lifecycle_scripts_warned_for_dnf() -> None:
+    nb = notebook(PlatformIdentifier="notebook-al2-v3", LifecycleConfigName="setup")
+    rp = only(plan(run([nb])))
+    assert any("dnf" in w for w in rp.warnings)
+
+
+def test_root_access_only_does_not_change_platform_or_type() -> None:
+    nb = notebook(RootAccess="Enabled", InstanceType="ml.p3.2xlarge")
+    update = only(plan(run([nb]))).steps[2].params
+    assert update == {"NotebookInstanceName": "nb", "RootAccess": "Disabled"}
+
+
+# --- tags ---------------------------------------------------------------------------------
+
+
+def test_tags_blocked_without_tags() -> None:
+    rp = only(plan(run([res(RT.IMAGE, "img", tags={"aws:x": "1"})])))
+    assert rp.blocked and "--tag" in rp.blocked
+    assert rp.steps[0].blocked
+
+
+def test_tags_add_missing_keys_only() -> None:
+    img = res(RT.IMAGE, "img", tags={"team": "a"})
+    evs = run([img], ["SageMaker.7.requiredKeyTags=team,owner"])
+    rp = only(plan(evs, tags={"team": "b", "owner": "me", "extra": "x"}))
+    assert rp.blocked is None
+    assert rp.steps[0].params == {
+        "ResourceArn": img.arn,
+        "Tags": [{"Key": "owner", "Value": "me"}],
+    }
+
+
+def test_required_key_without_value_is_blocked() -> None:
+    evs = run([res(RT.IMAGE, "img", tags={})], ["SageMaker.7.requiredKeyTags=owner"])
+    rp = only(plan(evs, tags={"team": "x"}))
+    assert rp.blocked and "owner" in rp.blocked
+
+
+def test_too_many_tags_blocked() -> None:
+    evs = run([res(RT.IMAGE, "img", tags={})])
+    rp = only(plan(evs, tags={f"k{i}": "v" for i in range(51)}))
+    assert rp.blocked and "50" in rp.blocked
+
+
+def test_aws_tag_keys_rejected() -> None:
+    with pytest.raises(ValueError, match="aws:"):
+        plan([], tags={"aws:owner": "x"})
+
+
+# --- rebuild gating -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "fragment"),
+    [
+        ({}, "--allow-rebuild"),
+        ({"allow_rebuild": True}, "no backup"),
+        ({"backup": "user"}, "--allow-rebuild"),
+        ({"allow_rebuild": True, "backup": "user", "subnet": None}, None),
+    ],
+)
+def test_rebuild_blocked_without_permission_and_backup(
+    kwargs: dict[str, Any], fragment: str | None
+) -> None:
+    nb = notebook(DirectInternetAccess="Enabled")  # has a subnet
+    rp = only(plan(run([nb]), **kwargs))
+    if fragment is None:
+        assert rp.blocked is None
+        assert actions(rp)[0] == "ConfirmUserBackup"
+        assert "RestoreNotebookVolume" not in actions(rp)
+        assert not any(s.blocked for s in rp.steps)
+    else:
+        assert rp.blocked and fragment in rp.blocked
+        assert all(s.blocked for s in rp.steps)
+    assert actions(rp)[-1] == "DeleteNotebookInstance"
+
+
+def test_rebuild_without_subnet_needs_one() -> None:
+    nb = notebook(SubnetId=None)
+    rp = only(plan(run([nb]), allow_rebuild=True, backup="user"))
+    assert rp.controls == ("SageMaker.2",)
+    assert rp.blocked and "--subnet" in rp.blocked
+
+
+def test_rebuild_folds_platform_and_root_fix() -> None:
+    nb = notebook(
+        DirectInternetAccess="Enabled",
+        RootAccess="Enabled",
+        PlatformIdentifier="notebook-al2-v3",
+        InstanceType="ml.p3.2xlarge",
+        KmsKeyId="kms-1",
+        VolumeSizeInGB=50,
+        LifecycleConfigName="lc",
+        DefaultCodeRepository="repo",
+        InstanceMetadataServiceConfiguration={"MinimumInstanceMetadataServiceVersion": "2"},
+    )
+    nb.tags = {"team": "ml", "aws:cloudformation:stack-name": "s"}
+    rp = only(plan(run([nb]), allow_rebuild=True, backup="s3://b/"))
+    assert rp.controls == ("SageMaker.1", "SageMaker.3", "SageMaker.8")
+    assert "UpdateNotebookInstance" not in actions(rp)  # no separate in-place restart
+    create = next(s for s in rp.steps if s.action == "CreateNotebookInstance").params
+    assert create["PlatformIdentifier"] == "notebook-al2023-v1"
+    assert create["InstanceType"] == "ml.g5.2xlarge"
+    assert create["RootAccess"] == "Disabled"
+    assert create["KmsKeyId"] == "kms-1"
+    assert create["VolumeSizeInGB"] == 50
+    assert create["LifecycleConfigName"] == "lc"
+    assert create["DefaultCodeRepository"] == "repo"
+    assert create["InstanceMetadataServiceConfiguration"] == {
+        "MinimumInstanceMetadataServiceVersion": "2"
+    }
+    assert create["Tags"] == [{"Key": "team", "Value": "ml"}]
+    backup = rp.steps[0].params
+    assert backup["Destination"] == "s3://b/nb/"
+
+
+def test_bad_backup_rejected() -> None:
+    with pytest.raises(ValueError, match="backup"):
+        plan([], backup="/tmp/x")
+
+
+# --- cross-resource order -----------------------------------------------------------------
+
+
+def test_model_and_endpoint_config_replaced_together_and_deleted_last() -> None:
+    m = model("m")
+    ec = endpoint_config("ec", model="m", count=1)
+    nb = notebook(RootAccess="Enabled")
+    jd = job_def(RT.DATA_QUALITY_JOB_DEFINITION, "dq")
+    p = plan(run([jd, ec, m, nb]))
+    by_type = {rp.resource_type: rp for rp in p.resources}
+    ec_plan = by_type[RT.ENDPOINT_CONFIG]
+    assert ec_plan.controls == ("SageMaker.4", "SageMaker.5")
+    create = ec_plan.steps[0].params
+    assert create["ProductionVariants"][0] == {
+        "VariantName": "v1",
+        "ModelName": "m-sw1",
+        "InitialInstanceCount": 2,
+    }
+    assert ec_plan.steps[0].cost and "double" in ec_plan.steps[0].cost
+    # the model plan leaves the config to the endpoint-config plan
+    assert actions(by_type[RT.MODEL]) == ["CreateModel", "DeleteModel"]
+
+    order = [(rp.resource_type, s.action) for rp, s in p.ordered_steps()]
+    phases = [s.phase for _, s in p.ordered_steps()]
+    assert phases == sorted(phases)
+    idx = {a: i for i, (_, a) in enumerate(order)}
+    assert idx["UpdateNotebookInstance"] < idx["CreateModel"] < idx["CreateEndpointConfig"]
+    assert idx["CreateEndpointConfig"] < idx["UpdateEndpoints"] < idx["DeleteEndpointConfig"]
+    assert idx["DeleteEndpointConfig"] < idx["DeleteModel"]
+    assert idx["RepointSchedules"] < idx["DeleteJobDefinition"]
+    assert order[-1] == (RT.MODEL, "DeleteModel")
+    # every in-place step first, every deletion after every repoint
+    first_delete = min(i for i, (_, a) in enumerate(order) if a.startswith("Delete"))
+    last_repoint = max(i for i, (_, s) in enumerate(p.ordered_steps()) if s.phase is Phase.REPOINT)
+    assert last_repoint < first_delete
+
+
+def test_passing_model_used_by_config_unchanged() -> None:
+    p = plan(run([model("m", isolated=True), endpoint_config("ec", model="m", count=1)]))
+    rp = only(p)
+    assert rp.steps[0].params["ProductionVariants"][0]["ModelName"] == "m"
+
+
+# --- what is not planned ------------------------------------------------------------------
+
+
+def test_suppressed_and_passed_not_planned() -> None:
+    evs = run([notebook(RootAccess="Enabled"), notebook("ok")])
+    assert any(e.status is Status.PASSED for e in evs)
+    sup = Suppression("SageMaker.3", "accepted", ".sagewarden.yaml:3")
+    evs = [
+        dataclasses.replace(e, suppression=sup) if e.control.id == "SageMaker.3" else e for e in evs
+    ]
+    p = plan(evs)
+    assert p.resources == []
+    assert p.skipped == []
+    assert "Nothing to fix" in render_text(p)
+
+
+@pytest.mark.parametrize("kind", ["cloudformation", "terraform"])
+def test_iac_skipped(kind: str) -> None:
+    nb = res(RT.NOTEBOOK_INSTANCE, "nb", {"RootAccess": "Enabled", "InstanceType": "x"}, kind=kind)
+    p = plan(run([nb]))
+    assert p.resources == []
+    assert p.skipped and all("change the template" in s.reason for s in p.skipped)
+    assert "SageMaker.3" in {s.control for s in p.skipped}
+
+
+def test_aws_config_provenance_is_planned() -> None:
+    nb = notebook(RootAccess="Enabled")
+    nb.provenance = Provenance("aws-config")
+    assert only(plan(run([nb]))).controls == ("SageMaker.3",)
+
+
+# --- names --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("dq", "dq-sw1"),
+        ("dq-sw1", "dq-sw2"),
+        ("dq-sw9", "dq-sw10"),
+        ("a" * 63, "a" * 59 + "-sw1"),
+        ("a" * 58 + "-bbbb", "a" * 58 + "-sw1"),
+    ],
+)
+def test_new_names_bounded(old: str, new: str) -> None:
+    assert new_name(old) == new
+    assert len(new) <= 63
+
+
+def test_long_name_in_plan_bounded() -> None:
+    name = "x" * 63
+    rp = only(plan(run([job_def(RT.DATA_QUALITY_JOB_DEFINITION, name)])))
+    assert rp.new_name is not None and len(rp.new_name) <= 63
+    assert rp.steps[0].params["JobDefinitionName"] == rp.new_name
+
+
+# --- output -------------------------------------------------------------------------------
+
+
+def test_to_dict_and_text() -> None:
+    p = plan(run([notebook(RootAccess="Enabled"), endpoint_config()]))
+    d = json.loads(json.dumps(p.to_dict()))
+    assert [r["strategy"] for r in d["resources"]] == ["in-place", "blue/green"]
+    assert d["order"][0]["action"] == "StopNotebookInstance"
+    assert d["order"][-1]["action"] == "DeleteEndpointConfig"
+    text = render_text(p)
+    assert "UpdateNotebookInstance" in text and "Order:" in text
+    assert "at least doubles" in text

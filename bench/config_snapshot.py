@@ -257,6 +257,8 @@ def run(path: Path) -> tuple[float, float, int]:
         "--fail-on",
         "never",
         "--quiet",
+        "--db",  # the history is recorded, as in real use, but not in the user's home
+        str(OUT / "history.sqlite3"),
     ]
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, preexec_fn=lambda: os.sched_setaffinity(0, {0}))

@@ -203,6 +203,8 @@ def main() -> int:
             "--quiet",
             "--max-workers",
             str(args.max_workers),
+            "--db",  # the history is recorded, as in real use, but not in the user's home
+            str(Path(__file__).resolve().parent / "out" / "history.sqlite3"),
         ]
         if not args.no_replay:
             proxy.delay, proxy.recording = 0.0, True

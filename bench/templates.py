@@ -200,6 +200,8 @@ def main() -> int:
             "--quiet",
             "--fail-on",
             "never",
+            "--db",  # the history is recorded, as in real use, but not in the user's home
+            str(OUT / "history.sqlite3"),
         ],
         args.repeat,
     )

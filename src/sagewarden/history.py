@@ -57,6 +57,26 @@ CREATE TABLE IF NOT EXISTS pushes (
 """
 
 
+# One statement per finding, set-based: the SET expressions see the row before the update,
+# so "was FAILED, now is not" marks it resolved and "failing again" clears that.
+_UPSERT_FINDING = """
+INSERT INTO findings (key, control, resource_type, resource_id, resource_name, first_seen,
+                      last_seen, last_status, failing_since, resolved_at)
+VALUES (:key, :control, :rtype, :rid, :name, :now, :now, :status,
+        CASE WHEN :failing THEN :now END, NULL)
+ON CONFLICT(key) DO UPDATE SET
+    last_seen = excluded.last_seen,
+    resource_name = excluded.resource_name,
+    last_status = excluded.last_status,
+    failing_since = CASE WHEN :failing THEN COALESCE(findings.failing_since, :now) END,
+    resolved_at = CASE
+        WHEN :failing THEN NULL
+        WHEN findings.last_status = 'FAILED' THEN :now
+        ELSE findings.resolved_at
+    END
+"""
+
+
 def default_path() -> str:
     if os.environ.get("SAGEWARDEN_DB"):
         return os.environ["SAGEWARDEN_DB"]
@@ -117,65 +137,42 @@ class History:
                 (_iso(started), now, scope, len(evaluations), failed),
             )
             scan_id = int(cur.lastrowid or 0)
-            for e in evaluations:
-                self._upsert(scan_id, e, now)
+            rows = [
+                {
+                    "key": finding_key(e),
+                    "control": e.control.id,
+                    "rtype": e.resource.type,
+                    "rid": e.resource.id,
+                    "name": e.resource.name,
+                    "now": now,
+                    "status": e.status.value,
+                    "failing": e.status is Status.FAILED,
+                    "scan": scan_id,
+                    "reason": e.reason,
+                }
+                for e in evaluations
+            ]
+            db.executemany(_UPSERT_FINDING, rows)
+            db.executemany(
+                "INSERT OR REPLACE INTO results VALUES (:scan, :key, :status, :reason)", rows
+            )
             db.execute("COMMIT")
         except BaseException:
             db.execute("ROLLBACK")
             raise
         return scan_id
 
-    def _upsert(self, scan_id: int, e: Evaluation, now: str) -> None:
-        key = finding_key(e)
-        failing = e.status is Status.FAILED
-        row = self.db.execute(
-            "SELECT failing_since, last_status FROM findings WHERE key = ?", (key,)
-        ).fetchone()
-        if row is None:
-            self.db.execute(
-                "INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (
-                    key,
-                    e.control.id,
-                    e.resource.type,
-                    e.resource.id,
-                    e.resource.name,
-                    now,
-                    now,
-                    e.status.value,
-                    now if failing else None,
-                ),
-            )
-        else:
-            failing_since, last_status = row
-            resolved = now if (last_status == "FAILED" and not failing) else None
-            self.db.execute(
-                "UPDATE findings SET last_seen = ?, last_status = ?, resource_name = ?, "
-                "failing_since = ?, resolved_at = COALESCE(?, CASE WHEN ? THEN NULL "
-                "ELSE resolved_at END) WHERE key = ?",
-                (
-                    now,
-                    e.status.value,
-                    e.resource.name,
-                    (failing_since or now) if failing else None,
-                    resolved,
-                    failing,
-                    key,
-                ),
-            )
-        self.db.execute(
-            "INSERT OR REPLACE INTO results VALUES (?, ?, ?, ?)",
-            (scan_id, key, e.status.value, e.reason),
-        )
-
     def observed(self, keys: Iterable[str]) -> dict[str, Observed]:
         out: dict[str, Observed] = {}
-        for key in keys:
-            row = self.db.execute(
-                "SELECT first_seen, last_seen, failing_since FROM findings WHERE key = ?", (key,)
-            ).fetchone()
-            if row:
-                out[key] = Observed(*row)
+        wanted = list(dict.fromkeys(keys))
+        for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
+            chunk = wanted[start : start + 500]
+            rows = self.db.execute(
+                "SELECT key, first_seen, last_seen, failing_since FROM findings "
+                f"WHERE key IN ({','.join('?' * len(chunk))})",
+                chunk,
+            ).fetchall()
+            out.update({key: Observed(*rest) for key, *rest in rows})
         return out
 
     def last_push(self, scope: str) -> bytes | None:

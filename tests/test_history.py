@@ -157,3 +157,16 @@ def test_asff_observed_times_come_from_the_history(
     for f in findings:
         assert f["FirstObservedAt"] == f["CreatedAt"]
         assert f["FirstObservedAt"] < f["UpdatedAt"]  # first seen by the earlier scan
+
+
+@pytest.mark.parametrize("command", [["history"], ["diff"]])
+def test_unopenable_history_is_one_line_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    code = main([*command, "--db", str(blocker / "h.sqlite3")])
+    err = capsys.readouterr()[1]
+    assert code == 2
+    assert err.startswith("sagewarden: ") and "cannot open the history database" in err
+    assert len(err.strip().splitlines()) == 1

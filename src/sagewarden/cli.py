@@ -39,6 +39,7 @@ from sagewarden.suppressions import load_config as load_suppressions
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
 if TYPE_CHECKING:  # boto3 is imported only by commands that talk to AWS: fast start-up
+    from sagewarden.history import History
     from sagewarden.sources.aws.collector import CollectResult
 
 EXIT_OK = 0
@@ -485,7 +486,7 @@ def _push(
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sagewarden import publish
-    from sagewarden.history import History, default_path, finding_key
+    from sagewarden.history import finding_key
 
     if not sessions:  # Config data: the caller's own account
         try:
@@ -495,14 +496,21 @@ def _push(
         except (ClientError, BotoCoreError) as exc:
             diags.add("--push-security-hub", f"no AWS credentials: {exc}", Kind.SCOPE)
             return
-    history = History(args.db or default_path())
+    scope = _scope(args)
     try:
-        scope = _scope(args)
-        previous = publish.loads(history.last_push(scope))
-        observed = history.observed(finding_key(e) for e in evaluations)
-        report = publish.push(evaluations, sessions, previous, observed)
+        history: History | None = _open_history(args)
+    except CommandError as exc:
+        diags.add(
+            "--push-security-hub",
+            f"{exc}: findings of gone resources are not archived",
+            Kind.WARNING,
+        )
+        history = None
+    previous = publish.loads(history.last_push(scope)) if history else {}
+    observed = history.observed(finding_key(e) for e in evaluations) if history else {}
+    report = publish.push(evaluations, sessions, previous, observed)
+    if history:
         history.save_push(scope, publish.dumps(report.pushed))
-    finally:
         history.close()
     diags.extend(report.diagnostics)
     diags.add(
@@ -513,10 +521,22 @@ def _push(
     )
 
 
-def cmd_history(args: argparse.Namespace) -> int:
+class CommandError(Exception):
+    """A problem that ends a command with one line on stderr and exit code 2."""
+
+
+def _open_history(args: argparse.Namespace) -> History:
     from sagewarden.history import History, default_path
 
-    history = History(args.db or default_path())
+    path = args.db or default_path()
+    try:
+        return History(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise CommandError(f"{path}: cannot open the history database: {exc}") from None
+
+
+def cmd_history(args: argparse.Namespace) -> int:
+    history = _open_history(args)
     rows = history.scans(args.limit)
     if args.format == "json":
         doc = {"scans": [r.__dict__ for r in rows]}
@@ -535,9 +555,7 @@ def cmd_history(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from sagewarden.history import History, default_path
-
-    history = History(args.db or default_path())
+    history = _open_history(args)
     if len(args.scans) == 2:
         pair = (history.scan(args.scans[0]), history.scan(args.scans[1]))
         if pair[0] is None or pair[1] is None:
@@ -746,6 +764,9 @@ DEMO_REGIONS = ("eu-west-1", "us-east-1")
 def _guard(run: Callable[[], int]) -> int:
     try:
         return run()
+    except CommandError as exc:
+        sys.stderr.write(f"sagewarden: {clean(str(exc))}\n")
+        return EXIT_INPUT
     except KeyboardInterrupt:
         sys.stderr.write("sagewarden: interrupted\n")
         return 130

@@ -143,6 +143,7 @@ def test_bad_file_beside_a_good_one(tmp_path: Path) -> None:
         (["scan", EXAMPLE, "--bogus"], "unrecognized arguments: --bogus"),
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["scan", "/no/such/file.json"], "/no/such/file.json: no such file or directory"),
+        (["scan", EXAMPLE, "--output", "/no/such/dir/r.json"], "--output /no/such/dir/r.json"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(args: list[str], message: str) -> None:

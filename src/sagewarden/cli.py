@@ -414,7 +414,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     }
     render = renderers[args.format]
     if args.output:
-        with open(args.output, "wb") as fh:
+        with _output(args.output, "wb") as fh:
             render(fh, args.framework, rows)
     else:
         render(sys.stdout.buffer, args.framework, rows)
@@ -523,6 +523,14 @@ def _push(
 
 class CommandError(Exception):
     """A problem that ends a command with one line on stderr and exit code 2."""
+
+
+def _output(path: str, mode: str) -> IO[Any]:
+    """The --output file, or one clear line when it cannot be written."""
+    try:
+        return open(path, mode, encoding=None if "b" in mode else "utf-8")
+    except OSError as exc:
+        raise CommandError(f"--output {path}: {exc.strerror or exc}") from None
 
 
 def _open_history(args: argparse.Namespace) -> History:
@@ -714,14 +722,14 @@ def _write_report(
         render = functools.partial(asff.render, observed_at=_observed_at(args, evaluations))
     if render is not None:
         if args.output:
-            with open(args.output, "wb") as fh:
+            with _output(args.output, "wb") as fh:
                 render(fh, evaluations, summary, diagnostics)
         else:
             render(sys.stdout.buffer, evaluations, summary, diagnostics)
             sys.stdout.flush()
         return
     if args.output:
-        with open(args.output, "w", encoding="utf-8") as fh:
+        with _output(args.output, "w") as fh:
             table.render(fh, evaluations, summary, diagnostics, color=False, verbose=args.verbose)
     else:
         table.render(

@@ -254,17 +254,35 @@ def test_rebuild_shape_for_network_controls() -> None:
     assert rp.strategy == "rebuild"
     assert rp.blocked is None
     assert actions(rp) == [
-        "BackupNotebookVolume",
+        # back the volume up: an OnStart lifecycle script, run by a restart, verified
+        "CreateNotebookInstanceLifecycleConfig",
+        "StopNotebookInstance",
+        "WaitNotebookInstanceStopped",
+        "UpdateNotebookInstance",
+        "WaitNotebookInstanceStopped",
+        "StartNotebookInstance",
+        "WaitNotebookInstanceInService",
+        "VerifyVolumeBackup",
+        # the new notebook restores it on creation, verified, then gets the original LCC
+        "CreateRestoreLifecycleConfig",
         "CreateNotebookInstance",
         "WaitNotebookInstanceInService",
-        "RestoreNotebookVolume",
+        "VerifyVolumeRestore",
+        "StopNotebookInstance",
+        "WaitNotebookInstanceStopped",
+        "UpdateNotebookInstance",
+        "WaitNotebookInstanceStopped",
+        "StartNotebookInstance",
+        "WaitNotebookInstanceInService",
+        # only then the old one goes
         "StopNotebookInstance",
         "WaitNotebookInstanceStopped",
         "DeleteNotebookInstance",
+        "DeleteNotebookInstanceLifecycleConfig",
+        "DeleteNotebookInstanceLifecycleConfig",
     ]
-    assert actions(rp)[-1] == "DeleteNotebookInstance"
     assert phases_nondecreasing(rp)
-    create = rp.steps[1].params
+    create = next(s for s in rp.steps if s.action == "CreateNotebookInstance").params
     assert create["NotebookInstanceName"] == "nb-sw1"
     assert create["SubnetId"] == "subnet-9"
     assert create["DirectInternetAccess"] == "Disabled"
@@ -272,7 +290,12 @@ def test_rebuild_shape_for_network_controls() -> None:
     assert create["RoleArn"] == ROLE
     assert create["SecurityGroupIds"] == ["sg-1"]
     assert create["CopyTagsFrom"] == nb.arn  # tags not recorded: read at apply
-    assert rp.steps[0].params["Verify"] and rp.steps[3].params["Verify"]
+    assert create["LifecycleConfigName"] == "sw-restore-nb-sw1"
+    verify = next(s for s in rp.steps if s.action == "VerifyVolumeBackup").params
+    assert verify == {"NotebookInstanceName": "nb", "Bucket": "bk", "Prefix": "notebooks/nb/"}
+    # the original had no lifecycle configuration: the new one ends without one too
+    final = [s for s in rp.steps if s.action == "UpdateNotebookInstance"][-1].params
+    assert final == {"NotebookInstanceName": "nb-sw1", "DisassociateLifecycleConfig": True}
 
 
 # --- grouping -----------------------------------------------------------------------------
@@ -513,21 +536,27 @@ def test_rebuild_folds_platform_and_root_fix() -> None:
     nb.tags = {"team": "ml", "aws:cloudformation:stack-name": "s"}
     rp = only(plan(run([nb]), allow_rebuild=True, backup="s3://b/"))
     assert rp.controls == ("SageMaker.1", "SageMaker.3", "SageMaker.8")
-    assert "UpdateNotebookInstance" not in actions(rp)  # no separate in-place restart
+    updates = [s.params for s in rp.steps if s.action == "UpdateNotebookInstance"]
+    # no separate in-place fix: the updates only swap lifecycle configurations
+    assert all(set(u) <= {"NotebookInstanceName", "LifecycleConfigName"} for u in updates)
     create = next(s for s in rp.steps if s.action == "CreateNotebookInstance").params
     assert create["PlatformIdentifier"] == "notebook-al2023-v1"
     assert create["InstanceType"] == "ml.g5.2xlarge"
     assert create["RootAccess"] == "Disabled"
     assert create["KmsKeyId"] == "kms-1"
     assert create["VolumeSizeInGB"] == 50
-    assert create["LifecycleConfigName"] == "lc"
+    assert create["LifecycleConfigName"] == "sw-restore-nb-sw1"  # restores, then back to lc
+    restore = next(s for s in rp.steps if s.action == "CreateRestoreLifecycleConfig").params
+    assert restore["OnStartFrom"] == "lc"
+    final = [s for s in rp.steps if s.action == "UpdateNotebookInstance"][-1].params
+    assert final == {"NotebookInstanceName": "nb-sw1", "LifecycleConfigName": "lc"}
     assert create["DefaultCodeRepository"] == "repo"
     assert create["InstanceMetadataServiceConfiguration"] == {
         "MinimumInstanceMetadataServiceVersion": "2"
     }
     assert create["Tags"] == [{"Key": "team", "Value": "ml"}]
-    backup = rp.steps[0].params
-    assert backup["Destination"] == "s3://b/nb/"
+    backup = next(s for s in rp.steps if s.action == "VerifyVolumeBackup").params
+    assert (backup["Bucket"], backup["Prefix"]) == ("b", "nb/")
 
 
 def test_bad_backup_rejected() -> None:

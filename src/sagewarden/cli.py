@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add securityhub:BatchImportFindings (the one write, for --push-security-hub)",
     )
+    from sagewarden.cli_fix import add_fix_parser
+
+    add_fix_parser(sub, _add_live_options, _add_db_option, _positive_int)
     return parser
 
 
@@ -308,12 +311,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         "report": cmd_report,
         "diff": cmd_diff,
         "demo": lambda a: cmd_demo(a.scan_options, parser),
+        "fix": _cmd_fix,
     }
     command = commands.get(args.command)
     if command is None:
         parser.print_help(sys.stderr)
         return EXIT_INPUT
     return _guard(lambda: command(args))
+
+
+def _cmd_fix(args: argparse.Namespace) -> int:
+    from sagewarden.cli_fix import cmd_fix
+
+    return cmd_fix(args)
 
 
 @dataclass

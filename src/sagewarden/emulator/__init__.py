@@ -18,12 +18,21 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
 - Operations moto lacks on its own resources: UpdateNotebookInstance (only when the
   notebook is Stopped or Failed, else ValidationException as in AWS) and UpdateEndpoint
   (switches to an existing endpoint config; ends InService).
+- AWS's notebook state rules, which moto skips: StopNotebookInstance only from
+  InService, Start only from Stopped/Failed, Delete only from Stopped/Failed
+  (ValidationException "Status (X) not in ([...]). Unable to transition to (...)...").
+  `Emulator.set_notebook_status` forces other states (Pending, Updating...) for tests.
+- A notebook runtime (notebook_runtime.py), so the volume backup/restore of a fix can be
+  tested end to end: each notebook has an ML storage volume (`Emulator.notebook_volume`,
+  path -> bytes; kept across Stop/Start, destroyed on Delete), and the lifecycle scripts
+  sagewarden writes (recognised by their marker line) are played against moto's S3 as
+  they would run: OnCreate restore on creation, then OnStart backup on every start.
 - Fields moto drops: DescribeNotebookInstance gets PlatformIdentifier (default
   notebook-al2023-v1), InstanceMetadataServiceConfiguration (default IMDSv1), RootAccess
   (default Enabled) and a NetworkInterfaceId for VPC notebooks; DescribeModel gets
   EnableNetworkIsolation as created (False when not given) and loses moto's invented
   ExecutionRoleArn "arn:test"; DescribeModelExplainabilityJobDefinition gets its
-  StoppingCondition back. moto's empty placeholder structures (VpcConfig {},
+  StoppingCondition back (and tags [] instead of None, which crashed ListTags). moto's empty placeholder structures (VpcConfig {},
   DataCaptureConfig {}, StoppingCondition {}...) are removed, as AWS omits them.
 - Paging moto lacks: ListModels (moto returns everything), ListDataQualityJobDefinitions
   and ListModelBiasJobDefinitions (moto crashes past 100 and ignores NextToken; its

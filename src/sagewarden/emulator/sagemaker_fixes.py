@@ -1,7 +1,9 @@
 """SageMaker operations moto 5.x implements wrongly or not at all, patched over moto.
 
 moto keeps owning notebooks, models, endpoints and job definitions; these handlers call
-it in-process and add what it lacks: UpdateNotebookInstance, UpdateEndpoint, the fields
+it in-process and add what it lacks: UpdateNotebookInstance, AWS's state rules for
+notebook Start/Stop/Delete, the notebook runtime (volume and lifecycle scripts, see
+notebook_runtime), UpdateEndpoint, the fields
 it drops (PlatformIdentifier, EnableNetworkIsolation...), duplicate-model refusal, and
 paging for the lists moto returns whole (ListModels) or breaks past 100 items
 (ListDataQualityJobDefinitions, ListModelBiasJobDefinitions).
@@ -13,6 +15,7 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
+from sagewarden.emulator import notebook_runtime
 from sagewarden.emulator.clock import moto_now
 from sagewarden.emulator.context import Context
 from sagewarden.emulator.moto_state import endpoint_of, extras, job_definitions
@@ -66,6 +69,7 @@ def create_notebook_instance(ctx: Context) -> dict[str, Any]:
     )
     if "IpAddressType" in ctx.params:
         stored["IpAddressType"] = ctx.params["IpAddressType"]
+    notebook_runtime.on_create(ctx.account, ctx.region, ctx.moto.backend(), notebook)
     return result
 
 
@@ -86,17 +90,46 @@ def describe_notebook_instance(ctx: Context) -> dict[str, Any]:
     return result
 
 
-def update_notebook_instance(ctx: Context) -> dict[str, Any]:
-    params = ctx.params
-    notebook = ctx.moto.backend().notebook_instances.get(params["NotebookInstanceName"])
+def _notebook_in(ctx: Context, allowed: tuple[str, ...], target: str) -> Any:
+    """The moto notebook named in the request, if its status allows moving to `target`
+    (AWS's ValidationException wording otherwise; RecordNotFound when it is missing)."""
+    notebook = ctx.moto.backend().notebook_instances.get(ctx.params["NotebookInstanceName"])
     if notebook is None:
         raise ApiError("ValidationException", "RecordNotFound")
-    if notebook.status not in ("Stopped", "Failed"):
+    if notebook.status not in allowed:
         raise ApiError(
             "ValidationException",
-            f"Status ({notebook.status}) not in ([Stopped, Failed]). Unable to transition to "
-            f"(Updating) for Notebook Instance ({notebook.arn}).",
+            f"Status ({notebook.status}) not in ([{', '.join(allowed)}]). Unable to transition "
+            f"to ({target}) for Notebook Instance ({notebook.arn}).",
         )
+    return notebook
+
+
+def start_notebook_instance(ctx: Context) -> dict[str, Any]:
+    notebook = _notebook_in(ctx, ("Stopped", "Failed"), "Pending")
+    notebook.start()  # immediate: InService on the first Describe
+    notebook.last_modified_time = moto_now()
+    notebook_runtime.on_start(ctx.account, ctx.region, ctx.moto.backend(), notebook)
+    return {}
+
+
+def stop_notebook_instance(ctx: Context) -> dict[str, Any]:
+    notebook = _notebook_in(ctx, ("InService",), "Stopping")
+    notebook.stop()  # immediate: Stopped on the first Describe
+    notebook.last_modified_time = moto_now()
+    return {}
+
+
+def delete_notebook_instance(ctx: Context) -> dict[str, Any]:
+    notebook = _notebook_in(ctx, ("Stopped", "Failed"), "Deleting")
+    # the volume lives on the moto object: it goes with it, as AWS destroys it
+    del ctx.moto.backend().notebook_instances[notebook.notebook_instance_name]
+    return {}
+
+
+def update_notebook_instance(ctx: Context) -> dict[str, Any]:
+    params = ctx.params
+    notebook = _notebook_in(ctx, ("Stopped", "Failed"), "Updating")
     for flag, attribute in _NOTEBOOK_DISASSOCIATIONS.items():
         if params.get(flag):
             setattr(notebook, attribute, None)
@@ -185,6 +218,17 @@ def update_endpoint(ctx: Context) -> dict[str, Any]:
     return {"EndpointArn": endpoint.arn}
 
 
+def create_model_explainability_job_definition(ctx: Context) -> dict[str, Any]:
+    result = forward(ctx)
+    # moto keeps tags=None when none are given, and ListTags on it then crashes.
+    definition = job_definitions(ctx.moto.backend(), "ModelExplainability").get(
+        ctx.params["JobDefinitionName"]
+    )
+    if definition is not None and definition.tags is None:
+        definition.tags = []
+    return result
+
+
 def describe_model_explainability_job_definition(ctx: Context) -> dict[str, Any]:
     result = forward(ctx)
     # moto describes it under the misspelt key "StoppingConditions", so it is lost.
@@ -237,6 +281,9 @@ HANDLERS: dict[str, Handler] = {
     "CreateNotebookInstance": create_notebook_instance,
     "DescribeNotebookInstance": describe_notebook_instance,
     "UpdateNotebookInstance": update_notebook_instance,
+    "StartNotebookInstance": start_notebook_instance,
+    "StopNotebookInstance": stop_notebook_instance,
+    "DeleteNotebookInstance": delete_notebook_instance,
     "CreateModel": create_model,
     "DescribeModel": describe_model,
     "ListModels": list_models,
@@ -247,6 +294,7 @@ HANDLERS: dict[str, Handler] = {
     "DescribeModelBiasJobDefinition": forward,
     "DescribeModelQualityJobDefinition": forward,
     "DescribeModelExplainabilityJobDefinition": describe_model_explainability_job_definition,
+    "CreateModelExplainabilityJobDefinition": create_model_explainability_job_definition,
     "ListDataQualityJobDefinitions": _job_definition_lister(
         "DataQuality", "data_quality_job_input"
     ),

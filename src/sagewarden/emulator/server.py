@@ -30,6 +30,8 @@ log = logging.getLogger(__name__)
 Hook = Callable[[Call], None]
 
 DUMMY_KEY = "testing"  # not a 20-character key, so moto maps it to its default account
+DEFAULT_ACCOUNT = "123456789012"  # moto's default account: what DUMMY_KEY clients act as
+DEFAULT_REGION = "us-east-1"
 
 
 class Emulator:
@@ -139,8 +141,46 @@ class Emulator:
         self.clear_calls()
         self.errors.clear()
 
+    def notebook_volume(
+        self, name: str, region: str = DEFAULT_REGION, account: str = DEFAULT_ACCOUNT
+    ) -> dict[str, bytes]:
+        """The live ML storage volume of a notebook instance: relative path -> content.
+
+        Seed it or read it in place. It survives Stop/Start, goes with the notebook on
+        DeleteNotebookInstance (or reset), and lifecycle scripts sagewarden wrote read and
+        fill it (see notebook_runtime). KeyError when the notebook does not exist."""
+        from sagewarden.emulator.notebook_runtime import volume
+
+        return volume(self._notebook(name, region, account))
+
+    def set_notebook_status(
+        self,
+        name: str,
+        status: str,
+        region: str = DEFAULT_REGION,
+        account: str = DEFAULT_ACCOUNT,
+    ) -> None:
+        """Force a notebook's NotebookInstanceStatus (e.g. "Pending", "Updating", "Failed"),
+        to test callers against states moto never leaves a notebook in."""
+        allowed = (
+            "Pending", "InService", "Stopping", "Stopped", "Failed", "Deleting", "Updating"
+        )  # fmt: skip
+        if status not in allowed:
+            raise ValueError(f"status must be one of {allowed}, not {status!r}")
+        self._notebook(name, region, account).status = status
+
+    def _notebook(self, name: str, region: str, account: str) -> Any:
+        if self._server is None:
+            raise RuntimeError("the emulator is not running; call start() first")
+        from moto.sagemaker.models import sagemaker_backends
+
+        notebook = sagemaker_backends[account][region].notebook_instances.get(name)
+        if notebook is None:
+            raise KeyError(f"no notebook instance {name!r} in {account}/{region}")
+        return notebook
+
     def client(
-        self, service: str, region: str = "us-east-1", account: str | None = None, **kw: Any
+        self, service: str, region: str = DEFAULT_REGION, account: str | None = None, **kw: Any
     ) -> BaseClient:
         """A boto3 client for this emulator with dummy credentials.
 

@@ -14,8 +14,9 @@ Strategies, per the spec ("Fixing (what can change in place)"):
 
 from __future__ import annotations
 
+import base64
 import copy
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,7 @@ from sagewarden.resources import JOB_DEFINITION_TYPES, NAME_PROPERTY, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.verdicts import Evaluation, Status
 
+from . import volume
 from .steps import Phase, Skipped, Step, al2023_instance_type, new_name
 
 LIVE_KINDS = ("aws", "aws-config")
@@ -115,6 +117,28 @@ class ResourcePlan:
             out["warnings"] = list(self.warnings)
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> ResourcePlan:
+        rp = cls(
+            resource_type=str(d["resource_type"]),
+            resource_id=str(d["resource_id"]),
+            name=str(d["name"]),
+            account_id=_opt(d.get("account_id")),
+            region=_opt(d.get("region")),
+            controls=tuple(str(c) for c in d["controls"]),
+            strategy=str(d["strategy"]),
+            steps=[Step.from_dict(s) for s in d["steps"]],
+            blocked=_opt(d.get("blocked")),
+            warnings=[str(w) for w in d.get("warnings", [])],
+            new_name=_opt(d.get("new_name")),
+        )
+        return rp
+
+    @property
+    def key(self) -> str:
+        """Identifies the resource plan within a plan (and a run's journal)."""
+        return self.resource_id
+
 
 @dataclass
 class Plan:
@@ -145,6 +169,26 @@ class Plan:
             "skipped": [s.to_dict() for s in self.skipped],
         }
 
+    @classmethod
+    def from_dict(cls, d: Any) -> Plan:
+        """A plan saved with `fix plan --format json`. ValueError says what is wrong."""
+        if not isinstance(d, dict) or not isinstance(d.get("resources"), list):
+            raise ValueError("not a sagewarden plan (no resources list)")
+        try:
+            resources = [ResourcePlan.from_dict(r) for r in d["resources"]]
+            skipped = [
+                Skipped(str(s["control"]), str(s["resource_id"]), str(s["reason"]))
+                for s in d.get("skipped", [])
+            ]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise ValueError(f"malformed plan: {what}") from None
+        return cls(resources, skipped)
+
+
+def _opt(value: Any) -> str | None:
+    return None if value is None else str(value)
+
 
 # --- the planner -------------------------------------------------------------------------
 
@@ -171,8 +215,10 @@ def plan(
     allow_rebuild: bool = False,
     backup: str | None = None,
     subnet: str | None = None,
+    select: Callable[[Evaluation], bool] | None = None,
 ) -> Plan:
-    """Plan fixes for the FAILED, unsuppressed verdicts of live resources."""
+    """Plan fixes for the FAILED, unsuppressed verdicts of live resources (those `select`
+    accepts, when given; the others still tell the planner what uses what)."""
     if backup is not None and backup != "user" and not backup.startswith("s3://"):
         raise ValueError(f"backup must be an s3:// URI or 'user', not {backup!r}")
     given_tags = dict(tags or {})
@@ -188,6 +234,8 @@ def plan(
         if r.provenance.kind in LIVE_KINDS:
             known[(r.type, _name(r), r.account_id, r.region)] = r
         if e.status is not Status.FAILED or e.suppression is not None:
+            continue
+        if select is not None and not select(e):
             continue
         if r.provenance.kind not in LIVE_KINDS:
             why = (
@@ -457,32 +505,38 @@ def _rebuild(
         reasons.append("a rebuild deletes the notebook: give --allow-rebuild")
     if backup is None:
         reasons.append(
-            "no backup: give --backup s3://BUCKET/PREFIX, or --backup user once you have "
+            "no backup: give --backup-s3 s3://BUCKET/PREFIX, or --backed-up once you have "
             "backed up /home/ec2-user/SageMaker yourself"
         )
     if reasons:
         rp.blocked = "; ".join(reasons)
-    old_t = {"NotebookInstanceName": old}
-    new_t = {"NotebookInstanceName": new}
     status = p.get("NotebookInstanceStatus")
-    if backup is not None and backup.startswith("s3://"):
-        uri = backup.rstrip("/") + f"/{old}/"
+    was_running = status in ("InService", "Pending") or not isinstance(status, str)
+    original_lcc = (
+        p.get("LifecycleConfigName") if isinstance(p.get("LifecycleConfigName"), str) else None
+    )
+    s3 = backup is not None and backup.startswith("s3://")
+    if s3:
+        assert backup is not None
+        bucket, prefix = volume.locate(backup, old)
+        _backup_steps(rp, why, old, bucket, prefix, status)
+        restore_lcc = volume.lifecycle_name("restore", new)
         rp.steps.append(
             Step(
-                "BackupNotebookVolume",
+                "CreateRestoreLifecycleConfig",
                 {
-                    "NotebookInstanceName": old,
-                    "Source": "/home/ec2-user/SageMaker",
-                    "Destination": uri,
-                    "Verify": True,
+                    "NotebookInstanceLifecycleConfigName": restore_lcc,
+                    "OnCreate": [{"Content": _b64(volume.restore_script(bucket, prefix, new))}],
+                    "OnStartFrom": original_lcc,
                 },
                 why,
-                Phase.PREPARE,
-                detail="copy the volume to S3 from inside the notebook (it must be InService), "
-                "then compare object count and bytes with the volume",
-                cost="S3 storage for the backup",
+                Phase.CREATE,
+                operation="CreateNotebookInstanceLifecycleConfig",
+                detail="restores the backup into the new notebook when it is created; its "
+                "OnStart is the original lifecycle configuration's",
             )
         )
+        create["LifecycleConfigName"] = restore_lcc
     elif backup == "user":
         rp.steps.append(
             Step(
@@ -490,8 +544,8 @@ def _rebuild(
                 {"NotebookInstanceName": old},
                 why,
                 Phase.PREPARE,
-                detail="the user stated /home/ec2-user/SageMaker is backed up; sagewarden "
-                "cannot verify it",
+                detail="the user stated /home/ec2-user/SageMaker is backed up (--backed-up); "
+                "sagewarden cannot verify it",
             )
         )
     rp.steps.append(
@@ -506,26 +560,69 @@ def _rebuild(
             detail=f"new notebook {new} fixing {', '.join(why)} in one rebuild",
         )
     )
+    new_t = {"NotebookInstanceName": new}
+    old_t = {"NotebookInstanceName": old}
     rp.steps.append(Step("WaitNotebookInstanceInService", new_t, why, Phase.CREATE))
-    if backup is not None and backup.startswith("s3://"):
+    if s3:
         rp.steps.append(
             Step(
-                "RestoreNotebookVolume",
-                {
-                    "NotebookInstanceName": new,
-                    "Source": backup.rstrip("/") + f"/{old}/",
-                    "Destination": "/home/ec2-user/SageMaker",
-                    "Verify": True,
-                },
+                "VerifyVolumeRestore",
+                {"NotebookInstanceName": new, "Bucket": bucket, "Prefix": prefix},
                 why,
                 Phase.REPOINT,
-                detail="copy the backup into the new notebook and compare object count and "
-                "bytes with the backup; the old notebook is kept if they differ",
+                detail="the new notebook's restore manifest must match the backup (files and "
+                "bytes); the old notebook is kept if it does not",
             )
         )
+        # Give the new notebook the original lifecycle configuration back.
+        restore_lcc_update: dict[str, Any] = {"NotebookInstanceName": new}
+        if original_lcc:
+            restore_lcc_update["LifecycleConfigName"] = original_lcc
+        else:
+            restore_lcc_update["DisassociateLifecycleConfig"] = True
+        rp.steps += [
+            Step(
+                "StopNotebookInstance", new_t, why, Phase.REPOINT, operation="StopNotebookInstance"
+            ),
+            Step("WaitNotebookInstanceStopped", new_t, why, Phase.REPOINT),
+            Step(
+                "UpdateNotebookInstance",
+                restore_lcc_update,
+                why,
+                Phase.REPOINT,
+                operation="UpdateNotebookInstance",
+                detail="the new notebook gets the original lifecycle configuration back",
+            ),
+            Step("WaitNotebookInstanceStopped", new_t, why, Phase.REPOINT),
+        ]
+        if was_running:
+            rp.steps += [
+                Step(
+                    "StartNotebookInstance",
+                    new_t,
+                    why,
+                    Phase.REPOINT,
+                    operation="StartNotebookInstance",
+                ),
+                Step("WaitNotebookInstanceInService", new_t, why, Phase.REPOINT),
+            ]
+    elif not was_running:
+        rp.steps += [
+            Step(
+                "StopNotebookInstance",
+                new_t,
+                why,
+                Phase.REPOINT,
+                operation="StopNotebookInstance",
+                detail="the old notebook was stopped: so is the new one",
+            ),
+            Step("WaitNotebookInstanceStopped", new_t, why, Phase.REPOINT),
+        ]
     downtime = f"users move from {old} to {new}; the old notebook's volume is destroyed"
-    if status in ("InService", "Pending", None) or not isinstance(status, str):
-        cond = None if status in ("InService", "Pending") else "only if it is InService at apply"
+    if s3 or was_running:
+        cond = (
+            None if s3 or status in ("InService", "Pending") else "only if it is InService at apply"
+        )
         rp.steps.append(
             Step(
                 "StopNotebookInstance",
@@ -545,10 +642,97 @@ def _rebuild(
             Phase.DELETE,
             operation="DeleteNotebookInstance",
             downtime=downtime,
-            condition="only after the new notebook is InService and the restore verified",
+            condition="only after the new notebook is InService"
+            + (" and the restore verified" if s3 else ""),
         )
     )
+    if s3:
+        for kind, owner in (("backup", old), ("restore", new)):
+            rp.steps.append(
+                Step(
+                    "DeleteNotebookInstanceLifecycleConfig",
+                    {"NotebookInstanceLifecycleConfigName": volume.lifecycle_name(kind, owner)},
+                    why,
+                    Phase.DELETE,
+                    operation="DeleteNotebookInstanceLifecycleConfig",
+                    detail=f"the {kind} lifecycle configuration is no longer needed",
+                )
+            )
+        rp.warnings.append(
+            "changes made in the old notebook after its backup are not copied: tell its users "
+            "before applying"
+        )
     return rp
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def _backup_steps(
+    rp: ResourcePlan, why: tuple[str, ...], old: str, bucket: str, prefix: str, status: Any
+) -> None:
+    """Attach a backup lifecycle configuration to the old notebook and start it: the
+    script copies the volume to S3 and writes a manifest that the next step verifies."""
+    lcc = volume.lifecycle_name("backup", old)
+    target = {"NotebookInstanceName": old}
+    rp.steps.append(
+        Step(
+            "CreateNotebookInstanceLifecycleConfig",
+            {
+                "NotebookInstanceLifecycleConfigName": lcc,
+                "OnStart": [{"Content": _b64(volume.backup_script(bucket, prefix))}],
+            },
+            why,
+            Phase.PREPARE,
+            operation="CreateNotebookInstanceLifecycleConfig",
+            detail=f"an OnStart script copying /home/ec2-user/SageMaker to s3://{bucket}/{prefix}",
+            cost="S3 storage for the backup",
+        )
+    )
+    known = isinstance(status, str)
+    if status in ("InService", "Pending") or not known:
+        cond = None if known else "only if it is InService at apply"
+        rp.steps.append(
+            Step(
+                "StopNotebookInstance",
+                target,
+                why,
+                Phase.PREPARE,
+                operation="StopNotebookInstance",
+                condition=cond,
+                downtime=f"notebook {old} restarts to run the backup",
+            )
+        )
+    rp.steps += [
+        Step("WaitNotebookInstanceStopped", target, why, Phase.PREPARE),
+        Step(
+            "UpdateNotebookInstance",
+            {"NotebookInstanceName": old, "LifecycleConfigName": lcc},
+            why,
+            Phase.PREPARE,
+            operation="UpdateNotebookInstance",
+            detail="attach the backup lifecycle configuration",
+        ),
+        Step("WaitNotebookInstanceStopped", target, why, Phase.PREPARE),
+        Step(
+            "StartNotebookInstance",
+            target,
+            why,
+            Phase.PREPARE,
+            operation="StartNotebookInstance",
+            detail="the backup runs as the notebook starts",
+        ),
+        Step("WaitNotebookInstanceInService", target, why, Phase.PREPARE),
+        Step(
+            "VerifyVolumeBackup",
+            {"NotebookInstanceName": old, "Bucket": bucket, "Prefix": prefix},
+            why,
+            Phase.PREPARE,
+            detail="wait for the backup manifest, then compare object count and bytes in S3 "
+            "with it; nothing is deleted unless they match",
+        ),
+    ]
 
 
 # --- tags --------------------------------------------------------------------------------
@@ -620,9 +804,27 @@ def _route_schedule_references(
             found = known.get((jt, str(ref), r.account_id, r.region)) or found
         if found is None:
             continue  # planned on the schedule as blocked
+        if _network(found).get("EnableNetworkIsolation") is True:
+            del targets[rid]
+            for e in t.evaluations:
+                out.skipped.append(
+                    Skipped(
+                        e.control.id,
+                        r.id,
+                        f"isolation is on: it lives on the referenced job definition {ref}, "
+                        "which SageMaker.14's literal rule does not read (evaluate with "
+                        "SageMaker.14.resolveReferences=true); nothing to change",
+                    )
+                )
+            continue
         del targets[rid]
         jt_ = targets.setdefault(found.id, _Target(found))
         jt_.extra_why.append(f"SageMaker.14 (schedule {_name(r)})")
+
+
+def _network(r: Resource) -> dict[str, Any]:
+    value = r.properties.get("NetworkConfig")
+    return value if isinstance(value, dict) else {}
 
 
 def _schedule(t: _Target) -> ResourcePlan:
@@ -857,7 +1059,7 @@ def _endpoint_config(
     rp.steps.append(
         Step(
             "UpdateEndpoints",
-            {"from": old, "to": new},
+            {"From": old, "To": new},
             why,
             Phase.REPOINT,
             downtime="none expected: UpdateEndpoint is blue/green",

@@ -50,6 +50,34 @@ class Step:
                 out[key] = value
         return out
 
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Step:
+        """A step from a saved plan; KeyError/ValueError/TypeError on a malformed one."""
+        if not isinstance(d, dict) or not isinstance(d["action"], str):
+            raise TypeError("a step must be an object with an action")
+        params = d.get("params", {})
+        if not isinstance(params, dict):
+            raise TypeError(f"{d['action']}: params must be an object")
+        return cls(
+            action=d["action"],
+            params=params,
+            why=tuple(str(w) for w in d.get("why", ())),
+            phase=Phase[str(d["phase"]).upper()],
+            **{k: _opt_str(d, k) for k in _OPTIONAL},  # type: ignore[arg-type]
+        )
+
+
+_OPTIONAL = ("detail", "downtime", "cost", "iac_note", "condition", "blocked", "operation")
+
+
+def _opt_str(d: dict[str, Any], key: str) -> str | None:
+    value = d.get(key)
+    if value is None:
+        return None if key != "detail" else ""
+    if not isinstance(value, str):
+        raise TypeError(f"{key} must be a string")
+    return value
+
 
 @dataclass
 class Skipped:

@@ -1,0 +1,588 @@
+"""`sagewarden fix`: plan, apply (dry run unless --yes), resume, roll back, list runs.
+
+Exit codes: 0 done (or a dry run with nothing refused); 1 a step or the verification
+failed (the run can be resumed or rolled back); 2 bad input; 3 some resources were refused
+or could not be read (the rest was done).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sqlite3
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timezone
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from sagewarden.catalog import BY_ID, CONTROLS
+from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.engine import evaluate
+from sagewarden.outputs.terminal import clean
+from sagewarden.params import parse_params
+from sagewarden.verdicts import Evaluation, Status
+
+if TYPE_CHECKING:
+    from sagewarden.remediation.apply import Outcome
+    from sagewarden.remediation.journal import Journal
+    from sagewarden.remediation.plan import Plan
+
+EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+PLAN_VERSION = 1
+
+
+class FixError(Exception):
+    """One line on stderr and exit code 2."""
+
+
+def add_fix_parser(sub: Any, add_live: Any, add_db: Any, positive_int: Any) -> None:
+    fix = sub.add_parser(
+        "fix",
+        help="fix failing resources: plan, apply (dry run unless --yes), roll back",
+        description="Plan and apply fixes for failing SageMaker controls on live accounts. "
+        "Every change is a dry run unless --yes; everything touched is backed up first.",
+    )
+    fsub = fix.add_subparsers(dest="fix_command", metavar="SUBCOMMAND", parser_class=type(fix))
+
+    plan = fsub.add_parser("plan", help="plan the fixes (a readable plan, JSON or a script)")
+    _plan_options(plan, add_live)
+    plan.add_argument("--format", choices=("text", "json", "script"), default="text")
+    plan.add_argument("--output", metavar="FILE", help="write the plan to FILE, not stdout")
+
+    apply = fsub.add_parser(
+        "apply",
+        help="apply a saved plan, or plan and apply with --aws (a dry run unless --yes)",
+    )
+    apply.add_argument("plan", nargs="?", metavar="PLAN", help="a plan from fix plan --format json")
+    _plan_options(apply, add_live)
+    apply.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
+    apply.add_argument("--resume", metavar="RUN_ID", help="continue a run that stopped or died")
+    _run_options(apply, add_db)
+
+    rollback = fsub.add_parser(
+        "rollback", help="undo a run from its journal (dry run unless --yes)"
+    )
+    rollback.add_argument("run_id", metavar="RUN_ID")
+    rollback.add_argument("--yes", action="store_true", help="make the changes (default: dry run)")
+    _credential_options(rollback)
+    _run_options(rollback, add_db)
+
+    runs = fsub.add_parser("runs", help="list fix runs and their state")
+    add_db(runs)
+    runs.add_argument("--limit", type=positive_int, default=20, metavar="N")
+    runs.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def _plan_options(p: argparse.ArgumentParser, add_live: Any) -> None:
+    src = p.add_argument_group("what to fix")
+    src.add_argument(
+        "--report",
+        metavar="FILE",
+        help="the failing verdicts of a saved `scan --aws --format json` report "
+        "(re-read live before planning)",
+    )
+    src.add_argument(
+        "--from-security-hub",
+        action="store_true",
+        help="the failed SageMaker.N findings in Security Hub (GetFindings), re-read live",
+    )
+    src.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="SageMaker.N",
+        help="fix only this control (repeatable)",
+    )
+    src.add_argument(
+        "--resource", action="append", default=[], metavar="ARN", help="fix only this resource"
+    )
+    src.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="SageMaker.N.NAME=VALUE",
+        help="a control parameter, as for scan (e.g. the required tag keys)",
+    )
+    how = p.add_argument_group("how to fix")
+    how.add_argument(
+        "--tag",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a tag to add for SageMaker.6/.7 (repeatable)",
+    )
+    how.add_argument(
+        "--allow-rebuild",
+        action="store_true",
+        help="allow deleting and recreating notebooks for SageMaker.1/.2 (needs a backup)",
+    )
+    how.add_argument(
+        "--backup-s3",
+        metavar="S3_URI",
+        help="back notebook volumes up to s3://BUCKET/PREFIX before a rebuild, and restore them",
+    )
+    how.add_argument(
+        "--backed-up",
+        action="store_true",
+        help="state that you have backed up /home/ec2-user/SageMaker yourself",
+    )
+    how.add_argument("--subnet", metavar="SUBNET_ID", help="subnet for rebuilt notebooks")
+    add_live(p.add_argument_group("live accounts"))
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
+def _credential_options(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("credentials")
+    g.add_argument("--profile", help="AWS profile to start from")
+    g.add_argument("--role-arn", help="assume this role")
+    g.add_argument("--external-id", help="external id for --role-arn or --org-role")
+    g.add_argument("--org", action="store_true", help="reach member accounts with --org-role")
+    g.add_argument("--org-role", default="OrganizationAccountAccessRole", metavar="NAME")
+    g.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+
+
+def _run_options(p: argparse.ArgumentParser, add_db: Any) -> None:
+    add_db(p)
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=8,
+        metavar="N",
+        help="resources changed at once (default 8; each resource's steps stay in order)",
+    )
+    p.add_argument(
+        "--poll-interval",
+        type=float,
+        default=15.0,
+        metavar="SECONDS",
+        help="how often to poll while waiting for AWS (default 15)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=3600.0,
+        metavar="SECONDS",
+        help="longest wait for one state change (default 3600)",
+    )
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def cmd_fix(args: argparse.Namespace) -> int:
+    try:
+        if args.fix_command == "plan":
+            return _cmd_plan(args)
+        if args.fix_command == "apply":
+            return _cmd_apply(args)
+        if args.fix_command == "rollback":
+            return _cmd_rollback(args)
+        if args.fix_command == "runs":
+            return _cmd_runs(args)
+    except FixError as exc:
+        sys.stderr.write(f"sagewarden: {clean(str(exc))}\n")
+        return EXIT_INPUT
+    sys.stderr.write("sagewarden: fix needs a subcommand: plan, apply, rollback or runs\n")
+    return EXIT_INPUT
+
+
+def _say(args: argparse.Namespace) -> Any:
+    def say(line: str) -> None:
+        if not getattr(args, "quiet", False):
+            sys.stderr.write(f"sagewarden: {clean(line)}\n")
+
+    return say
+
+
+def _cmd_plan(args: argparse.Namespace) -> int:
+    from sagewarden.remediation import render_text
+    from sagewarden.remediation.script import render_script
+
+    plan, doc, incomplete = _make_plan(args)
+    if args.format == "json":
+        text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    elif args.format == "script":
+        text = render_script(plan, profile=args.profile)
+    else:
+        text = "\n".join(clean(line) for line in render_text(plan).split("\n"))
+    if args.output:
+        try:
+            with open(args.output, "w", encoding="utf-8") as fh:
+                fh.write(text)
+        except OSError as exc:
+            raise FixError(f"--output {args.output}: {exc.strerror or exc}") from None
+    else:
+        sys.stdout.write(text)
+    return EXIT_INCOMPLETE if incomplete else EXIT_OK
+
+
+def _tags(values: Sequence[str]) -> dict[str, str]:
+    tags: dict[str, str] = {}
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise FixError(f"--tag {item!r}: expected KEY=VALUE")
+        if len(key) > 128 or len(value) > 256:
+            raise FixError(f"--tag {key!r}: keys are at most 128 characters, values 256")
+        if key.lower().startswith("aws:"):
+            raise FixError(f"--tag {key!r}: keys starting with aws: are reserved for AWS")
+        tags[key] = value
+    return tags
+
+
+def _check_plan_options(args: argparse.Namespace) -> None:
+    for c in args.only:
+        if c not in BY_ID:
+            raise FixError(f"--only {c!r}: unknown control (SageMaker.1 to SageMaker.15)")
+    if args.backup_s3 and args.backed_up:
+        raise FixError("--backup-s3 and --backed-up cannot be combined")
+    if args.backup_s3:
+        from sagewarden.remediation import volume
+
+        try:
+            volume.locate(args.backup_s3, "x")
+        except ValueError as exc:
+            raise FixError(f"--backup-s3 {args.backup_s3!r}: {exc}") from None
+    if args.report and args.from_security_hub:
+        raise FixError("--report and --from-security-hub cannot be combined")
+    for arn in args.resource:
+        if not arn.startswith("arn:"):
+            raise FixError(f"--resource {arn!r}: expected a resource ARN")
+
+
+def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], bool]:
+    """Scan live (the report or Security Hub only say what to look at), then plan."""
+    from sagewarden.cli import _live_usage_error, scan_live
+    from sagewarden.remediation import plan as make_plan
+
+    _check_plan_options(args)
+    tags = _tags(args.tag)
+    if not args.aws:
+        raise FixError(
+            "fix plan reads the resources live: give --aws (and --report or "
+            "--from-security-hub to fix what they list)"
+        )
+    usage = _live_usage_error(args)
+    if usage:
+        raise FixError(usage)
+    params, param_diags = parse_params(args.param)
+    if param_diags:
+        raise FixError(param_diags[0].line())
+    focus: set[tuple[str, str]] | None = None
+    if args.report:
+        focus, regions = _report_focus(args.report)
+        if not args.region and not args.all_regions:
+            args.region = sorted(regions)
+    diags_extra: list[Diagnostic] = []
+    live = scan_live(args, list(CONTROLS), params)
+    if args.from_security_hub:
+        focus = _security_hub_focus(args, live.sessions, diags_extra)
+    result = evaluate(live.resources, list(CONTROLS), params)
+    incomplete = False
+    for d in [*live.diagnostics, *result.diagnostics, *diags_extra]:
+        if d.kind is Kind.SCOPE:
+            incomplete = True
+        if d.kind is not Kind.INFO:
+            sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
+    only = set(args.only)
+    wanted = set(args.resource)
+
+    def select(e: Evaluation) -> bool:
+        key = e.resource.arn or e.resource.id
+        if only and e.control.id not in only:
+            return False
+        if wanted and key not in wanted:
+            return False
+        return focus is None or (e.control.id, key) in focus
+
+    backup = args.backup_s3 or ("user" if args.backed_up else None)
+    try:
+        plan = make_plan(
+            result.evaluations,
+            tags=tags,
+            allow_rebuild=args.allow_rebuild,
+            backup=backup,
+            subnet=args.subnet,
+            select=select,
+        )
+    except ValueError as exc:
+        raise FixError(str(exc)) from None
+    if focus is not None:
+        failing = {
+            (e.control.id, e.resource.arn or e.resource.id)
+            for e in result.evaluations
+            if e.status is Status.FAILED
+        }
+        for control, arn in sorted(focus - failing):
+            if (not only or control in only) and (not wanted or arn in wanted):
+                from sagewarden.remediation.steps import Skipped
+
+                plan.skipped.append(Skipped(control, arn, "no longer failing (or gone) live"))
+    doc = plan_document(plan, args.param, tags, args.allow_rebuild, backup, args.subnet)
+    return plan, doc, incomplete
+
+
+def plan_document(
+    plan: Plan,
+    params: Sequence[str],
+    tags: dict[str, str],
+    allow_rebuild: bool,
+    backup: str | None,
+    subnet: str | None,
+) -> dict[str, Any]:
+    return {
+        "sagewarden_plan": PLAN_VERSION,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "params": list(params),
+        "options": {
+            "tags": tags,
+            "allow_rebuild": allow_rebuild,
+            "backup": backup,
+            "subnet": subnet,
+        },
+        **plan.to_dict(),
+    }
+
+
+def _report_focus(path: str) -> tuple[set[tuple[str, str]], set[str]]:
+    try:
+        with open(path, "rb") as fh:
+            doc = orjson.loads(fh.read())
+    except OSError as exc:
+        raise FixError(f"{path}: {exc.strerror or exc}") from None
+    except orjson.JSONDecodeError as exc:
+        raise FixError(f"{path}: not JSON ({exc})") from None
+    evaluations = doc.get("evaluations") if isinstance(doc, dict) else None
+    if not isinstance(evaluations, list):
+        raise FixError(f"{path}: not a sagewarden JSON report (no evaluations list)")
+    focus: set[tuple[str, str]] = set()
+    regions: set[str] = set()
+    for n, e in enumerate(evaluations):
+        if not isinstance(e, dict) or not isinstance(e.get("source"), dict):
+            raise FixError(f"{path}: evaluation {n} is not an object with a source")
+        if e.get("status") != "FAILED" or e.get("suppressed"):
+            continue
+        src = e["source"]
+        if src.get("kind") not in ("aws", "aws-config"):
+            continue
+        arn = src.get("arn") or e.get("resource_id")
+        if isinstance(arn, str) and isinstance(e.get("control"), str):
+            focus.add((e["control"], arn))
+        if isinstance(src.get("region"), str):
+            regions.add(src["region"])
+    return focus, regions
+
+
+def _security_hub_focus(
+    args: argparse.Namespace, sessions: dict[str, Any], diags: list[Diagnostic]
+) -> set[tuple[str, str]]:
+    """Failed, active SageMaker control findings, per account and scanned region."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    from sagewarden.sources.aws.accounts import control_config
+
+    filters = {
+        "ComplianceSecurityControlId": [{"Value": "SageMaker.", "Comparison": "PREFIX"}],
+        "ComplianceStatus": [{"Value": "FAILED", "Comparison": "EQUALS"}],
+        "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
+    }
+    regions = args.region or [None]
+    focus: set[tuple[str, str]] = set()
+    for account, session in sessions.items():
+        for region in regions:
+            client = session.client("securityhub", region_name=region, config=control_config())
+            try:
+                for page in client.get_paginator("get_findings").paginate(Filters=filters):
+                    for f in page.get("Findings", []):
+                        control = (f.get("Compliance") or {}).get("SecurityControlId")
+                        status = (f.get("Compliance") or {}).get("Status")
+                        workflow = (f.get("Workflow") or {}).get("Status")
+                        if (
+                            not isinstance(control, str)
+                            or not control.startswith("SageMaker.")
+                            or status != "FAILED"
+                            or f.get("RecordState") != "ACTIVE"
+                            or workflow == "SUPPRESSED"
+                        ):
+                            continue
+                        for r in f.get("Resources", []):
+                            if isinstance(r.get("Id"), str):
+                                focus.add((control, r["Id"]))
+            except (ClientError, BotoCoreError) as exc:
+                from sagewarden.sources.aws.accounts import error_code
+
+                diags.append(
+                    Diagnostic(
+                        f"account {account} region {region or 'default'}",
+                        f"securityhub:GetFindings failed: {error_code(exc)}",
+                        Kind.SCOPE,
+                    )
+                )
+    return focus
+
+
+# --- apply, resume, rollback -----------------------------------------------------------
+
+
+def _load_plan(path: str) -> tuple[Plan, dict[str, Any]]:
+    from sagewarden.remediation import Plan
+
+    try:
+        with open(path, "rb") as fh:
+            doc = orjson.loads(fh.read())
+    except OSError as exc:
+        raise FixError(f"{path}: {exc.strerror or exc}") from None
+    except orjson.JSONDecodeError as exc:
+        raise FixError(f"{path}: not JSON ({exc})") from None
+    if not isinstance(doc, dict) or doc.get("sagewarden_plan") != PLAN_VERSION:
+        raise FixError(f"{path}: not a sagewarden plan (from `fix plan --format json`)")
+    try:
+        return Plan.from_dict(doc), doc
+    except ValueError as exc:
+        raise FixError(f"{path}: {exc}") from None
+
+
+def _journal(args: argparse.Namespace) -> Journal:
+    from sagewarden.history import default_path
+    from sagewarden.remediation.journal import Journal
+
+    path = args.db or default_path()
+    try:
+        return Journal(path)
+    except (OSError, sqlite3.Error) as exc:
+        raise FixError(f"{path}: cannot open the fix journal: {exc}") from None
+
+
+def _sessions(args: argparse.Namespace) -> dict[str, Any]:
+    from botocore.exceptions import ProfileNotFound
+
+    from sagewarden.sources.aws.accounts import AccountOptions, resolve_targets
+
+    opts = AccountOptions(
+        profile=args.profile,
+        regions=list(getattr(args, "region", []) or []),
+        org=args.org,
+        org_role=args.org_role,
+        accounts=list(getattr(args, "account", []) or []),
+        role_arn=args.role_arn,
+        external_id=args.external_id,
+    )
+    diags: list[Diagnostic] = []
+    try:
+        targets = resolve_targets(opts, diags)
+    except ProfileNotFound as exc:
+        raise FixError(f"--profile: {exc}") from None
+    for d in diags:
+        sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
+    return {t.account_id: t.session for t in targets if t.error is None}
+
+
+def _runner(args: argparse.Namespace, plan: Plan, doc: dict[str, Any], journal: Any) -> Any:
+    from sagewarden.remediation.apply import ApplyOptions, Runner
+    from sagewarden.remediation.live import Clients
+
+    if args.workers < 1 or args.poll_interval < 0 or args.timeout <= 0:
+        raise FixError("--workers must be at least 1, --poll-interval and --timeout positive")
+    options = ApplyOptions(args.poll_interval, args.timeout, args.workers)
+    clients = Clients(_sessions(args), max_workers=args.workers)
+    return Runner(plan, clients, journal, options, _say(args), doc)
+
+
+def _cmd_apply(args: argparse.Namespace) -> int:
+    from sagewarden.remediation import apply as A
+
+    journal = _journal(args)
+    if args.resume:
+        if args.plan or args.aws:
+            raise FixError("--resume takes the plan from the journal: give no PLAN or --aws")
+        found = journal.run(args.resume)
+        if found is None:
+            raise FixError(f"--resume {args.resume}: no such run (see `sagewarden fix runs`)")
+        state, doc, _ = found
+        if state in ("done", "rolled-back", "rolling-back", "rollback-failed"):
+            raise FixError(f"run {args.resume} is {state}: nothing to resume")
+        from sagewarden.remediation import Plan
+
+        plan = Plan.from_dict(doc)
+        if not args.yes:
+            raise FixError("--resume changes AWS: add --yes")
+        runner = _runner(args, plan, doc, journal)
+        return _report(A.resume(runner, journal, args.resume), args)
+    if args.plan and args.aws:
+        raise FixError("give a PLAN file or --aws, not both")
+    if args.plan:
+        plan, doc = _load_plan(args.plan)
+    elif args.aws:
+        plan, doc, _ = _make_plan(args)
+    else:
+        raise FixError("fix apply needs a PLAN file (from fix plan --format json) or --aws")
+    runner = _runner(args, plan, doc, journal)
+    if not args.yes:
+        return _report(A.dry_run(runner), args)
+    options = {
+        "workers": args.workers,
+        "poll_interval": args.poll_interval,
+        "timeout": args.timeout,
+    }
+    return _report(A.apply(runner, journal, options), args)
+
+
+def _cmd_rollback(args: argparse.Namespace) -> int:
+    from sagewarden.remediation import Plan
+    from sagewarden.remediation import apply as A
+
+    journal = _journal(args)
+    found = journal.run(args.run_id)
+    if found is None:
+        raise FixError(f"{args.run_id}: no such run (see `sagewarden fix runs`)")
+    state, doc, _ = found
+    if state == "rolled-back":
+        raise FixError(f"run {args.run_id} is already rolled back")
+    runner = _runner(args, Plan.from_dict(doc), doc, journal)
+    return _report(A.rollback(runner, journal, args.run_id, args.yes), args)
+
+
+def _report(outcome: Outcome, args: argparse.Namespace) -> int:
+    out = sys.stdout
+    if outcome.state == "dry-run":
+        out.write("Dry run: nothing was changed. With --yes, sagewarden would:\n")
+        for line in outcome.lines or ["(nothing)"]:
+            out.write(f"  {clean(line)}\n")
+    elif outcome.run_id:
+        out.write(f"run {outcome.run_id}: {outcome.state}\n")
+    else:
+        out.write("nothing to do\n")
+    for line in outcome.refused:
+        sys.stderr.write(f"sagewarden: not fixed: {clean(line)}\n")
+    for line in outcome.failures:
+        sys.stderr.write(f"sagewarden: {clean(line)}\n")
+    if outcome.failures and outcome.run_id:
+        command = "rollback" if outcome.state == "rollback-failed" else "apply --resume"
+        sys.stderr.write(
+            f"sagewarden: the journal has every step: `sagewarden fix {command} "
+            f"{outcome.run_id}` continues, `sagewarden fix rollback {outcome.run_id} --yes` "
+            "undoes\n"
+        )
+    if outcome.failures:
+        return EXIT_FAILED
+    return EXIT_INCOMPLETE if outcome.refused else EXIT_OK
+
+
+def _cmd_runs(args: argparse.Namespace) -> int:
+    journal = _journal(args)
+    rows = journal.runs(args.limit)
+    if args.format == "json":
+        doc = {"runs": [r.__dict__ for r in rows]}
+        sys.stdout.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return EXIT_OK
+    if not rows:
+        sys.stdout.write("no fix runs recorded\n")
+        return EXIT_OK
+    sys.stdout.write(f"{'RUN':<24} {'STATE':<16} {'STEPS':>9}  {'UPDATED':<25} MESSAGE\n")
+    for r in rows:
+        steps = f"{r.steps_done}/{r.steps_total}"
+        sys.stdout.write(
+            f"{r.id:<24} {r.state:<16} {steps:>9}  {r.updated_at:<25} {clean(r.message)}\n"
+        )
+    return EXIT_OK

@@ -1,0 +1,542 @@
+"""Applying a plan: preflight, backups, steps in order, verification; resume; rollback.
+
+Order: every step of a phase before any step of the next (nothing is deleted while
+something still uses it); within a phase, resource types in the planner's order (models
+before the endpoint configs that use them); within a type, resources run concurrently
+and each resource's steps run in sequence. The first failing step stops the run: no new
+step starts, and every finished step is in the journal, so the run can be resumed or
+rolled back.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from sagewarden.catalog import BY_ID
+from sagewarden.engine import evaluate
+from sagewarden.params import parse_params
+from sagewarden.resources import ResourceType as RT
+from sagewarden.verdicts import Status
+
+from . import journal as J
+from . import live
+from .actions import HANDLERS, StepFailed
+from .plan import _TYPE_ORDER, Plan, ResourcePlan
+from .steps import Phase, Step
+
+Say = Callable[[str], None]
+
+# Notebook states sagewarden acts on; anything else is refused with the reason.
+_NOTEBOOK_OK = ("InService", "Stopped")
+_KIND = {
+    RT.NOTEBOOK_INSTANCE: "notebook",
+    RT.MODEL: "model",
+    RT.ENDPOINT_CONFIG: "endpoint-config",
+    RT.MONITORING_SCHEDULE: "monitoring-schedule",
+    RT.IMAGE: "image",
+    RT.APP_IMAGE_CONFIG: "app-image-config",
+    **dict.fromkeys(live.JOB_KIND, "job-definition"),
+}
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    poll_interval: float = 15.0
+    timeout: float = 3600.0
+    max_workers: int = 8
+
+
+@dataclass
+class Outcome:
+    run_id: str | None
+    state: str
+    applied: list[str] = field(default_factory=list)  # resource ids fixed and verified
+    refused: list[str] = field(default_factory=list)  # one line each
+    failures: list[str] = field(default_factory=list)  # one line each
+    lines: list[str] = field(default_factory=list)  # dry run: what would be done
+
+
+def backup_key(kind: str, account: str | None, region: str | None, name: str) -> str:
+    return f"{kind}|{account or ''}|{region or ''}|{name}"
+
+
+def _deps_key(rp: ResourcePlan) -> str:
+    return f"dependents|{rp.resource_id}"
+
+
+@dataclass
+class StepRun:
+    """One step of one resource, with what its action needs to know."""
+
+    runner: Runner
+    rp: ResourcePlan
+    step: Step
+    idx: int
+    sm: Any
+    options: ApplyOptions
+
+    def client(self, service: str) -> Any:
+        return self.runner.clients.get(service, self.rp.account_id, self.rp.region)
+
+    def backup_describe(self, kind: str, name: str) -> dict[str, Any] | None:
+        b = self.runner.backups.get(backup_key(kind, self.rp.account_id, self.rp.region, name))
+        return None if b is None else b.describe
+
+    def backup_tags(self, arn: Any) -> list[dict[str, str]] | None:
+        b = self.runner.backups_by_arn.get(str(arn)) if arn else None
+        return None if b is None else b.tags
+
+    def original_status(self, name: str) -> str | None:
+        d = self.backup_describe("notebook", name)
+        return None if d is None else d.get("NotebookInstanceStatus")
+
+    def dependents(self, what: str) -> list[dict[str, Any]]:
+        b = self.runner.backups.get(_deps_key(self.rp))
+        return list((b.describe or {}).get(what, [])) if b else []
+
+    def plan_has(self, action: str) -> bool:
+        return any(s.action == action for s in self.rp.steps)
+
+    def journal_done(self, action: str) -> bool:
+        return self.runner.resource_step_done(self.rp, action)
+
+
+class Runner:
+    def __init__(
+        self,
+        plan: Plan,
+        clients: live.Clients,
+        journal: J.Journal | None,
+        options: ApplyOptions,
+        say: Say,
+        plan_doc: dict[str, Any],
+    ) -> None:
+        self.plan = plan
+        self.clients = clients
+        self.journal = journal
+        self.options = options
+        self.say = say
+        self.plan_doc = plan_doc
+        self.order: list[tuple[ResourcePlan, Step]] = plan.ordered_steps()
+        self.backups: dict[str, J.Backup] = {}
+        self.backups_by_arn: dict[str, J.Backup] = {}
+        self.run_id: str | None = None
+        self.states: dict[int, tuple[str, dict[str, Any] | None, str | None]] = {}
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._failures: list[str] = []
+
+    # -- preflight -----------------------------------------------------------------------
+
+    def preflight(self) -> tuple[list[ResourcePlan], list[str], list[J.Backup]]:
+        """Fresh reads: the plans that may run, one line per refused one, and the backups
+        of everything the runnable ones touch."""
+        runnable: list[ResourcePlan] = []
+        refused: list[str] = []
+        backups: list[J.Backup] = []
+        for rp in self.plan.resources:
+            where = f"{rp.resource_type} {rp.name} ({rp.account_id or '?'} {rp.region or '?'})"
+            if rp.blocked:
+                refused.append(f"{where}: blocked: {rp.blocked}")
+                continue
+            try:
+                sm = self.clients.get("sagemaker", rp.account_id, rp.region)
+                taken = self._backup(sm, rp)
+            except LookupError as exc:
+                refused.append(f"{where}: {exc}")
+                continue
+            except (ClientError, BotoCoreError) as exc:
+                refused.append(f"{where}: cannot read it: {live.code(exc)}")
+                continue
+            if taken is None:
+                refused.append(f"{where}: it no longer exists: nothing to do")
+                continue
+            own = taken[0].describe or {}
+            if rp.resource_type == RT.NOTEBOOK_INSTANCE:
+                status = own.get("NotebookInstanceStatus")
+                if status not in _NOTEBOOK_OK:
+                    refused.append(
+                        f"{where}: refusing to act on a notebook that is {status}: run again "
+                        "once it is InService or Stopped"
+                    )
+                    continue
+            runnable.append(rp)
+            backups += taken
+        return runnable, refused, backups
+
+    def _backup(self, sm: Any, rp: ResourcePlan) -> list[J.Backup] | None:
+        acct, region = rp.account_id, rp.region
+        d = live.describe(sm, rp.resource_type, rp.name)
+        if d is None:
+            return None
+        kind = _KIND[rp.resource_type]
+        arn = live.arn_of(d)
+        out = [J.Backup(backup_key(kind, acct, region, rp.name), kind, d, _tags(sm, arn))]
+        deps: dict[str, list[dict[str, Any]]] = {}
+        actions = {s.action for s in rp.steps}
+        if "UpdateEndpoints" in actions:
+            deps["endpoints"] = live.endpoints_using_configs(sm, {rp.name})
+        if "ReplaceModelInEndpointConfigs" in actions:
+            configs = live.configs_using_model(sm, rp.name)
+            deps["configs"] = configs
+            deps["endpoints"] = live.endpoints_using_configs(
+                sm, {str(c["EndpointConfigName"]) for c in configs}
+            )
+            for c in configs:
+                c_arn = live.arn_of(c)
+                out.append(
+                    J.Backup(
+                        backup_key("endpoint-config", acct, region, str(c["EndpointConfigName"])),
+                        "endpoint-config",
+                        c,
+                        _tags(sm, c_arn),
+                    )
+                )
+        if "RepointSchedules" in actions:
+            deps["schedules"] = live.schedules_referencing(sm, rp.name)
+        for s in deps.get("schedules", []):
+            name = str(s["MonitoringScheduleName"])
+            out.append(
+                J.Backup(
+                    backup_key("monitoring-schedule", acct, region, name),
+                    "monitoring-schedule",
+                    s,
+                    None,
+                )
+            )
+        for e in deps.get("endpoints", []):
+            name = str(e["EndpointName"])
+            out.append(J.Backup(backup_key("endpoint", acct, region, name), "endpoint", e, None))
+        if deps:
+            out.append(J.Backup(_deps_key(rp), "dependents", deps, None))
+        return out
+
+    def load_backups(self, backups: Sequence[J.Backup]) -> None:
+        for b in backups:
+            self.backups[b.key] = b
+            arn = live.arn_of(b.describe or {}) if b.kind != "dependents" else None
+            if arn:
+                self.backups_by_arn[arn] = b
+
+    # -- apply ---------------------------------------------------------------------------
+
+    def resource_step_done(self, rp: ResourcePlan, action: str) -> bool:
+        with self._lock:
+            return any(
+                o_rp is rp and s.action == action and self.states.get(i, ("",))[0] == J.STEP_DONE
+                for i, (o_rp, s) in enumerate(self.order)
+            )
+
+    def execute(self, runnable: Sequence[ResourcePlan]) -> list[str]:
+        """Run every step of the runnable plans not yet done; failures, one line each."""
+        allowed = {id(rp) for rp in runnable}
+        groups: dict[tuple[int, int], dict[int, list[int]]] = defaultdict(dict)
+        for i, (rp, s) in enumerate(self.order):
+            if id(rp) not in allowed:
+                continue
+            key = (int(s.phase), _TYPE_ORDER.get(rp.resource_type, 9))
+            groups[key].setdefault(id(rp), []).append(i)
+        with ThreadPoolExecutor(self.options.max_workers, thread_name_prefix="fix") as pool:
+            for key in sorted(groups):
+                futures = [pool.submit(self._run_steps, idxs) for idxs in groups[key].values()]
+                for f in futures:
+                    f.result()
+                if self._stop.is_set():
+                    break
+        return list(self._failures)
+
+    def _run_steps(self, idxs: list[int]) -> None:
+        for i in idxs:
+            if self._stop.is_set():
+                return
+            state = self.states.get(i, ("",))[0]
+            if state in (J.STEP_DONE, J.SKIPPED):
+                continue
+            rp, step = self.order[i]
+            if not self._run_one(i, rp, step):
+                self._stop.set()
+                return
+
+    def _run_one(self, i: int, rp: ResourcePlan, step: Step) -> bool:
+        handler = HANDLERS.get(step.action)
+        label = f"[{i + 1}/{len(self.order)}] {step.action} {rp.name}"
+        if handler is None:
+            self._fail(i, label, f"unknown action {step.action}")
+            return False
+        assert self.run_id is not None and self.journal is not None
+        self.journal.step_started(self.run_id, i, rp.resource_id, step.action)
+        with self._lock:
+            self.states[i] = (J.STARTED, None, None)
+        try:
+            sm = self.clients.get("sagemaker", rp.account_id, rp.region)
+            result = handler.do(StepRun(self, rp, step, i, sm, self.options))
+        except StepFailed as exc:
+            self._fail(i, label, str(exc))
+            return False
+        except (ClientError, BotoCoreError) as exc:
+            self._fail(i, label, _api_error(exc))
+            return False
+        self.journal.step_finished(self.run_id, i, J.STEP_DONE, result or {})
+        with self._lock:
+            self.states[i] = (J.STEP_DONE, result, None)
+        self.say(f"{label}: done" + _brief(result))
+        return True
+
+    def _fail(self, i: int, label: str, message: str) -> None:
+        if self.journal is not None and self.run_id is not None:
+            self.journal.step_finished(self.run_id, i, J.STEP_FAILED, None, message)
+        with self._lock:
+            self.states[i] = (J.STEP_FAILED, None, message)
+            self._failures.append(f"{label}: {message}")
+        self.say(f"{label}: FAILED: {message}")
+
+    # -- verify --------------------------------------------------------------------------
+
+    def verify(self, runnable: Sequence[ResourcePlan]) -> list[str]:
+        """Re-read each fixed resource (its replacement, for blue/green and rebuilds) and
+        evaluate its controls: anything but PASSED is a failure."""
+        params, _ = parse_params(list(self.plan_doc.get("params") or []))
+        problems: list[str] = []
+        for rp in runnable:
+            sm = self.clients.get("sagemaker", rp.account_id, rp.region)
+            name = (
+                rp.new_name if rp.strategy in ("blue/green", "rebuild") and rp.new_name else rp.name
+            )
+            try:
+                resource = live.read_resource(sm, rp.resource_type, name, rp.account_id, rp.region)
+                extra = []
+                if (
+                    resource is not None
+                    and "SageMaker.14" in rp.controls
+                    and rp.resource_type != (RT.MONITORING_SCHEDULE)
+                ):
+                    for s in live.schedules_referencing(sm, name):
+                        r = live.read_resource(
+                            sm,
+                            RT.MONITORING_SCHEDULE,
+                            str(s["MonitoringScheduleName"]),
+                            rp.account_id,
+                            rp.region,
+                        )
+                        if r is not None:
+                            extra.append(r)
+            except (ClientError, BotoCoreError) as exc:
+                problems.append(f"{rp.resource_type} {name}: cannot verify: {_api_error(exc)}")
+                continue
+            if resource is None:
+                problems.append(f"{rp.resource_type} {name}: not found after the fix")
+                continue
+            controls = [BY_ID[c] for c in rp.controls if c in BY_ID]
+            if extra:
+                params, _ = parse_params(
+                    [*(self.plan_doc.get("params") or []), "SageMaker.14.resolveReferences=true"]
+                )
+            result = evaluate([resource, *extra], controls, params)
+            for e in result.evaluations:
+                if e.status is not Status.PASSED:
+                    problems.append(
+                        f"{e.resource.type} {e.resource.name}: {e.control.id} is "
+                        f"{e.status.value} after the fix: {e.reason}"
+                    )
+        return problems
+
+
+def _tags(sm: Any, arn: str | None) -> list[dict[str, str]] | None:
+    return live.list_tags(sm, arn) if arn else None
+
+
+def _api_error(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        err = exc.response.get("Error", {})
+        op = getattr(exc, "operation_name", "")
+        return f"{op} failed: {err.get('Code')}: {err.get('Message', '')}".strip()
+    return f"{type(exc).__name__}: {exc}"
+
+
+def _brief(result: dict[str, Any] | None) -> str:
+    if not result:
+        return ""
+    parts = [f"{k} {v}" for k, v in result.items() if v not in (None, [], {})]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+# --- entry points ---------------------------------------------------------------------------
+
+
+def dry_run(runner: Runner) -> Outcome:
+    runnable, refused, backups = runner.preflight()
+    runner.load_backups(backups)
+    allowed = {id(rp) for rp in runnable}
+    lines: list[str] = []
+    for n, (rp, s) in enumerate(runner.order, 1):
+        if id(rp) not in allowed:
+            continue
+        what = f"{n}. {s.action} {rp.name}"
+        if s.action == "UpdateEndpoints":
+            deps = runner.backups.get(_deps_key(rp))
+            names = (
+                [e["EndpointName"] for e in (deps.describe or {}).get("endpoints", [])]
+                if deps
+                else []
+            )
+            what += f": endpoints {', '.join(names) or '(none)'} -> {s.params.get('To')}"
+        elif s.action == "RepointSchedules":
+            deps = runner.backups.get(_deps_key(rp))
+            names = (
+                [d["MonitoringScheduleName"] for d in (deps.describe or {}).get("schedules", [])]
+                if deps
+                else []
+            )
+            what += f": schedules {', '.join(names) or '(none)'} -> {s.params.get('To')}"
+        if s.condition:
+            what += f" [if {s.condition}]"
+        lines.append(what)
+    return Outcome(None, "dry-run", refused=refused, lines=lines)
+
+
+def apply(runner: Runner, journal: J.Journal, options_doc: dict[str, Any]) -> Outcome:
+    runnable, refused, backups = runner.preflight()
+    if not runnable:
+        return Outcome(None, "nothing-to-do", refused=refused)
+    run_id = journal.create_run(runner.plan_doc, {**options_doc, "refused": refused})
+    runner.run_id = run_id
+    journal.save_backups(run_id, backups)  # committed before the first change
+    runner.load_backups(backups)
+    runnable_ids = {id(rp) for rp in runnable}
+    for i, (rp, s) in enumerate(runner.order):
+        if id(rp) not in runnable_ids:
+            journal.step_started(run_id, i, rp.resource_id, s.action)
+            journal.step_finished(run_id, i, J.SKIPPED, {"why": "refused or blocked"})
+            runner.states[i] = (J.SKIPPED, None, None)
+    runner.say(f"run {run_id}: backups of {len(backups)} items saved; applying")
+    return _finish(runner, journal, run_id, runnable, refused)
+
+
+def resume(runner: Runner, journal: J.Journal, run_id: str) -> Outcome:
+    runner.run_id = run_id
+    runner.load_backups(list(journal.backups(run_id).values()))
+    runner.states = journal.steps(run_id)
+    skipped = {
+        runner.order[i][0].resource_id for i, st in runner.states.items() if st[0] == J.SKIPPED
+    }
+    runnable = [rp for rp in runner.plan.resources if rp.resource_id not in skipped]
+    journal.set_state(run_id, J.RUNNING)
+    return _finish(runner, journal, run_id, runnable, [])
+
+
+def _finish(
+    runner: Runner,
+    journal: J.Journal,
+    run_id: str,
+    runnable: Sequence[ResourcePlan],
+    refused: list[str],
+) -> Outcome:
+    failures = runner.execute(runnable)
+    if failures:
+        journal.set_state(run_id, J.FAILED, failures[0])
+        return Outcome(run_id, J.FAILED, refused=refused, failures=failures)
+    problems = runner.verify(runnable)
+    if problems:
+        journal.set_state(run_id, J.FAILED, "verification: " + problems[0])
+        return Outcome(run_id, J.FAILED, refused=refused, failures=problems)
+    journal.set_state(run_id, J.DONE)
+    return Outcome(run_id, J.DONE, [rp.resource_id for rp in runnable], refused)
+
+
+def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outcome:
+    """Undo every step the run started, newest first, then put notebooks back in the state
+    they were in. A dry run (no --yes) lists the undo steps."""
+    runner.run_id = run_id
+    runner.load_backups(list(journal.backups(run_id).values()))
+    states = journal.steps(run_id)
+    todo = [
+        i
+        for i in sorted(states, reverse=True)
+        if states[i][0] in (J.STEP_DONE, J.STARTED, J.STEP_FAILED)
+        and HANDLERS.get(runner.order[i][1].action, None) is not None
+        and HANDLERS[runner.order[i][1].action].undo is not None
+    ]
+    if not yes:
+        lines = [f"undo {runner.order[i][1].action} {runner.order[i][0].name}" for i in todo] + [
+            f"restore the status of notebook {n}" for n in _touched_notebooks(runner, states)
+        ]
+        return Outcome(run_id, "dry-run", lines=lines)
+    journal.set_state(run_id, J.ROLLING_BACK)
+    for i in todo:
+        rp, step = runner.order[i]
+        handler = HANDLERS[step.action]
+        assert handler.undo is not None
+        label = f"undo {step.action} {rp.name}"
+        try:
+            sm = runner.clients.get("sagemaker", rp.account_id, rp.region)
+            result = handler.undo(StepRun(runner, rp, step, i, sm, runner.options))
+        except (StepFailed, ClientError, BotoCoreError, LookupError) as exc:
+            message = str(exc) if isinstance(exc, (StepFailed, LookupError)) else _api_error(exc)
+            journal.set_state(run_id, J.ROLLBACK_FAILED, f"{label}: {message}")
+            runner.say(f"{label}: FAILED: {message}")
+            return Outcome(run_id, J.ROLLBACK_FAILED, failures=[f"{label}: {message}"])
+        journal.step_finished(run_id, i, J.UNDONE, {"undo": result or {}})
+        runner.say(f"{label}: done" + _brief(result))
+    try:
+        _restore_notebook_states(runner, states)
+    except (StepFailed, ClientError, BotoCoreError) as exc:
+        message = str(exc) if isinstance(exc, StepFailed) else _api_error(exc)
+        journal.set_state(run_id, J.ROLLBACK_FAILED, message)
+        return Outcome(run_id, J.ROLLBACK_FAILED, failures=[message])
+    journal.set_state(run_id, J.ROLLED_BACK)
+    return Outcome(run_id, J.ROLLED_BACK)
+
+
+def _touched_notebooks(
+    runner: Runner, states: dict[int, tuple[str, dict[str, Any] | None, str | None]]
+) -> list[str]:
+    names: list[str] = []
+    for i, (rp, step) in enumerate(runner.order):
+        if i not in states or states[i][0] == J.SKIPPED:
+            continue
+        name = step.params.get("NotebookInstanceName")
+        if rp.resource_type == RT.NOTEBOOK_INSTANCE and isinstance(name, str):
+            key = backup_key("notebook", rp.account_id, rp.region, name)
+            if key in runner.backups and name not in names:
+                names.append(name)
+    return names
+
+
+def _restore_notebook_states(
+    runner: Runner, states: dict[int, tuple[str, dict[str, Any] | None, str | None]]
+) -> None:
+    from .actions import ensure_stopped, wait
+
+    for name in _touched_notebooks(runner, states):
+        rp = next(rp for rp, s in runner.order if s.params.get("NotebookInstanceName") == name)
+        sm = runner.clients.get("sagemaker", rp.account_id, rp.region)
+        x = StepRun(
+            runner,
+            rp,
+            Step("Restore", {"NotebookInstanceName": name}, (), Phase.IN_PLACE),
+            -1,
+            sm,
+            runner.options,
+        )
+        current = live.describe(sm, RT.NOTEBOOK_INSTANCE, name)
+        if current is None:
+            continue
+        was = x.original_status(name)
+        status = current.get("NotebookInstanceStatus")
+        if was in ("InService", "Pending") and status != "InService":
+            if status in ("Stopping", "Updating"):
+                wait(x, "notebook_instance_stopped", NotebookInstanceName=name)
+            if status != "Pending":
+                sm.start_notebook_instance(NotebookInstanceName=name)
+            wait(x, "notebook_instance_in_service", NotebookInstanceName=name)
+            runner.say(f"notebook {name}: started again (it was running before the run)")
+        elif was == "Stopped" and status != "Stopped":
+            ensure_stopped(x, name)
+            runner.say(f"notebook {name}: stopped again (it was stopped before the run)")

@@ -1,0 +1,255 @@
+"""Reading what a fix touches, fresh: clients per account and region, Describe by type,
+the endpoints that use a config, the schedules that reference a job definition.
+
+The fixer never trusts the scan it was planned from: everything it acts on is read again
+at apply, and a resource that is gone or in an unexpected state is not touched.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import botocore.session
+from botocore.exceptions import ClientError
+
+from sagewarden.resources import (
+    JOB_DEFINITION_TYPES,
+    NAME_PROPERTY,
+    Provenance,
+    Resource,
+    normalise_properties,
+)
+from sagewarden.resources import ResourceType as RT
+from sagewarden.sources.aws.accounts import control_config
+
+# Describe call and name parameter per type; job definitions by their kind.
+JOB_KIND = {
+    RT.DATA_QUALITY_JOB_DEFINITION: "DataQuality",
+    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBias",
+    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQuality",
+    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainability",
+}
+DESCRIBE: dict[str, tuple[str, str]] = {
+    RT.NOTEBOOK_INSTANCE: ("DescribeNotebookInstance", "NotebookInstanceName"),
+    RT.MODEL: ("DescribeModel", "ModelName"),
+    RT.ENDPOINT_CONFIG: ("DescribeEndpointConfig", "EndpointConfigName"),
+    RT.MONITORING_SCHEDULE: ("DescribeMonitoringSchedule", "MonitoringScheduleName"),
+    RT.IMAGE: ("DescribeImage", "ImageName"),
+    RT.APP_IMAGE_CONFIG: ("DescribeAppImageConfig", "AppImageConfigName"),
+    **{t: (f"Describe{k}JobDefinition", "JobDefinitionName") for t, k in JOB_KIND.items()},
+}
+NOT_FOUND = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NoSuchEntity"})
+
+
+class Clients:
+    """boto3 clients per (service, account, region), shared by the worker threads."""
+
+    def __init__(self, sessions: dict[str, Any], max_workers: int = 16) -> None:
+        self.sessions = sessions
+        self.max_workers = max_workers
+        self._lock = threading.Lock()
+        self._cache: dict[tuple[str, str, str], Any] = {}
+
+    def get(self, service: str, account: str | None, region: str | None) -> Any:
+        acct = account or ""
+        if acct not in self.sessions:
+            raise LookupError(
+                f"no credentials for account {acct}: pass --profile/--role-arn/--org for it"
+            )
+        key = (service, acct, region or "")
+        with self._lock:
+            client = self._cache.get(key)
+            if client is None:
+                client = self.sessions[acct].client(
+                    service, region_name=region, config=control_config(self.max_workers)
+                )
+                self._cache[key] = client
+            return client
+
+
+def snake(op: str) -> str:
+    return "".join(("_" + c.lower()) if c.isupper() and i else c.lower() for i, c in enumerate(op))
+
+
+def plain(value: Any) -> Any:
+    """Describe output as JSON-able data (datetimes as ISO strings)."""
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items() if k != "ResponseMetadata"}
+    if isinstance(value, list):
+        return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def code(exc: BaseException) -> str:
+    if isinstance(exc, ClientError):
+        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
+    return type(exc).__name__
+
+
+def is_not_found(exc: BaseException, message_hint: bool = True) -> bool:
+    """SageMaker says "not found" with ResourceNotFound or, for notebooks, models and
+    endpoint configs, a ValidationException whose message says it."""
+    if not isinstance(exc, ClientError):
+        return False
+    c = code(exc)
+    if c in NOT_FOUND:
+        return True
+    message = str(exc.response.get("Error", {}).get("Message", "")).lower()
+    return (
+        message_hint
+        and c == "ValidationException"
+        and any(
+            w in message
+            for w in ("not found", "does not exist", "could not find", "recordnotfound")
+        )
+    )
+
+
+def describe(sm: Any, rtype: str, name: str) -> dict[str, Any] | None:
+    """Fresh Describe output (plain), or None when the resource does not exist."""
+    op, param = DESCRIBE[rtype]
+    try:
+        return plain(getattr(sm, snake(op))(**{param: name}))  # type: ignore[no-any-return]
+    except ClientError as exc:
+        if is_not_found(exc):
+            return None
+        raise
+
+
+def list_tags(sm: Any, arn: str) -> list[dict[str, str]]:
+    tags: list[dict[str, str]] = []
+    for page in sm.get_paginator("list_tags").paginate(ResourceArn=arn):
+        tags += page.get("Tags", [])
+    return tags
+
+
+def arn_of(described: dict[str, Any]) -> str | None:
+    for key, value in described.items():
+        if key.endswith("Arn") and isinstance(value, str) and ":sagemaker:" in value:
+            if key in ("RoleArn", "ExecutionRoleArn", "KmsKeyId"):
+                continue
+            return value
+    return None
+
+
+def read_resource(
+    sm: Any, rtype: str, name: str, account: str | None, region: str | None
+) -> Resource | None:
+    """One resource in the canonical shape a scan gives, with its tags, or None if gone."""
+    described = describe(sm, rtype, name)
+    if described is None:
+        return None
+    arn = arn_of(described)
+    props = dict(described)
+    props.setdefault(NAME_PROPERTY.get(rtype, "Name"), name)
+    tags = {t["Key"]: t["Value"] for t in list_tags(sm, arn)} if arn else None
+    return Resource(
+        type=rtype,
+        id=arn or name,
+        name=name,
+        properties=normalise_properties(rtype, props),
+        tags=tags,
+        provenance=Provenance("aws"),
+        account_id=account,
+        region=region,
+        arn=arn,
+    )
+
+
+def endpoints(sm: Any) -> Iterator[dict[str, Any]]:
+    """Every endpoint with its Describe output (ListEndpoints has no config filter)."""
+    for page in sm.get_paginator("list_endpoints").paginate():
+        for summary in page.get("Endpoints", []):
+            try:
+                yield plain(sm.describe_endpoint(EndpointName=summary["EndpointName"]))
+            except ClientError as exc:
+                if not is_not_found(exc):
+                    raise
+
+
+def endpoints_using_configs(sm: Any, configs: set[str]) -> list[dict[str, Any]]:
+    return [e for e in endpoints(sm) if e.get("EndpointConfigName") in configs]
+
+
+def config_models(described: dict[str, Any]) -> set[str]:
+    names: set[str] = set()
+    for key in ("ProductionVariants", "ShadowProductionVariants"):
+        for v in described.get(key) or []:
+            if isinstance(v, dict) and isinstance(v.get("ModelName"), str):
+                names.add(v["ModelName"])
+    return names
+
+
+def configs_using_model(sm: Any, model: str) -> list[dict[str, Any]]:
+    """Every endpoint config whose variants use `model` (Describe output)."""
+    out: list[dict[str, Any]] = []
+    for page in sm.get_paginator("list_endpoint_configs").paginate():
+        for summary in page.get("EndpointConfigs", []):
+            d = describe(sm, RT.ENDPOINT_CONFIG, summary["EndpointConfigName"])
+            if d is not None and model in config_models(d):
+                out.append(d)
+    return out
+
+
+def endpoints_using_model(sm: Any, model: str) -> list[str]:
+    """Live endpoints whose current config uses `model`."""
+    users: list[str] = []
+    for e in endpoints(sm):
+        cfg = e.get("EndpointConfigName")
+        d = describe(sm, RT.ENDPOINT_CONFIG, cfg) if isinstance(cfg, str) else None
+        if d is not None and model in config_models(d):
+            users.append(str(e["EndpointName"]))
+    return users
+
+
+def schedules_referencing(sm: Any, job_definition: str) -> list[dict[str, Any]]:
+    """Describe output of every monitoring schedule that references a job definition."""
+    out: list[dict[str, Any]] = []
+    pages = sm.get_paginator("list_monitoring_schedules").paginate(
+        MonitoringJobDefinitionName=job_definition
+    )
+    for page in pages:
+        for summary in page.get("MonitoringScheduleSummaries", []):
+            d = describe(sm, RT.MONITORING_SCHEDULE, summary["MonitoringScheduleName"])
+            if d is not None:
+                out.append(d)
+    return out
+
+
+@functools.cache
+def _service_model() -> Any:
+    return botocore.session.get_session().get_service_model("sagemaker")
+
+
+def create_input(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Keep only what the Create operation takes: botocore's input shape decides."""
+    shape = _service_model().operation_model(operation).input_shape
+    members = set(shape.members) if shape is not None else set()
+    return {k: v for k, v in params.items() if k in members and v not in (None, "", [], {})}
+
+
+def user_tags(tags: list[dict[str, str]] | None) -> list[dict[str, str]]:
+    """Tags a Create call may carry: `aws:` keys are reserved for AWS."""
+    return [t for t in tags or [] if not t["Key"].lower().startswith("aws:")]
+
+
+__all__ = [
+    "DESCRIBE",
+    "JOB_DEFINITION_TYPES",
+    "JOB_KIND",
+    "Clients",
+    "configs_using_model",
+    "create_input",
+    "describe",
+    "endpoints_using_configs",
+    "endpoints_using_model",
+    "list_tags",
+    "read_resource",
+    "schedules_referencing",
+]

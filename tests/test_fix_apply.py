@@ -1,0 +1,204 @@
+"""`sagewarden fix` end to end on the emulator: scan, plan, apply, rescan, roll back.
+
+Everything goes through the real CLI and boto3 against the emulator on 127.0.0.1; the
+assertions read AWS state back with boto3 (Describe output, tags, the notebook volume).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sagewarden import estate
+from sagewarden.cli import main
+from sagewarden.emulator import Emulator
+from sagewarden.remediation.journal import Journal
+
+ACCOUNT = "123456789012"
+REGION = "us-east-1"
+RESOLVE = "SageMaker.14.resolveReferences=true"
+FAST = ["--poll-interval", "0", "--timeout", "30"]
+# Volatile Describe fields: timestamps, and states the emulator moves on each read.
+VOLATILE = {
+    "CreationTime",
+    "LastModifiedTime",
+    "MonitoringScheduleStatus",
+    "LastMonitoringExecutionSummary",
+}
+
+
+@pytest.fixture
+def live(aws: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    return aws
+
+
+def scan(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[tuple[str, str], str]:
+    capsys.readouterr()
+    main(["scan", "--aws", "--region", REGION, "--format", "json", "--no-history", *extra])
+    doc = json.loads(capsys.readouterr().out)
+    return {(e["control"], e["resource_name"]): e["status"] for e in doc["evaluations"]}
+
+
+def describe_all(sm: Any) -> dict[str, dict[str, Any]]:
+    """Every resource's Describe output and tags, without volatile fields."""
+    out: dict[str, dict[str, Any]] = {}
+
+    def keep(kind: str, name: str, d: dict[str, Any]) -> None:
+        d = {k: v for k, v in d.items() if k not in VOLATILE and k != "ResponseMetadata"}
+        arn = next(
+            (
+                v
+                for k, v in d.items()
+                if k.endswith("Arn")
+                and ":sagemaker:" in str(v)
+                and k not in ("RoleArn", "ExecutionRoleArn")
+            ),
+            None,
+        )
+        tags = sm.list_tags(ResourceArn=arn)["Tags"] if arn else None
+        out[f"{kind}/{name}"] = {"describe": d, "tags": tags}
+
+    for n in sm.list_notebook_instances()["NotebookInstances"]:
+        name = n["NotebookInstanceName"]
+        keep("notebook", name, sm.describe_notebook_instance(NotebookInstanceName=name))
+    for m in sm.list_models()["Models"]:
+        keep("model", m["ModelName"], sm.describe_model(ModelName=m["ModelName"]))
+    for c in sm.list_endpoint_configs()["EndpointConfigs"]:
+        name = c["EndpointConfigName"]
+        keep("config", name, sm.describe_endpoint_config(EndpointConfigName=name))
+    for e in sm.list_endpoints()["Endpoints"]:
+        d = sm.describe_endpoint(EndpointName=e["EndpointName"])
+        out[f"endpoint/{e['EndpointName']}"] = {"config": d["EndpointConfigName"]}
+    for kind in ("data_quality", "model_quality", "model_bias", "model_explainability"):
+        for j in getattr(sm, f"list_{kind}_job_definitions")()["JobDefinitionSummaries"]:
+            name = j["MonitoringJobDefinitionName"]
+            d = getattr(sm, f"describe_{kind}_job_definition")(JobDefinitionName=name)
+            keep(kind, name, d)
+    for s in sm.list_monitoring_schedules()["MonitoringScheduleSummaries"]:
+        name = s["MonitoringScheduleName"]
+        keep("schedule", name, sm.describe_monitoring_schedule(MonitoringScheduleName=name))
+    for a in sm.list_app_image_configs()["AppImageConfigs"]:
+        name = a["AppImageConfigName"]
+        keep("aic", name, sm.describe_app_image_config(AppImageConfigName=name))
+    for i in sm.list_images()["Images"]:
+        keep("image", i["ImageName"], sm.describe_image(ImageName=i["ImageName"]))
+    return out
+
+
+def last_run(db: str | None = None) -> str:
+    import os
+
+    journal = Journal(db or os.environ["SAGEWARDEN_DB"])
+    try:
+        return journal.runs(1)[0].id
+    finally:
+        journal.close()
+
+
+def run_state(run_id: str) -> str:
+    import os
+
+    journal = Journal(os.environ["SAGEWARDEN_DB"])
+    try:
+        found = journal.run(run_id)
+        assert found is not None
+        return found[0]
+    finally:
+        journal.close()
+
+
+# --- every control but the notebook rebuild, on the demo estate ------------------------------
+
+IN_PLACE_AND_BLUE_GREEN = [f"SageMaker.{n}" for n in range(3, 16)]
+
+
+def test_estate_every_control_fixed_verified_and_rolled_back(
+    live: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    estate.build(live.client, ACCOUNT, [REGION])
+    sm = live.client("sagemaker", REGION)
+    before = scan(capsys, "--param", RESOLVE)
+    original = describe_all(sm)
+    failing = {k for k, v in before.items() if v == "FAILED"}
+    assert {c for c, _ in failing} >= set(IN_PLACE_AND_BLUE_GREEN)
+
+    plan_file = tmp_path / "plan.json"
+    only = [arg for c in IN_PLACE_AND_BLUE_GREEN for arg in ("--only", c)]
+    code = main(
+        ["fix", "plan", "--aws", "--region", REGION, "--param", RESOLVE, "--tag", "team=ml",
+         *only, "--format", "json", "--output", str(plan_file)]
+    )  # fmt: skip
+    assert code == 0
+    plan = json.loads(plan_file.read_text())
+    planned = {(r["name"], c) for r in plan["resources"] for c in r["controls"]}
+    # A schedule failing .14 through its job definition is fixed on that definition.
+    planned |= {
+        (why.split("schedule ", 1)[1].rstrip(")"), "SageMaker.14")
+        for r in plan["resources"]
+        for s in r["steps"]
+        for why in s["why"]
+        if "(schedule " in why
+    }
+    for control, name in failing:
+        if control in IN_PLACE_AND_BLUE_GREEN:
+            assert (name, control) in planned, (control, name)
+
+    # A dry run changes nothing.
+    calls_before = len(live.calls)
+    assert main(["fix", "apply", str(plan_file), *FAST]) == 0
+    mutating = [
+        c for c in live.calls[calls_before:]
+        if not c.operation.startswith(("Describe", "List", "Get"))
+    ]  # fmt: skip
+    assert mutating == []
+    assert describe_all(sm) == original
+
+    assert main(["fix", "apply", str(plan_file), "--yes", *FAST]) == 0
+    run_id = last_run()
+    assert run_state(run_id) == "done"
+
+    after = scan(capsys, "--param", RESOLVE)
+    for control, name in failing:
+        if control not in IN_PLACE_AND_BLUE_GREEN:
+            continue
+        replacement = next(
+            (r.get("new_name") for r in plan["resources"]
+             if r["name"] == name and control in r["controls"]),
+            None,
+        )  # fmt: skip
+        if replacement:  # blue/green: the old one is gone, its replacement passes
+            assert (control, name) not in after, (control, name)
+            assert after[(control, replacement)] == "PASSED", (control, replacement)
+        else:
+            assert after[(control, name)] == "PASSED", (control, name)
+    # Endpoints moved to the new configs and stayed InService.
+    ep = sm.describe_endpoint(EndpointName="recsys-prod")
+    assert ep["EndpointStatus"] == "InService"
+
+    assert main(["fix", "rollback", run_id, "--yes", *FAST]) == 0
+    assert run_state(run_id) == "rolled-back"
+    assert scan(capsys, "--param", RESOLVE) == before
+    restored = describe_all(sm)
+    assert restored.keys() == original.keys()
+    for key in original:
+        assert restored[key] == original[key], key
+
+
+def test_fix_runs_lists_runs(live: Emulator, capsys: pytest.CaptureFixture[str]) -> None:
+    sm = live.client("sagemaker", REGION)
+    sm.create_notebook_instance(
+        NotebookInstanceName="nb", InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r", RootAccess="Enabled",
+    )  # fmt: skip
+    assert main(["fix", "apply", "--aws", "--region", REGION, "--only", "SageMaker.3",
+                 "--yes", *FAST]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["fix", "runs", "--format", "json"]) == 0
+    runs = json.loads(capsys.readouterr().out)["runs"]
+    assert runs[0]["state"] == "done"
+    assert runs[0]["steps_done"] == runs[0]["steps_total"] == 6
+    assert sm.describe_notebook_instance(NotebookInstanceName="nb")["RootAccess"] == "Disabled"

@@ -32,8 +32,9 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
   (default Enabled) and a NetworkInterfaceId for VPC notebooks; DescribeModel gets
   EnableNetworkIsolation as created (False when not given) and loses moto's invented
   ExecutionRoleArn "arn:test"; DescribeModelExplainabilityJobDefinition gets its
-  StoppingCondition back (and tags [] instead of None, which crashed ListTags). moto's empty placeholder structures (VpcConfig {},
-  DataCaptureConfig {}, StoppingCondition {}...) are removed, as AWS omits them.
+  StoppingCondition back (and tags [] instead of None, which crashed ListTags). moto's
+  empty placeholder structures (VpcConfig {}, DataCaptureConfig {}, StoppingCondition
+  {}...) are removed, as AWS omits them.
 - Paging moto lacks: ListModels (moto returns everything), ListDataQualityJobDefinitions
   and ListModelBiasJobDefinitions (moto crashes past 100 and ignores NextToken; its
   data-quality summaries also name a fake endpoint). The other lists (notebooks,

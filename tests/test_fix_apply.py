@@ -202,3 +202,112 @@ def test_fix_runs_lists_runs(live: Emulator, capsys: pytest.CaptureFixture[str])
     assert runs[0]["state"] == "done"
     assert runs[0]["steps_done"] == runs[0]["steps_total"] == 6
     assert sm.describe_notebook_instance(NotebookInstanceName="nb")["RootAccess"] == "Disabled"
+
+
+# --- the notebook rebuild (.1/.2), with a verified S3 backup and restore ---------------------
+
+SUBNET = "subnet-0ab12cd34ef56"
+
+
+def lifecycle_configs(sm: Any) -> set[str]:
+    """Which of the lifecycle configurations a rebuild of `research` may use exist (moto
+    has no ListNotebookInstanceLifecycleConfigs)."""
+    found = set()
+    for name in ("conda-setup", "sw-backup-research", "sw-restore-research-sw1"):
+        try:
+            sm.describe_notebook_instance_lifecycle_config(NotebookInstanceLifecycleConfigName=name)
+            found.add(name)
+        except sm.exceptions.ClientError:
+            pass
+    return found
+
+
+def _exposed_notebook(live: Emulator) -> Any:
+    sm = live.client("sagemaker", REGION)
+    sm.create_notebook_instance_lifecycle_config(
+        NotebookInstanceLifecycleConfigName="conda-setup",
+        OnStart=[{"Content": "IyEvYmluL2Jhc2gKZWNobyBoaQo="}],
+    )
+    sm.create_notebook_instance(
+        NotebookInstanceName="research",
+        InstanceType="ml.t3.large",
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r",
+        DirectInternetAccess="Enabled",
+        RootAccess="Enabled",
+        VolumeSizeInGB=20,
+        LifecycleConfigName="conda-setup",
+        Tags=[{"Key": "team", "Value": "research"}, {"Key": "cost center", "Value": "4'10"}],
+    )
+    volume = live.notebook_volume("research")
+    volume["analysis.ipynb"] = b'{"cells": []}'
+    volume["data/train.csv"] = b"a,b\n1,2\n" * 100
+    live.client("s3", REGION).create_bucket(Bucket="nb-backups")
+    return sm
+
+
+def test_rebuild_backs_up_restores_and_fixes_network_root_in_one(
+    live: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sm = _exposed_notebook(live)
+    before = scan(capsys)
+    assert before[("SageMaker.1", "research")] == "FAILED"
+    assert before[("SageMaker.2", "research")] == "FAILED"
+    assert before[("SageMaker.3", "research")] == "FAILED"
+    code = main(
+        ["fix", "apply", "--aws", "--region", REGION, "--allow-rebuild",
+         "--backup-s3", "s3://nb-backups/rebuilds", "--subnet", SUBNET, "--yes", *FAST]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    names = [n["NotebookInstanceName"] for n in sm.list_notebook_instances()["NotebookInstances"]]
+    assert names == ["research-sw1"]  # the old one is gone, after the verified restore
+    new = sm.describe_notebook_instance(NotebookInstanceName="research-sw1")
+    assert new["NotebookInstanceStatus"] == "InService"  # the old one was running
+    assert new["DirectInternetAccess"] == "Disabled"
+    assert new["SubnetId"] == SUBNET
+    assert new["RootAccess"] == "Disabled"
+    assert new["VolumeSizeInGB"] == 20
+    assert new["InstanceType"] == "ml.t3.large"
+    assert new["NotebookInstanceLifecycleConfigName"] == "conda-setup"  # the original, back
+    tags = sm.list_tags(ResourceArn=new["NotebookInstanceArn"])["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags} == {"team": "research", "cost center": "4'10"}
+    assert live.notebook_volume("research-sw1") == {
+        "analysis.ipynb": b'{"cells": []}',
+        "data/train.csv": b"a,b\n1,2\n" * 100,
+    }
+    assert lifecycle_configs(sm) == {"conda-setup"}  # the temporary ones are gone
+    after = scan(capsys)
+    for c in ("SageMaker.1", "SageMaker.2", "SageMaker.3", "SageMaker.8"):
+        assert after[(c, "research-sw1")] == "PASSED"
+    # The old notebook's volume cannot come back: rollback says so and keeps the new one.
+    run_id = last_run()
+    capsys.readouterr()
+    assert main(["fix", "rollback", run_id, "--yes", *FAST]) == 1
+    err = capsys.readouterr().err
+    assert "research was deleted" in err and "cannot be restored" in err
+    assert sm.describe_notebook_instance(NotebookInstanceName="research-sw1")
+
+
+def test_rebuild_refuses_delete_when_the_backup_does_not_verify(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sm = _exposed_notebook(live)
+    # The backup bucket does not exist: the backup never lands, the run stops, nothing lost.
+    live.client("s3", REGION).delete_bucket(Bucket="nb-backups")
+    code = main(
+        ["fix", "apply", "--aws", "--region", REGION, "--allow-rebuild",
+         "--backup-s3", "s3://nb-backups/rebuilds", "--subnet", SUBNET, "--yes",
+         "--poll-interval", "0", "--timeout", "0.05"]
+    )  # fmt: skip
+    assert code == 1
+    err = capsys.readouterr().err
+    assert "VerifyVolumeBackup research" in err and "timed out" in err
+    names = {n["NotebookInstanceName"] for n in sm.list_notebook_instances()["NotebookInstances"]}
+    assert names == {"research"}
+    assert live.notebook_volume("research")["analysis.ipynb"] == b'{"cells": []}'
+    # Rolling back puts the original lifecycle configuration back and restarts it.
+    run_id = last_run()
+    assert main(["fix", "rollback", run_id, "--yes", *FAST]) == 0
+    d = sm.describe_notebook_instance(NotebookInstanceName="research")
+    assert d["NotebookInstanceLifecycleConfigName"] == "conda-setup"
+    assert d["NotebookInstanceStatus"] == "InService"
+    assert lifecycle_configs(sm) == {"conda-setup"}

@@ -129,6 +129,10 @@ class Emulator:
         """Call `hook` with every request before it is handled (nested requests included)."""
         self._hooks.append(hook)
 
+    def remove_hook(self, hook: Hook) -> None:
+        if hook in self._hooks:
+            self._hooks.remove(hook)
+
     def reset(self) -> None:
         """Forget everything: moto's state, the extension's, faults, hooks, calls, errors."""
         from moto.moto_api._internal.models import moto_api_backend

@@ -149,6 +149,11 @@ class Runner:
             try:
                 sm = self.clients.get("sagemaker", rp.account_id, rp.region)
                 taken = self._backup(sm, rp)
+                clash = (
+                    bool(rp.new_name)
+                    and taken is not None
+                    and (live.describe(sm, rp.resource_type, str(rp.new_name)) is not None)
+                )
             except LookupError as exc:
                 refused.append(f"{where}: {exc}")
                 continue
@@ -157,6 +162,12 @@ class Runner:
                 continue
             if taken is None:
                 refused.append(f"{where}: it no longer exists: nothing to do")
+                continue
+            if clash:
+                refused.append(
+                    f"{where}: its replacement name {rp.new_name} is taken by another "
+                    f"{rp.resource_type}: plan again"
+                )
                 continue
             own = taken[0].describe or {}
             if rp.resource_type == RT.NOTEBOOK_INSTANCE:
@@ -266,7 +277,7 @@ class Runner:
 
     def _run_one(self, i: int, rp: ResourcePlan, step: Step) -> bool:
         handler = HANDLERS.get(step.action)
-        label = f"[{i + 1}/{len(self.order)}] {step.action} {rp.name}"
+        label = f"[{i + 1}/{len(self.order)}] {step.action} {_target(rp, step)}"
         if handler is None:
             self._fail(i, label, f"unknown action {step.action}")
             return False
@@ -346,6 +357,12 @@ class Runner:
                         f"{e.status.value} after the fix: {e.reason}"
                     )
         return problems
+
+
+def _target(rp: ResourcePlan, step: Step) -> str:
+    """What a step acts on: the notebook it names (old or new), else the resource."""
+    name = step.params.get("NotebookInstanceName")
+    return name if isinstance(name, str) else rp.name
 
 
 def _tags(sm: Any, arn: str | None) -> list[dict[str, str]] | None:
@@ -473,7 +490,7 @@ def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outc
         rp, step = runner.order[i]
         handler = HANDLERS[step.action]
         assert handler.undo is not None
-        label = f"undo {step.action} {rp.name}"
+        label = f"undo {step.action} {_target(rp, step)}"
         try:
             sm = runner.clients.get("sagemaker", rp.account_id, rp.region)
             result = handler.undo(StepRun(runner, rp, step, i, sm, runner.options))

@@ -61,6 +61,11 @@ _READ_ONLY = frozenset(
         "MonitoringScheduleArn",
         "ResponseMetadata",
         "Tags",
+        "DeploymentRecommendation",  # DescribeModel only
+        "NotebookInstanceStatus",
+        "Url",
+        "NetworkInterfaceId",
+        "FailureReason",
     }
 )
 _NOTEBOOK_CARRY = (
@@ -249,6 +254,8 @@ def plan(
         if e not in t.evaluations:
             t.evaluations.append(e)
 
+    _TAKEN.clear()
+    _TAKEN.update(known)
     _route_schedule_references(targets, known, out)
 
     # Models first: endpoint configs that use a replaced model point at its new name.
@@ -256,7 +263,7 @@ def plan(
     for t in targets.values():
         if t.resource.type == RT.MODEL:
             key = (_name(t.resource), t.resource.account_id, t.resource.region)
-            model_renames[key] = new_name(_name(t.resource))
+            model_renames[key] = _replacement(t.resource)
     # Endpoint configs in the scan that use a replaced model need a new config too.
     users_of: dict[str, list[str]] = {}
     for r in known.values():
@@ -327,6 +334,18 @@ def _copy_tags(r: Resource) -> dict[str, Any]:
 
 def _api_params(r: Resource) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in r.properties.items() if k not in _READ_ONLY}
+
+
+_TAKEN: set[tuple[str, str, str | None, str | None]] = set()
+
+
+def _replacement(r: Resource) -> str:
+    """`name-swN`, skipping names the scan saw in use (another resource, or an earlier
+    replacement): apply also refuses a plan whose replacement name is taken by then."""
+    name = new_name(_name(r))
+    while (r.type, name, r.account_id, r.region) in _TAKEN:
+        name = new_name(name)
+    return name
 
 
 # --- notebooks ---------------------------------------------------------------------------
@@ -473,7 +492,7 @@ def _rebuild(
     r = t.resource
     p = r.properties
     old = _name(r)
-    new = new_name(old)
+    new = _replacement(r)
     rp = _new_plan(t, "rebuild")
     rp.new_name = new
     why = t.controls
@@ -642,8 +661,8 @@ def _rebuild(
             Phase.DELETE,
             operation="DeleteNotebookInstance",
             downtime=downtime,
-            condition="only after the new notebook is InService"
-            + (" and the restore verified" if s3 else ""),
+            condition="only after the new notebook is InService (or Stopped, as the old one "
+            "was)" + (" and the restore is verified" if s3 else ""),
         )
     )
     if s3:
@@ -879,7 +898,7 @@ def _schedule(t: _Target) -> ResourcePlan:
 def _job_definition(t: _Target) -> ResourcePlan:
     r = t.resource
     old = _name(r)
-    new = new_name(old)
+    new = _replacement(r)
     rp = _new_plan(t, "blue/green")
     rp.new_name = new
     why = _why(t)
@@ -957,7 +976,7 @@ def _config_models(r: Resource) -> list[str]:
 def _model(t: _Target, users: list[str]) -> ResourcePlan:
     r = t.resource
     old = _name(r)
-    new = new_name(old)
+    new = _replacement(r)
     rp = _new_plan(t, "blue/green")
     rp.new_name = new
     why = t.controls
@@ -1013,7 +1032,7 @@ def _endpoint_config(
 ) -> ResourcePlan:
     r = t.resource
     old = _name(r)
-    new = new_name(old)
+    new = _replacement(r)
     controls = t.controls
     rp = _new_plan(t, "blue/green")
     rp.new_name = new

@@ -437,10 +437,26 @@ def _load_plan(path: str) -> tuple[Plan, dict[str, Any]]:
         raise FixError(f"{path}: not JSON ({exc})") from None
     if not isinstance(doc, dict) or doc.get("sagewarden_plan") != PLAN_VERSION:
         raise FixError(f"{path}: not a sagewarden plan (from `fix plan --format json`)")
+    params = doc.get("params", [])
+    if not isinstance(params, list) or not all(isinstance(p, str) for p in params):
+        raise FixError(f"{path}: malformed plan: params must be a list of strings")
+    _, diags = parse_params(params)
+    if diags:
+        raise FixError(f"{path}: malformed plan: {diags[0].line()}")
     try:
-        return Plan.from_dict(doc), doc
+        plan = Plan.from_dict(doc)
     except ValueError as exc:
         raise FixError(f"{path}: {exc}") from None
+    from sagewarden.remediation.actions import HANDLERS
+    from sagewarden.remediation.live import DESCRIBE
+
+    for rp in plan.resources:
+        if rp.resource_type not in DESCRIBE:
+            raise FixError(f"{path}: malformed plan: unknown resource type {rp.resource_type!r}")
+        for step in rp.steps:
+            if step.action not in HANDLERS:
+                raise FixError(f"{path}: malformed plan: unknown action {step.action!r}")
+    return plan, doc
 
 
 def _journal(args: argparse.Namespace) -> Journal:

@@ -294,6 +294,10 @@ class Runner:
         except (ClientError, BotoCoreError) as exc:
             self._fail(i, label, _api_error(exc))
             return False
+        except (KeyError, TypeError, ValueError) as exc:  # a hand-edited plan's step
+            what = f"missing parameter {exc}" if isinstance(exc, KeyError) else str(exc)
+            self._fail(i, label, f"malformed step: {what}")
+            return False
         self.journal.step_finished(self.run_id, i, J.STEP_DONE, result or {})
         with self._lock:
             self.states[i] = (J.STEP_DONE, result, None)
@@ -438,8 +442,17 @@ def apply(runner: Runner, journal: J.Journal, options_doc: dict[str, Any]) -> Ou
 
 def resume(runner: Runner, journal: J.Journal, run_id: str) -> Outcome:
     runner.run_id = run_id
-    runner.load_backups(list(journal.backups(run_id).values()))
+    saved = list(journal.backups(run_id).values())
     runner.states = journal.steps(run_id)
+    if not saved and not runner.states:
+        # Died after the run was created, before its backups were committed: nothing has
+        # changed yet, so the backups can be taken now.
+        runnable, refused, saved = runner.preflight()
+        journal.save_backups(run_id, saved)
+        runner.load_backups(saved)
+        journal.set_state(run_id, J.RUNNING)
+        return _finish(runner, journal, run_id, runnable, refused)
+    runner.load_backups(saved)
     skipped = {
         runner.order[i][0].resource_id for i, st in runner.states.items() if st[0] == J.SKIPPED
     }

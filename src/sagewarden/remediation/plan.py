@@ -124,6 +124,11 @@ class ResourcePlan:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> ResourcePlan:
+        if not isinstance(d, dict):
+            raise TypeError("a resource plan must be an object")
+        for key in ("controls", "steps"):
+            if not isinstance(d.get(key), list):
+                raise TypeError(f"{key} must be a list")
         rp = cls(
             resource_type=str(d["resource_type"]),
             resource_id=str(d["resource_id"]),

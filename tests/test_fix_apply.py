@@ -89,6 +89,19 @@ def describe_all(sm: Any) -> dict[str, dict[str, Any]]:
     return out
 
 
+def assert_policy_covers(calls: list[Any], backup_s3: str | None = None) -> None:
+    """Every call a fix made is allowed by `sagewarden iam-policy --fix`."""
+    from sagewarden.iampolicy import scan_policy
+
+    allowed = {
+        a for st in scan_policy(fix=True, backup_s3=backup_s3)["Statement"] for a in st["Action"]
+    }
+    s3 = {"ListObjectsV2": "s3:ListBucket", "GetObject": "s3:GetObject"}
+    for c in calls:
+        action = s3.get(c.operation) if c.service == "s3" else f"{c.service}:{c.operation}"
+        assert action in allowed, f"{c.service}:{c.operation} {c.params} is not in iam-policy --fix"
+
+
 def last_run(db: str | None = None) -> str:
     import os
 
@@ -157,7 +170,9 @@ def test_estate_every_control_fixed_verified_and_rolled_back(
     assert mutating == []
     assert describe_all(sm) == original
 
+    live.clear_calls()
     assert main(["fix", "apply", str(plan_file), "--yes", *FAST]) == 0
+    assert_policy_covers(live.calls)
     run_id = last_run()
     assert run_state(run_id) == "done"
 
@@ -179,7 +194,9 @@ def test_estate_every_control_fixed_verified_and_rolled_back(
     ep = sm.describe_endpoint(EndpointName="recsys-prod")
     assert ep["EndpointStatus"] == "InService"
 
+    live.clear_calls()
     assert main(["fix", "rollback", run_id, "--yes", *FAST]) == 0
+    assert_policy_covers(live.calls)
     assert run_state(run_id) == "rolled-back"
     assert scan(capsys, "--param", RESOLVE) == before
     restored = describe_all(sm)
@@ -253,11 +270,13 @@ def test_rebuild_backs_up_restores_and_fixes_network_root_in_one(
     assert before[("SageMaker.1", "research")] == "FAILED"
     assert before[("SageMaker.2", "research")] == "FAILED"
     assert before[("SageMaker.3", "research")] == "FAILED"
+    live.clear_calls()
     code = main(
         ["fix", "apply", "--aws", "--region", REGION, "--allow-rebuild",
          "--backup-s3", "s3://nb-backups/rebuilds", "--subnet", SUBNET, "--yes", *FAST]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
+    assert_policy_covers(live.calls, "s3://nb-backups/rebuilds")
     names = [n["NotebookInstanceName"] for n in sm.list_notebook_instances()["NotebookInstances"]]
     assert names == ["research-sw1"]  # the old one is gone, after the verified restore
     new = sm.describe_notebook_instance(NotebookInstanceName="research-sw1")

@@ -122,6 +122,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="add securityhub:BatchImportFindings (the one write, for --push-security-hub)",
     )
+    policy.add_argument(
+        "--fix",
+        action="store_true",
+        help="add what `sagewarden fix` needs (its SageMaker writes, iam:PassRole, GetFindings)",
+    )
+    policy.add_argument(
+        "--backup-s3",
+        metavar="S3_URI",
+        help="with --fix: read access to the notebook backups under this S3 prefix",
+    )
     from sagewarden.cli_fix import add_fix_parser
 
     add_fix_parser(sub, _add_live_options, _add_db_option, _positive_int)
@@ -833,9 +843,19 @@ def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
 def cmd_iam_policy(args: argparse.Namespace) -> int:
     from sagewarden.iampolicy import scan_policy
 
-    policy = scan_policy(
-        org=args.org, org_role=args.org_role, role_arn=args.role_arn, push=args.push_security_hub
-    )
+    if args.backup_s3 and not args.fix:
+        raise CommandError("--backup-s3 needs --fix")
+    try:
+        policy = scan_policy(
+            org=args.org,
+            org_role=args.org_role,
+            role_arn=args.role_arn,
+            push=args.push_security_hub,
+            fix=args.fix,
+            backup_s3=args.backup_s3,
+        )
+    except ValueError as exc:
+        raise CommandError(f"--backup-s3 {args.backup_s3!r}: {exc}") from None
     sys.stdout.buffer.write(orjson.dumps(policy, option=orjson.OPT_INDENT_2) + b"\n")
     return EXIT_OK
 

@@ -26,6 +26,8 @@ def scan_policy(
     org_role: str = DEFAULT_ORG_ROLE,
     role_arn: str | None = None,
     push: bool = False,
+    fix: bool = False,
+    backup_s3: str | None = None,
 ) -> dict[str, Any]:
     statements: list[dict[str, Any]] = [
         {
@@ -69,4 +71,58 @@ def scan_policy(
                 "Resource": "arn:aws:securityhub:*:*:product/*/default",
             }
         )
+    if fix:
+        statements += fix_statements(backup_s3)
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def fix_statements(backup_s3: str | None = None) -> list[dict[str, Any]]:
+    """What `sagewarden fix` adds to the scan policy: the SageMaker writes its steps make,
+    passing the resources' own roles to SageMaker, reading Security Hub findings
+    (--from-security-hub), and reading the notebook backups it verifies (--backup-s3)."""
+    from sagewarden.remediation.actions import FIX_OPERATIONS
+
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "SageWardenFixSageMaker",
+            "Effect": "Allow",
+            "Action": sorted(f"sagemaker:{op}" for op in set(FIX_OPERATIONS)),
+            "Resource": "*",
+        },
+        {
+            "Sid": "SageWardenPassExistingRolesToSageMaker",
+            "Effect": "Allow",
+            "Action": ["iam:PassRole"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"iam:PassedToService": "sagemaker.amazonaws.com"}},
+        },
+        {
+            "Sid": "SageWardenReadFindings",
+            "Effect": "Allow",
+            "Action": ["securityhub:GetFindings"],
+            "Resource": "*",
+        },
+    ]
+    if backup_s3:
+        from sagewarden.remediation.volume import locate
+
+        bucket, prefix = locate(backup_s3, "x")
+        base = prefix[: -len("x/")]
+        statements.append(
+            {
+                "Sid": "SageWardenVerifyNotebookBackups",
+                "Effect": "Allow",
+                "Action": ["s3:ListBucket"],
+                "Resource": f"arn:aws:s3:::{bucket}",
+                "Condition": {"StringLike": {"s3:prefix": [f"{base}*"]}},
+            }
+        )
+        statements.append(
+            {
+                "Sid": "SageWardenReadNotebookBackupManifests",
+                "Effect": "Allow",
+                "Action": ["s3:GetObject"],
+                "Resource": f"arn:aws:s3:::{bucket}/{base}*",
+            }
+        )
+    return statements

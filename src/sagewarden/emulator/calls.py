@@ -76,7 +76,10 @@ def describe(environ: Environ, body: bytes) -> Incoming:
         else:
             protocol = "rest"
             operation = rest_operation(
-                service, environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", "")
+                service,
+                environ.get("REQUEST_METHOD", ""),
+                environ.get("PATH_INFO", ""),
+                environ.get("QUERY_STRING", ""),
             )
             if body[:1] == b"{":
                 params.update(_json_params(body))
@@ -86,8 +89,9 @@ def describe(environ: Environ, body: bytes) -> Incoming:
 
 
 @functools.cache
-def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
-    """(method, path pattern, operation) from botocore's model, for REST protocols."""
+def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], frozenset[str], str], ...]:
+    """(method, path pattern, required query keys, operation) from botocore's model, for
+    REST protocols (S3's ListObjectsV2 is `GET /{Bucket}?list-type=2`)."""
     import botocore.session
     from botocore.exceptions import UnknownServiceError
 
@@ -98,17 +102,22 @@ def _rest_routes(service: str) -> tuple[tuple[str, re.Pattern[str], str], ...]:
     routes = []
     for name in model.operation_names:
         http = model.operation_model(name).http
-        uri = http.get("requestUri", "/").split("?", 1)[0]
-        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(uri))
-        routes.append((http.get("method", "POST"), re.compile(pattern + "/?$"), name))
-    # Literal routes before templated ones: /findings/import before /findings/{Id}.
-    routes.sort(key=lambda r: r[1].pattern.count("[^/]+"))
+        uri, _, query = http.get("requestUri", "/").partition("?")
+        pattern = re.escape(uri)
+        pattern = re.sub(r"\\\{[^}]+\\\+\\\}", ".+", pattern)  # {Key+}: greedy, with slashes
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", pattern)
+        keys = frozenset(k.split("=", 1)[0] for k in query.split("&") if k)
+        routes.append((http.get("method", "POST"), re.compile(pattern + "/?$"), keys, name))
+    # Routes needing query keys first, then literal routes before templated ones:
+    # /findings/import before /findings/{Id}.
+    routes.sort(key=lambda r: (-len(r[2]), r[1].pattern.count("[^/]+") + r[1].pattern.count(".+")))
     return tuple(routes)
 
 
-def rest_operation(service: str, method: str, path: str) -> str:
-    for route_method, pattern, name in _rest_routes(service):
-        if route_method == method and pattern.match(path):
+def rest_operation(service: str, method: str, path: str, query: str = "") -> str:
+    present = {k.split("=", 1)[0] for k in query.split("&") if k}
+    for route_method, pattern, keys, name in _rest_routes(service):
+        if route_method == method and keys <= present and pattern.match(path):
             return name
     return ""
 

@@ -672,6 +672,34 @@ def undo_replace_model_in_configs(x: StepRun) -> Result:
     return {"configs": undone}
 
 
+# Every SageMaker operation the actions call, beyond the scan's reads: the fix policy
+# (`iam-policy --fix`) is this list, and the end-to-end tests check that every call they
+# record is in it.
+_JOB_KINDS = ("DataQuality", "ModelBias", "ModelQuality", "ModelExplainability")
+FIX_OPERATIONS: tuple[str, ...] = (
+    "StopNotebookInstance",
+    "StartNotebookInstance",
+    "UpdateNotebookInstance",
+    "CreateNotebookInstance",
+    "DeleteNotebookInstance",
+    "CreateNotebookInstanceLifecycleConfig",
+    "DescribeNotebookInstanceLifecycleConfig",
+    "DeleteNotebookInstanceLifecycleConfig",
+    "AddTags",
+    "DeleteTags",
+    "DescribeImage",  # images and app image configs are read by List in a scan
+    "DescribeAppImageConfig",
+    "UpdateMonitoringSchedule",
+    "CreateModel",
+    "DeleteModel",
+    "CreateEndpointConfig",
+    "DeleteEndpointConfig",
+    "ListEndpoints",
+    "DescribeEndpoint",
+    "UpdateEndpoint",
+    *(f"{verb}{kind}JobDefinition" for kind in _JOB_KINDS for verb in ("Create", "Delete")),
+)
+
 HANDLERS: dict[str, Handler] = {
     "StopNotebookInstance": Handler(stop_notebook),
     "StartNotebookInstance": Handler(start_notebook),

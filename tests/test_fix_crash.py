@@ -78,11 +78,26 @@ def _job_definition(live: Emulator) -> None:
     )
 
 
-SCENARIOS: dict[str, tuple[Callable[[Emulator], None], list[str], bool]] = {
-    # name: (build, controls fixed, kill at every call (else at mutating calls and the next))
-    "notebook-in-place": (_notebook, ["SageMaker.3", "SageMaker.8"], True),
-    "endpoint-config-blue-green": (_endpoint_config, ["SageMaker.4"], False),
-    "job-definition-blue-green": (_job_definition, ["SageMaker.9", "SageMaker.11"], False),
+def _exposed_notebook(live: Emulator) -> None:
+    live.client("sagemaker", REGION).create_notebook_instance(
+        NotebookInstanceName="lab",
+        InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r",
+        DirectInternetAccess="Enabled",
+        Tags=[{"Key": "team", "Value": "ml"}],
+    )
+    live.notebook_volume("lab")["work.ipynb"] = b"{}"
+    live.client("s3", REGION).create_bucket(Bucket="nb-backups")
+
+
+REBUILD = ["--allow-rebuild", "--backup-s3", "s3://nb-backups/x", "--subnet", "subnet-1"]
+# name: (build, controls fixed, plan options, where to kill: "every" call, "mutating" calls
+# and the call after each, or "writes" only)
+SCENARIOS: dict[str, tuple[Callable[[Emulator], None], list[str], list[str], str]] = {
+    "notebook-in-place": (_notebook, ["SageMaker.3", "SageMaker.8"], [], "every"),
+    "endpoint-config-blue-green": (_endpoint_config, ["SageMaker.4"], [], "mutating"),
+    "job-definition-blue-green": (_job_definition, ["SageMaker.9", "SageMaker.11"], [], "mutating"),
+    "notebook-rebuild": (_exposed_notebook, ["SageMaker.1", "SageMaker.2"], REBUILD, "writes"),
 }
 
 
@@ -92,11 +107,11 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _plan(tmp_path: Path, controls: list[str]) -> Path:
+def _plan(tmp_path: Path, controls: list[str], options: list[str] = []) -> Path:  # noqa: B006
     plan = tmp_path / "plan.json"
     only = [a for c in controls for a in ("--only", c)]
-    assert main(["fix", "plan", "--aws", "--region", REGION, *only, "--format", "json",
-                 "--output", str(plan)]) == 0  # fmt: skip
+    assert main(["fix", "plan", "--aws", "--region", REGION, *only, *options, "--format",
+                 "json", "--output", str(plan)]) == 0  # fmt: skip
     return plan
 
 
@@ -132,13 +147,13 @@ def _runs() -> list[tuple[str, str]]:
         journal.close()
 
 
-def _kill_points(calls: list[Call], every: bool) -> list[int]:
-    if every:
+def _kill_points(calls: list[Call], where: str) -> list[int]:
+    if where == "every":
         return list(range(1, len(calls) + 1))
     points: set[int] = set()
     for n, c in enumerate(calls, 1):
-        if not c.operation.startswith(READS):
-            points.update((n, n + 1))
+        if c.service == "sagemaker" and not c.operation.startswith(READS):
+            points.update((n, n + 1) if where == "mutating" else (n,))
     return sorted(p for p in points if p <= len(calls))
 
 
@@ -146,13 +161,13 @@ def _kill_points(calls: list[Call], every: bool) -> list[int]:
 def test_killed_at_every_point_then_resumed_or_rolled_back(
     scenario: str, live: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    build, controls, every = SCENARIOS[scenario]
+    build, controls, options, where = SCENARIOS[scenario]
     sm = live.client("sagemaker", REGION)
 
     def fresh() -> tuple[Path, dict[str, Any], dict[tuple[str, str], str]]:
         live.reset()
         build(live)
-        return _plan(tmp_path, controls), describe_all(sm), scan(capsys)
+        return _plan(tmp_path, controls, options), describe_all(sm), scan(capsys)
 
     # A clean run tells how many requests the apply makes, and the state it ends in.
     plan, original, before = fresh()
@@ -161,7 +176,7 @@ def test_killed_at_every_point_then_resumed_or_rolled_back(
     fixed = scan(capsys)
     assert any(v == "FAILED" for v in before.values())
 
-    points = _kill_points(calls, every)
+    points = _kill_points(calls, where)
     assert len(points) >= 4
     for kill_at in points:
         for then in ("resume", "rollback"):
@@ -181,7 +196,12 @@ def test_killed_at_every_point_then_resumed_or_rolled_back(
                 assert code == 0, where
                 assert scan(capsys) == fixed, where
             else:
+                old_gone = scenario == "notebook-rebuild" and "notebook/lab" not in describe_all(sm)
                 code = main(["fix", "rollback", run_id, "--yes", *FAST])
+                if old_gone:  # its volume went with it: rollback says so, keeps the new one
+                    assert code == 1, where
+                    assert "notebook/lab-sw1" in describe_all(sm), where
+                    continue
                 assert code == 0, where
                 assert scan(capsys) == before, where
                 assert describe_all(sm) == original, where

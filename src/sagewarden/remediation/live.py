@@ -223,13 +223,14 @@ def schedules_referencing(sm: Any, job_definition: str) -> list[dict[str, Any]]:
 
 
 @functools.cache
-def _service_model() -> Any:
+def service_model() -> Any:
+    """botocore's SageMaker model, loaded once (a new session re-parses the JSON)."""
     return botocore.session.get_session().get_service_model("sagemaker")
 
 
 def create_input(operation: str, params: dict[str, Any]) -> dict[str, Any]:
     """Keep only what the Create operation takes: botocore's input shape decides."""
-    shape = _service_model().operation_model(operation).input_shape
+    shape = service_model().operation_model(operation).input_shape
     members = set(shape.members) if shape is not None else set()
     return {k: v for k, v in params.items() if k in members and v not in (None, "", [], {})}
 

@@ -254,10 +254,13 @@ sw_wait_object() {
 # --- rendering -----------------------------------------------------------------------------
 
 
+_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
+
+
 def _comment(text: str) -> str:
     """One comment line's worth of text: no newline or control character survives."""
     out = text.replace("\r", "\\r").replace("\n", "\\n")
-    return "".join(c if c >= " " and c != "\x7f" else "?" for c in out)
+    return _CONTROL_CHARS.sub("?", out)
 
 
 def _kebab(operation: str) -> str:
@@ -268,10 +271,9 @@ def _kebab(operation: str) -> str:
 def _input_keys(operation: str) -> frozenset[str] | None:
     """The top-level input members of a SageMaker operation, from botocore's model."""
     try:
-        import botocore.session
+        from .live import service_model
 
-        model = botocore.session.get_session().get_service_model("sagemaker")
-        shape = model.operation_model(operation).input_shape
+        shape = service_model().operation_model(operation).input_shape
     except Exception:  # pragma: no cover - an unknown operation: send everything
         return None
     return frozenset(shape.members) if shape is not None else frozenset()

@@ -35,6 +35,8 @@ bench: $(STAMP)
 	$(BIN)/python bench/live_scan.py
 	$(BIN)/python bench/templates.py
 	$(BIN)/python bench/findings.py
+	$(BIN)/python bench/fix_plan.py
+	$(BIN)/python bench/fix_apply.py
 
 clean:
 	rm -rf $(VENV) bench/out .pytest_cache .mypy_cache .ruff_cache

@@ -350,6 +350,38 @@ def test_referenced_schedule_is_fixed_on_its_job_definition() -> None:
     assert rp.steps[0].params["NetworkConfig"] == {"EnableNetworkIsolation": True}
 
 
+def _referencing(name: str) -> Resource:
+    return res(
+        RT.MONITORING_SCHEDULE,
+        "s",
+        {
+            "MonitoringScheduleConfig": {
+                "MonitoringJobDefinitionName": name,
+                "MonitoringType": "ModelBias",
+            }
+        },
+    )
+
+
+def test_literal_mode_reference_to_an_isolated_definition_is_skipped_with_the_reason() -> None:
+    jd = job_def(RT.MODEL_BIAS_JOB_DEFINITION, "bias", EnableNetworkIsolation=True,
+                 EnableInterContainerTrafficEncryption=True)  # fmt: skip
+    p = plan(run([jd, _referencing("bias")]))
+    assert p.resources == []
+    (skipped,) = p.skipped
+    assert skipped.control == "SageMaker.14"
+    assert "resolveReferences" in skipped.reason and "nothing to change" in skipped.reason
+
+
+def test_literal_mode_reference_fix_says_the_schedule_still_fails_literally() -> None:
+    jd = job_def(RT.MODEL_BIAS_JOB_DEFINITION, "bias", EnableNetworkIsolation=False,
+                 EnableInterContainerTrafficEncryption=True)  # fmt: skip
+    literal = only(plan(run([jd, _referencing("bias")])))
+    assert any("still fails SageMaker.14's literal rule" in w for w in literal.warnings)
+    resolved = only(plan(run([jd, _referencing("bias")], ["SageMaker.14.resolveReferences=true"])))
+    assert not any("literal rule" in w for w in resolved.warnings)
+
+
 def test_referenced_job_definition_not_scanned_is_blocked() -> None:
     sched = res(
         RT.MONITORING_SCHEDULE,

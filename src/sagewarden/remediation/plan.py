@@ -208,6 +208,7 @@ class _Target:
     resource: Resource
     evaluations: list[Evaluation] = field(default_factory=list)
     extra_why: list[str] = field(default_factory=list)  # e.g. ".14 via schedule X"
+    notes: list[str] = field(default_factory=list)  # warnings for the plan
 
     @property
     def controls(self) -> tuple[str, ...]:
@@ -844,6 +845,15 @@ def _route_schedule_references(
         del targets[rid]
         jt_ = targets.setdefault(found.id, _Target(found))
         jt_.extra_why.append(f"SageMaker.14 (schedule {_name(r)})")
+        resolved = any(
+            dict(e.parameters).get("resolveReferences") in (True, "true") for e in t.evaluations
+        )
+        if not resolved:
+            jt_.notes.append(
+                f"schedule {_name(r)} still fails SageMaker.14's literal rule after this fix "
+                "(it reads only inline job definitions, and only data-quality jobs can be "
+                "inline); it passes with SageMaker.14.resolveReferences=true"
+            )
 
 
 def _network(r: Resource) -> dict[str, Any]:
@@ -922,6 +932,7 @@ def _job_definition(t: _Target) -> ResourcePlan:
             "needs no network at run time"
         )
     params.update(_copy_tags(r))
+    rp.warnings += t.notes
     op = _JOB_DEF_OPERATION[r.type]
     rp.warnings.append(f"job definitions are immutable: the replacement is named {new}")
     rp.steps.append(

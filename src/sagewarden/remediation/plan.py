@@ -1122,6 +1122,17 @@ def render_text(p: Plan) -> str:
     lines: list[str] = []
     if not p.resources:
         lines.append("Nothing to fix on live resources.")
+    else:
+        steps = sum(len(rp.steps) for rp in p.resources)
+        blocked = len(p.blocked)
+        lines.append(
+            f"Plan: {len(p.resources)} resources"
+            + (f" ({blocked} blocked)" if blocked else "")
+            + f", {steps} steps"
+            + (f", {len(p.skipped)} skipped" if p.skipped else "")
+            + ". Nothing changes until `sagewarden fix apply PLAN --yes`."
+        )
+        lines.append("")
     for rp in p.resources:
         head = f"{rp.name} ({rp.resource_type}, {rp.strategy}): {', '.join(rp.controls)}"
         lines.append(head)

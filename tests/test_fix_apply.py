@@ -330,3 +330,53 @@ def test_rebuild_refuses_delete_when_the_backup_does_not_verify(
     assert d["NotebookInstanceLifecycleConfigName"] == "conda-setup"
     assert d["NotebookInstanceStatus"] == "InService"
     assert lifecycle_configs(sm) == {"conda-setup"}
+
+
+def test_a_failing_step_stops_the_run_which_resumes_once_the_cause_is_gone(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+    import subprocess
+    import sys
+
+    sm = live.client("sagemaker", REGION)
+    for name in ("a", "b"):
+        sm.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium",
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r", RootAccess="Enabled",
+        )  # fmt: skip
+    live.add_fault(service="sagemaker", operation="UpdateNotebookInstance",
+                   code="AccessDeniedException", message="not allowed", times=1)  # fmt: skip
+    code = main(["fix", "apply", "--aws", "--region", REGION, "--only", "SageMaker.3",
+                 "--workers", "1", "--yes", *FAST])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "UpdateNotebookInstance a: FAILED: UpdateNotebookInstance failed: AccessDenied" in err
+    assert "fix apply --resume" in err
+    run_id = last_run()
+    assert run_state(run_id) == "failed"
+    # stopped at the first failure: b was not touched
+    assert sm.describe_notebook_instance(NotebookInstanceName="b")["NotebookInstanceStatus"] == (
+        "InService"
+    )
+    # Another process holding the run: resume is refused, nothing happens.
+    lock = f"{os.environ['SAGEWARDEN_DB']}.{run_id}.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c",
+         "import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT); "
+         "fcntl.flock(fd, fcntl.LOCK_EX); print('held', flush=True); sys.stdin.read()", lock],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert main(["fix", "apply", "--resume", run_id, "--yes", *FAST]) == 2
+        assert "in use by another sagewarden process" in capsys.readouterr().err
+    finally:
+        assert holder.stdin is not None
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    assert main(["fix", "apply", "--resume", run_id, "--yes", *FAST]) == 0
+    assert run_state(run_id) == "done"
+    for name in ("a", "b"):
+        d = sm.describe_notebook_instance(NotebookInstanceName=name)
+        assert (d["RootAccess"], d["NotebookInstanceStatus"]) == ("Disabled", "InService")

@@ -170,7 +170,18 @@ def _run_options(p: argparse.ArgumentParser, add_db: Any) -> None:
 # --- commands -------------------------------------------------------------------------------
 
 
+_OPEN: list[Journal] = []  # closed when the command ends: that releases its run claims
+
+
 def cmd_fix(args: argparse.Namespace) -> int:
+    try:
+        return _dispatch(args)
+    finally:
+        while _OPEN:
+            _OPEN.pop().close()
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     try:
         if args.fix_command == "plan":
             return _cmd_plan(args)
@@ -465,9 +476,11 @@ def _journal(args: argparse.Namespace) -> Journal:
 
     path = args.db or default_path()
     try:
-        return Journal(path)
+        journal = Journal(path)
     except (OSError, sqlite3.Error) as exc:
         raise FixError(f"{path}: cannot open the fix journal: {exc}") from None
+    _OPEN.append(journal)
+    return journal
 
 
 def _sessions(args: argparse.Namespace) -> dict[str, Any]:
@@ -523,6 +536,7 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         plan = Plan.from_dict(doc)
         if not args.yes:
             raise FixError("--resume changes AWS: add --yes")
+        _claim(journal, args.resume)
         runner = _runner(args, plan, doc, journal)
         return _report(A.resume(runner, journal, args.resume), args)
     if args.plan and args.aws:
@@ -556,7 +570,14 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     if state == "rolled-back":
         raise FixError(f"run {args.run_id} is already rolled back")
     runner = _runner(args, Plan.from_dict(doc), doc, journal)
+    if args.yes:
+        _claim(journal, args.run_id)
     return _report(A.rollback(runner, journal, args.run_id, args.yes), args)
+
+
+def _claim(journal: Journal, run_id: str) -> None:
+    if not journal.claim(run_id):
+        raise FixError(f"run {run_id} is in use by another sagewarden process: let it finish")
 
 
 def _report(outcome: Outcome, args: argparse.Namespace) -> int:

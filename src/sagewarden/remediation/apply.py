@@ -430,6 +430,7 @@ def apply(runner: Runner, journal: J.Journal, options_doc: dict[str, Any]) -> Ou
     if not runnable:
         return Outcome(None, "nothing-to-do", refused=refused)
     run_id = journal.create_run(runner.plan_doc, {**options_doc, "refused": refused})
+    journal.claim(run_id)
     runner.run_id = run_id
     journal.save_backups(run_id, backups)  # committed before the first change
     runner.load_backups(backups)

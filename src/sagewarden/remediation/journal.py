@@ -9,6 +9,7 @@ to be safe to run again.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import secrets
 import sqlite3
@@ -108,11 +109,29 @@ class Journal:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(_SCHEMA)
+        self._claims: dict[str, int] = {}
         if os.name == "posix":
             os.chmod(path, 0o600)  # it holds full Describe output of the account
 
     def close(self) -> None:
+        for fd in self._claims.values():
+            os.close(fd)
+        self._claims.clear()
         self.db.close()
+
+    def claim(self, run_id: str) -> bool:
+        """Hold a run for this process (an OS lock on a file beside the database, released
+        when the process ends, however it ends). False if another process holds it."""
+        if run_id in self._claims:
+            return True
+        fd = os.open(f"{self.path}.{run_id}.lock", os.O_CREAT | os.O_RDWR, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            return False
+        self._claims[run_id] = fd
+        return True
 
     # -- runs ------------------------------------------------------------------------------
 

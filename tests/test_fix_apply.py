@@ -31,8 +31,10 @@ VOLATILE = {
 
 
 @pytest.fixture
-def live(aws: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
+def live(aws: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Emulator:
+    """The emulator, and a journal of the test's own (xdist workers share the session's)."""
     monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")
+    monkeypatch.setenv("SAGEWARDEN_DB", str(tmp_path / "journal.sqlite3"))
     return aws
 
 

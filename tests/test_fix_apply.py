@@ -382,3 +382,27 @@ def test_a_failing_step_stops_the_run_which_resumes_once_the_cause_is_gone(
     for name in ("a", "b"):
         d = sm.describe_notebook_instance(NotebookInstanceName=name)
         assert (d["RootAccess"], d["NotebookInstanceStatus"]) == ("Disabled", "InService")
+
+
+def test_plan_and_apply_across_regions(live: Emulator, tmp_path: Path) -> None:
+    import os
+
+    regions = ["us-east-1", "eu-west-1"]
+    for region in regions:
+        live.client("sagemaker", region).create_notebook_instance(
+            NotebookInstanceName=f"nb-{region}", InstanceType="ml.t3.medium",
+            RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r", RootAccess="Enabled",
+        )  # fmt: skip
+    script = tmp_path / "fix.sh"
+    where = [a for r in regions for a in ("--region", r)]
+    assert main(["fix", "plan", "--aws", *where, "--only", "SageMaker.3", "--format", "script",
+                 "--output", str(script)]) == 0  # fmt: skip
+    assert os.access(script, os.X_OK)
+    text = script.read_text()
+    assert all(f"--region {r}" in text for r in regions)
+    assert main(["fix", "apply", "--aws", *where, "--only", "SageMaker.3", "--yes", *FAST]) == 0
+    for region in regions:
+        d = live.client("sagemaker", region).describe_notebook_instance(
+            NotebookInstanceName=f"nb-{region}"
+        )
+        assert (d["RootAccess"], d["NotebookInstanceStatus"]) == ("Disabled", "InService")

@@ -8,6 +8,7 @@ or could not be read (the rest was done).
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -221,6 +222,8 @@ def _cmd_plan(args: argparse.Namespace) -> int:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
                 fh.write(text)
+            if args.format == "script":
+                os.chmod(args.output, 0o755)
         except OSError as exc:
             raise FixError(f"--output {args.output}: {exc.strerror or exc}") from None
     else:

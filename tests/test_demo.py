@@ -40,3 +40,16 @@ def test_demo_passes_scan_options_through() -> None:
     got = {e["resource_name"]: e["status"] for e in run.json()["evaluations"]}
     assert got["recsys-bias-daily"] == "PASSED"
     assert got["credit-quality-daily"] == "FAILED"
+
+
+def test_demo_fix_fixes_every_failing_control_of_the_estate() -> None:
+    run = cli("demo", "--fix", "--format", "json", "--fail-on", "low")
+    assert run.code == 0, run.stderr  # nothing fails after the fix
+    assert "/148] DeleteModel summarizer: done" in run.stderr  # the fix's steps, on stderr
+    assert "run " in run.stderr and ": done\n" in run.stderr
+    doc = run.json()
+    statuses = Counter(e["status"] for e in doc["evaluations"])
+    assert statuses["FAILED"] == 0 and statuses["ERROR"] == 0
+    names = {e["resource_name"] for e in doc["evaluations"]}
+    assert {"research-sandbox-sw1", "churn-analysis-sw1", "summarizer-sw1"} <= names
+    assert not {"research-sandbox", "churn-analysis", "summarizer"} & names

@@ -8,6 +8,7 @@ could not be read (everything else was scanned). 2 wins over 3, and 3 over 1.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import os
 import sqlite3
@@ -813,7 +814,10 @@ def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
         return EXIT_INPUT
     from sagewarden import estate
 
-    extra = list(options)
+    extra = [a for a in options if a != "--fix"]
+    fix = len(extra) != len(options)
+    if fix and RESOLVE_14 not in extra:
+        extra += ["--param", RESOLVE_14]  # a referencing schedule passes once its definition does
     if not any(a == "--fail-on" or a.startswith("--fail-on=") for a in extra):
         extra += ["--fail-on", "never"]
     regions = [a for r in DEMO_REGIONS for a in ("--region", r)]
@@ -837,7 +841,41 @@ def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
                 f"{emulator.endpoint_url}, regions {', '.join(DEMO_REGIONS)}\n"
             )
         estate.build(emulator.client, DEMO_ACCOUNT, list(DEMO_REGIONS))
+        if fix:
+            code = _demo_fix(emulator, regions, scan_args.quiet)
+            if code:
+                return code
         return cmd_scan(scan_args)
+
+
+RESOLVE_14 = "SageMaker.14.resolveReferences=true"
+DEMO_BACKUPS = "sagewarden-demo-backups"
+
+
+def _demo_fix(emulator: Any, regions: list[str], quiet: bool) -> int:
+    """`demo --fix`: fix every failing control of the demo estate (notebook volumes backed
+    up to the emulator's S3 and restored), journal in a temporary database; the scan that
+    follows shows the result."""
+    import tempfile
+
+    from sagewarden.cli_fix import cmd_fix
+
+    emulator.client("s3", "us-east-1").create_bucket(Bucket=DEMO_BACKUPS)
+    for region in DEMO_REGIONS:
+        for name in ("research-sandbox", "churn-analysis"):
+            emulator.notebook_volume(name, region, DEMO_ACCOUNT)["analysis.ipynb"] = b"{}"
+    with tempfile.TemporaryDirectory(prefix="sagewarden-demo-") as tmp:
+        argv = [
+            "fix", "apply", "--aws", *regions, "--param", RESOLVE_14,
+            "--tag", "team=ml-platform", "--allow-rebuild",
+            "--backup-s3", f"s3://{DEMO_BACKUPS}/notebooks", "--subnet", "subnet-0ab12cd34ef56",
+            "--yes", "--poll-interval", "0", "--db", os.path.join(tmp, "journal.sqlite3"),
+        ]  # fmt: skip
+        if quiet:
+            argv.append("--quiet")
+        args = build_parser().parse_args(argv)
+        with contextlib.redirect_stdout(sys.stderr):  # stdout is the scan report's
+            return cmd_fix(args)
 
 
 def cmd_iam_policy(args: argparse.Namespace) -> int:

@@ -707,3 +707,10 @@ def test_to_dict_and_text() -> None:
     text = render_text(p)
     assert "UpdateNotebookInstance" in text and "Order:" in text
     assert "at least doubles" in text
+
+
+def test_replacement_names_skip_names_in_use() -> None:
+    taken = endpoint_config("ec-sw1", count=2)  # passes .4, but its name is in use
+    p = plan(run([endpoint_config("ec"), taken]))
+    assert only(p).new_name == "ec-sw2"
+    assert only(p).steps[0].params["EndpointConfigName"] == "ec-sw2"

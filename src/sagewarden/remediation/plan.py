@@ -209,6 +209,7 @@ class _Target:
     evaluations: list[Evaluation] = field(default_factory=list)
     extra_why: list[str] = field(default_factory=list)  # e.g. ".14 via schedule X"
     notes: list[str] = field(default_factory=list)  # warnings for the plan
+    replacement: str = ""  # the new resource's name, for blue/green and rebuilds
 
     @property
     def controls(self) -> tuple[str, ...]:
@@ -260,16 +261,16 @@ def plan(
         if e not in t.evaluations:
             t.evaluations.append(e)
 
-    _TAKEN.clear()
-    _TAKEN.update(known)
     _route_schedule_references(targets, known, out)
+    taken: set[tuple[str, str, str | None, str | None]] = set(known)
 
     # Models first: endpoint configs that use a replaced model point at its new name.
     model_renames: dict[tuple[str, str | None, str | None], str] = {}
     for t in targets.values():
         if t.resource.type == RT.MODEL:
             key = (_name(t.resource), t.resource.account_id, t.resource.region)
-            model_renames[key] = _replacement(t.resource)
+            t.replacement = _replacement(t.resource, taken)
+            model_renames[key] = t.replacement
     # Endpoint configs in the scan that use a replaced model need a new config too.
     users_of: dict[str, list[str]] = {}
     for r in known.values():
@@ -283,6 +284,8 @@ def plan(
 
     plans: list[ResourcePlan] = []
     for t in targets.values():
+        if not t.replacement:
+            t.replacement = _replacement(t.resource, taken)
         rtype = t.resource.type
         if rtype == RT.NOTEBOOK_INSTANCE:
             rp = _notebook(t, allow_rebuild=allow_rebuild, backup=backup, subnet=subnet)
@@ -342,15 +345,13 @@ def _api_params(r: Resource) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in r.properties.items() if k not in _READ_ONLY}
 
 
-_TAKEN: set[tuple[str, str, str | None, str | None]] = set()
-
-
-def _replacement(r: Resource) -> str:
-    """`name-swN`, skipping names the scan saw in use (another resource, or an earlier
-    replacement): apply also refuses a plan whose replacement name is taken by then."""
+def _replacement(r: Resource, taken: set[tuple[str, str, str | None, str | None]]) -> str:
+    """`name-swN`, skipping names in use (seen by the scan, or given to another
+    replacement); apply also refuses a plan whose replacement name is taken by then."""
     name = new_name(_name(r))
-    while (r.type, name, r.account_id, r.region) in _TAKEN:
+    while (r.type, name, r.account_id, r.region) in taken:
         name = new_name(name)
+    taken.add((r.type, name, r.account_id, r.region))
     return name
 
 
@@ -498,7 +499,7 @@ def _rebuild(
     r = t.resource
     p = r.properties
     old = _name(r)
-    new = _replacement(r)
+    new = t.replacement
     rp = _new_plan(t, "rebuild")
     rp.new_name = new
     why = t.controls
@@ -913,7 +914,7 @@ def _schedule(t: _Target) -> ResourcePlan:
 def _job_definition(t: _Target) -> ResourcePlan:
     r = t.resource
     old = _name(r)
-    new = _replacement(r)
+    new = t.replacement
     rp = _new_plan(t, "blue/green")
     rp.new_name = new
     why = _why(t)
@@ -992,7 +993,7 @@ def _config_models(r: Resource) -> list[str]:
 def _model(t: _Target, users: list[str]) -> ResourcePlan:
     r = t.resource
     old = _name(r)
-    new = _replacement(r)
+    new = t.replacement
     rp = _new_plan(t, "blue/green")
     rp.new_name = new
     why = t.controls
@@ -1048,7 +1049,7 @@ def _endpoint_config(
 ) -> ResourcePlan:
     r = t.resource
     old = _name(r)
-    new = _replacement(r)
+    new = t.replacement
     controls = t.controls
     rp = _new_plan(t, "blue/green")
     rp.new_name = new

@@ -406,3 +406,19 @@ def test_plan_and_apply_across_regions(live: Emulator, tmp_path: Path) -> None:
             NotebookInstanceName=f"nb-{region}"
         )
         assert (d["RootAccess"], d["NotebookInstanceStatus"]) == ("Disabled", "InService")
+
+
+def test_security_hub_denied_is_reported_and_nothing_is_planned(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live.client("sagemaker", REGION).create_notebook_instance(
+        NotebookInstanceName="nb", InstanceType="ml.t3.medium",
+        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/r", RootAccess="Enabled",
+    )  # fmt: skip
+    live.add_fault(service="securityhub", operation="GetFindings")
+    capsys.readouterr()
+    code = main(["fix", "plan", "--aws", "--region", REGION, "--from-security-hub"])
+    out, err = capsys.readouterr()
+    assert code == 3
+    assert f"account {ACCOUNT} region {REGION}: securityhub:GetFindings failed: Access" in err
+    assert out.startswith("Nothing to fix")

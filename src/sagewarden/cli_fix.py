@@ -291,7 +291,10 @@ def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], bool]:
     diags_extra: list[Diagnostic] = []
     live = scan_live(args, list(CONTROLS), params)
     if args.from_security_hub:
-        focus = _security_hub_focus(args, live.sessions, diags_extra)
+        scopes = sorted(
+            {(r.account_id, r.region) for r in live.resources if r.account_id and r.region}
+        )
+        focus = _security_hub_focus(scopes, live.sessions, diags_extra)
     result = evaluate(live.resources, list(CONTROLS), params)
     incomplete = False
     for d in [*live.diagnostics, *result.diagnostics, *diags_extra]:
@@ -389,9 +392,10 @@ def _report_focus(path: str) -> tuple[set[tuple[str, str]], set[str]]:
 
 
 def _security_hub_focus(
-    args: argparse.Namespace, sessions: dict[str, Any], diags: list[Diagnostic]
+    scopes: Sequence[tuple[str, str]], sessions: dict[str, Any], diags: list[Diagnostic]
 ) -> set[tuple[str, str]]:
-    """Failed, active SageMaker control findings, per account and scanned region."""
+    """Failed, active SageMaker control findings, in each account and region where the
+    scan found SageMaker resources (elsewhere there is nothing to fix)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     from sagewarden.sources.aws.accounts import control_config
@@ -401,10 +405,10 @@ def _security_hub_focus(
         "ComplianceStatus": [{"Value": "FAILED", "Comparison": "EQUALS"}],
         "RecordState": [{"Value": "ACTIVE", "Comparison": "EQUALS"}],
     }
-    regions = args.region or [None]
     focus: set[tuple[str, str]] = set()
-    for account, session in sessions.items():
-        for region in regions:
+    for account, region in scopes:
+        session = sessions.get(account)
+        if session is not None:
             client = session.client("securityhub", region_name=region, config=control_config())
             try:
                 for page in client.get_paginator("get_findings").paginate(Filters=filters):
@@ -428,7 +432,7 @@ def _security_hub_focus(
 
                 diags.append(
                     Diagnostic(
-                        f"account {account} region {region or 'default'}",
+                        f"account {account} region {region}",
                         f"securityhub:GetFindings failed: {error_code(exc)}",
                         Kind.SCOPE,
                     )

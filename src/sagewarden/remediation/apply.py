@@ -305,6 +305,9 @@ class Runner:
             what = f"missing parameter {exc}" if isinstance(exc, KeyError) else str(exc)
             self._fail(i, label, f"malformed step: {what}")
             return False
+        except Exception as exc:  # anything else still stops the run with the journal right
+            self._fail(i, label, f"unexpected {type(exc).__name__}: {exc}")
+            return False
         self.journal.step_finished(self.run_id, i, J.STEP_DONE, result or {})
         with self._lock:
             self.states[i] = (J.STEP_DONE, result, None)
@@ -511,8 +514,8 @@ def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outc
         try:
             sm = runner.clients.get("sagemaker", rp.account_id, rp.region)
             result = handler.undo(StepRun(runner, rp, step, i, sm, runner.options))
-        except (StepFailed, ClientError, BotoCoreError, LookupError) as exc:
-            message = str(exc) if isinstance(exc, (StepFailed, LookupError)) else _api_error(exc)
+        except Exception as exc:  # every failure ends the rollback with the journal right
+            message = _api_error(exc) if isinstance(exc, (ClientError, BotoCoreError)) else str(exc)
             journal.set_state(run_id, J.ROLLBACK_FAILED, f"{label}: {message}")
             runner.say(f"{label}: FAILED: {message}")
             return Outcome(run_id, J.ROLLBACK_FAILED, failures=[f"{label}: {message}"])

@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError, WaiterError
 
 from sagewarden.resources import ResourceType as RT
+from sagewarden.sources.aws.readpath import snake
 
 from . import live, volume
-from .live import create_input, describe, snake, user_tags
+from .live import create_input, describe, user_tags
 from .steps import new_name
 
 if TYPE_CHECKING:
@@ -282,7 +283,7 @@ def _lcc_name(x: StepRun) -> str:
 
 def _lcc(x: StepRun, name: str) -> dict[str, Any] | None:
     try:
-        return live.plain(  # type: ignore[no-any-return]
+        return live.response(
             x.sm.describe_notebook_instance_lifecycle_config(
                 NotebookInstanceLifecycleConfigName=name
             )

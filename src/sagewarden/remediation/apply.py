@@ -23,6 +23,8 @@ from sagewarden.catalog import BY_ID
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.resources import ResourceType as RT
+from sagewarden.sources.aws.accounts import error_code
+from sagewarden.sources.aws.collector import find_arn
 from sagewarden.verdicts import Status
 
 from . import journal as J
@@ -167,7 +169,7 @@ class Runner:
         except LookupError as exc:
             return rp, f"{where}: {exc}", []
         except (ClientError, BotoCoreError) as exc:
-            return rp, f"{where}: cannot read it: {live.code(exc)}", []
+            return rp, f"{where}: cannot read it: {error_code(exc)}", []
         if taken is None:
             return rp, f"{where}: it no longer exists: nothing to do", []
         if clash:
@@ -195,7 +197,7 @@ class Runner:
         if d is None:
             return None
         kind = _KIND[rp.resource_type]
-        arn = live.arn_of(d)
+        arn = find_arn(d)
         out = [J.Backup(backup_key(kind, acct, region, rp.name), kind, d, _tags(sm, arn))]
         deps: dict[str, list[dict[str, Any]]] = {}
         actions = {s.action for s in rp.steps}
@@ -208,7 +210,7 @@ class Runner:
                 sm, {str(c["EndpointConfigName"]) for c in configs}
             )
             for c in configs:
-                c_arn = live.arn_of(c)
+                c_arn = find_arn(c)
                 out.append(
                     J.Backup(
                         backup_key("endpoint-config", acct, region, str(c["EndpointConfigName"])),
@@ -239,7 +241,7 @@ class Runner:
     def load_backups(self, backups: Sequence[J.Backup]) -> None:
         for b in backups:
             self.backups[b.key] = b
-            arn = live.arn_of(b.describe or {}) if b.kind != "dependents" else None
+            arn = find_arn(b.describe or {}) if b.kind != "dependents" else None
             if arn:
                 self.backups_by_arn[arn] = b
 

@@ -10,21 +10,22 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterator
-from datetime import datetime
 from typing import Any
 
 import botocore.session
 from botocore.exceptions import ClientError
 
 from sagewarden.resources import (
-    JOB_DEFINITION_TYPES,
     NAME_PROPERTY,
     Provenance,
     Resource,
     normalise_properties,
 )
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.accounts import control_config
+from sagewarden.sources.aws.accounts import control_config, error_code
+from sagewarden.sources.aws.collector import find_arn as arn_of
+from sagewarden.sources.aws.collector import plain
+from sagewarden.sources.aws.readpath import snake
 
 # Describe call and name parameter per type; job definitions by their kind.
 JOB_KIND = {
@@ -71,25 +72,9 @@ class Clients:
             return client
 
 
-def snake(op: str) -> str:
-    return "".join(("_" + c.lower()) if c.isupper() and i else c.lower() for i, c in enumerate(op))
-
-
-def plain(value: Any) -> Any:
-    """Describe output as JSON-able data (datetimes as ISO strings)."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items() if k != "ResponseMetadata"}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def code(exc: BaseException) -> str:
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", "ClientError"))
-    return type(exc).__name__
+def response(value: dict[str, Any]) -> dict[str, Any]:
+    """An API response as JSON-able data, without its ResponseMetadata."""
+    return plain({k: v for k, v in value.items() if k != "ResponseMetadata"})  # type: ignore[no-any-return]
 
 
 def is_not_found(exc: BaseException, message_hint: bool = True) -> bool:
@@ -97,7 +82,7 @@ def is_not_found(exc: BaseException, message_hint: bool = True) -> bool:
     endpoint configs, a ValidationException whose message says it."""
     if not isinstance(exc, ClientError):
         return False
-    c = code(exc)
+    c = error_code(exc)
     if c in NOT_FOUND:
         return True
     message = str(exc.response.get("Error", {}).get("Message", "")).lower()
@@ -115,7 +100,7 @@ def describe(sm: Any, rtype: str, name: str) -> dict[str, Any] | None:
     """Fresh Describe output (plain), or None when the resource does not exist."""
     op, param = DESCRIBE[rtype]
     try:
-        return plain(getattr(sm, snake(op))(**{param: name}))  # type: ignore[no-any-return]
+        return response(getattr(sm, snake(op))(**{param: name}))
     except ClientError as exc:
         if is_not_found(exc):
             return None
@@ -127,15 +112,6 @@ def list_tags(sm: Any, arn: str) -> list[dict[str, str]]:
     for page in sm.get_paginator("list_tags").paginate(ResourceArn=arn):
         tags += page.get("Tags", [])
     return tags
-
-
-def arn_of(described: dict[str, Any]) -> str | None:
-    for key, value in described.items():
-        if key.endswith("Arn") and isinstance(value, str) and ":sagemaker:" in value:
-            if key in ("RoleArn", "ExecutionRoleArn", "KmsKeyId"):
-                continue
-            return value
-    return None
 
 
 def read_resource(
@@ -167,7 +143,7 @@ def endpoints(sm: Any) -> Iterator[dict[str, Any]]:
     for page in sm.get_paginator("list_endpoints").paginate():
         for summary in page.get("Endpoints", []):
             try:
-                yield plain(sm.describe_endpoint(EndpointName=summary["EndpointName"]))
+                yield response(sm.describe_endpoint(EndpointName=summary["EndpointName"]))
             except ClientError as exc:
                 if not is_not_found(exc):
                     raise
@@ -238,19 +214,3 @@ def create_input(operation: str, params: dict[str, Any]) -> dict[str, Any]:
 def user_tags(tags: list[dict[str, str]] | None) -> list[dict[str, str]]:
     """Tags a Create call may carry: `aws:` keys are reserved for AWS."""
     return [t for t in tags or [] if not t["Key"].lower().startswith("aws:")]
-
-
-__all__ = [
-    "DESCRIBE",
-    "JOB_DEFINITION_TYPES",
-    "JOB_KIND",
-    "Clients",
-    "configs_using_model",
-    "create_input",
-    "describe",
-    "endpoints_using_configs",
-    "endpoints_using_model",
-    "list_tags",
-    "read_resource",
-    "schedules_referencing",
-]

@@ -299,8 +299,8 @@ class Collector:
     def _resource(
         self, scope: Scope, path: ReadPath, summary: dict[str, Any], described: dict[str, Any]
     ) -> Resource:
-        props = _plain({k: v for k, v in described.items() if k != "ResponseMetadata"})
-        arn = summary.get(path.arn_key) or _find_arn(described)
+        props = plain({k: v for k, v in described.items() if k != "ResponseMetadata"})
+        arn = summary.get(path.arn_key) or find_arn(described)
         name = str(summary.get(path.name_key) or described.get(path.describe_param or "", "?"))
         props.setdefault(NAME_PROPERTY[path.resource_type], name)
         return Resource(
@@ -365,18 +365,18 @@ class Collector:
             self._diags.append(Diagnostic(where, what, Kind.SCOPE))
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """Describe output with datetimes as ISO strings, so it serialises like Config data."""
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v) for k, v in value.items()}
     if isinstance(value, list):
-        return [_plain(v) for v in value]
+        return [plain(v) for v in value]
     if isinstance(value, datetime):
         return value.isoformat()
     return value
 
 
-def _find_arn(described: dict[str, Any]) -> str | None:
+def find_arn(described: dict[str, Any]) -> str | None:
     for key, value in described.items():
         if (
             key.endswith("Arn")

@@ -25,11 +25,11 @@ class ReadPath:
 
     @property
     def list_method(self) -> str:
-        return _snake(self.list_op)
+        return snake(self.list_op)
 
     @property
     def describe_method(self) -> str | None:
-        return _snake(self.describe_op) if self.describe_op else None
+        return snake(self.describe_op) if self.describe_op else None
 
 
 _VALIDATION = frozenset({"ValidationException"})
@@ -85,7 +85,7 @@ PAGE_SIZE = 100
 TAGS_PAGE_SIZE = 100  # ListTags accepts 50-100
 
 
-def _snake(op: str) -> str:
+def snake(op: str) -> str:
     out = []
     for i, ch in enumerate(op):
         if ch.isupper() and i:

@@ -444,54 +444,6 @@ def wait_schedules_of(x: StepRun) -> Result:
     return None
 
 
-def _job_type(x: StepRun) -> str:
-    return x.rp.resource_type
-
-
-def _create_job(x: StepRun, params: dict[str, Any]) -> bool:
-    rtype = _job_type(x)
-    name = str(params["JobDefinitionName"])
-    if describe(x.sm, rtype, name) is not None:
-        return False
-    op = f"Create{live.JOB_KIND[rtype]}JobDefinition"
-    getattr(x.sm, snake(op))(**create_input(op, _with_tags(x, params)))
-    return True
-
-
-def _delete_job(x: StepRun, name: str) -> bool:
-    rtype = _job_type(x)
-    if describe(x.sm, rtype, name) is None:
-        return False
-    users = live.schedules_referencing(x.sm, name)
-    if users:
-        names = ", ".join(sorted(str(u["MonitoringScheduleName"]) for u in users))
-        raise StepFailed(f"refusing to delete job definition {name}: schedule(s) {names} use it")
-    op = f"Delete{live.JOB_KIND[rtype]}JobDefinition"
-    getattr(x.sm, snake(op))(JobDefinitionName=name)
-    return True
-
-
-def create_job(x: StepRun) -> Result:
-    return {"created": _create_job(x, x.step.params)}
-
-
-def undo_create_job(x: StepRun) -> Result:
-    return {"deleted": _delete_job(x, str(x.step.params["JobDefinitionName"]))}
-
-
-def delete_job(x: StepRun) -> Result:
-    return {"deleted": _delete_job(x, str(x.step.params["JobDefinitionName"]))}
-
-
-def undo_delete_job(x: StepRun) -> Result:
-    name = str(x.step.params["JobDefinitionName"])
-    before = x.backup_describe("job-definition", name)
-    if before is None:
-        raise StepFailed(f"no backup of job definition {name}")
-    params = {**before, "Tags": user_tags(x.backup_tags(before.get("JobDefinitionArn")))}
-    return {"recreated": _create_job(x, params)}
-
-
 def _repoint(x: StepRun, old: str, new: str, only: set[str] | None = None) -> list[str]:
     moved: list[str] = []
     for d in live.schedules_referencing(x.sm, old):
@@ -522,89 +474,108 @@ def undo_repoint_schedules(x: StepRun) -> Result:
     return {"schedules": moved}
 
 
-# --- models and endpoint configs ----------------------------------------------------------
+# --- immutable resources: models, endpoint configs, job definitions ------------------------
 
 
-def _create_model(x: StepRun, params: dict[str, Any]) -> bool:
-    if describe(x.sm, RT.MODEL, str(params["ModelName"])) is not None:
-        return False
-    x.sm.create_model(**create_input("CreateModel", _with_tags(x, params)))
+@dataclass(frozen=True)
+class Immutable:
+    """What differs between the resources a fix replaces rather than changes: the rest
+    (create if absent, delete unless something still uses it, recreate from the backup)
+    is the same for all three."""
+
+    what: str  # for messages
+    name_key: str  # the name parameter of Create/Delete/Describe
+    backup_kind: str  # the journal's kind for its Describe output
+    arn_key: str
+    used_by: str  # who can still use it, for the refusal
+    users: Callable[[Any, str], list[str]]  # (client, name) -> who still uses it
+
+
+MODEL = Immutable(
+    "model", "ModelName", "model", "ModelArn", "live endpoint(s)", live.endpoints_using_model
+)
+CONFIG = Immutable(
+    "endpoint config",
+    "EndpointConfigName",
+    "endpoint-config",
+    "EndpointConfigArn",
+    "endpoint(s)",
+    lambda sm, name: [str(e["EndpointName"]) for e in live.endpoints_using_configs(sm, {name})],
+)
+JOB = Immutable(
+    "job definition",
+    "JobDefinitionName",
+    "job-definition",
+    "JobDefinitionArn",
+    "schedule(s)",
+    lambda sm, name: [
+        str(s["MonitoringScheduleName"]) for s in live.schedules_referencing(sm, name)
+    ],
+)
+
+
+def _api(kind: Immutable, rtype: str) -> str:
+    """The API suffix: Model, EndpointConfig, DataQualityJobDefinition..."""
+    if kind is JOB:
+        return f"{live.JOB_KIND[rtype]}JobDefinition"
+    return "Model" if kind is MODEL else "EndpointConfig"
+
+
+def _rtype(x: StepRun, kind: Immutable) -> str:
+    if kind is JOB:
+        return x.rp.resource_type
+    return RT.MODEL if kind is MODEL else RT.ENDPOINT_CONFIG
+
+
+def _create(x: StepRun, kind: Immutable, params: dict[str, Any]) -> bool:
+    rtype = _rtype(x, kind)
+    if describe(x.sm, rtype, str(params[kind.name_key])) is not None:
+        return False  # made by an earlier attempt of this step (names are checked free first)
+    op = f"Create{_api(kind, rtype)}"
+    getattr(x.sm, snake(op))(**create_input(op, _with_tags(x, params)))
     return True
 
 
-def _delete_model(x: StepRun, name: str) -> bool:
-    if describe(x.sm, RT.MODEL, name) is None:
+def _delete(x: StepRun, kind: Immutable, name: str) -> bool:
+    rtype = _rtype(x, kind)
+    if describe(x.sm, rtype, name) is None:
         return False
-    users = live.endpoints_using_model(x.sm, name)
+    users = kind.users(x.sm, name)
     if users:
         raise StepFailed(
-            f"refusing to delete model {name}: live endpoint(s) {', '.join(sorted(users))} use it"
+            f"refusing to delete {kind.what} {name}: {kind.used_by} "
+            f"{', '.join(sorted(users))} use it"
         )
-    x.sm.delete_model(ModelName=name)
+    getattr(x.sm, snake(f"Delete{_api(kind, rtype)}"))(**{kind.name_key: name})
     return True
 
 
-def create_model(x: StepRun) -> Result:
-    return {"created": _create_model(x, x.step.params)}
-
-
-def undo_create_model(x: StepRun) -> Result:
-    return {"deleted": _delete_model(x, str(x.step.params["ModelName"]))}
-
-
-def delete_model(x: StepRun) -> Result:
-    return {"deleted": _delete_model(x, str(x.step.params["ModelName"]))}
-
-
-def undo_delete_model(x: StepRun) -> Result:
-    name = str(x.step.params["ModelName"])
-    before = x.backup_describe("model", name)
+def _recreate(x: StepRun, kind: Immutable, name: str) -> bool:
+    before = x.backup_describe(kind.backup_kind, name)
     if before is None:
-        raise StepFailed(f"no backup of model {name}")
-    params = {**before, "Tags": user_tags(x.backup_tags(before.get("ModelArn")))}
-    return {"recreated": _create_model(x, params)}
+        raise StepFailed(f"no backup of {kind.what} {name}")
+    tags = user_tags(x.backup_tags(before.get(kind.arn_key)))
+    return _create(x, kind, {**before, "Tags": tags})
 
 
-def _create_config(x: StepRun, params: dict[str, Any]) -> bool:
-    if describe(x.sm, RT.ENDPOINT_CONFIG, str(params["EndpointConfigName"])) is not None:
-        return False
-    x.sm.create_endpoint_config(**create_input("CreateEndpointConfig", _with_tags(x, params)))
-    return True
+def _immutable(kind: Immutable) -> tuple[Handler, Handler]:
+    """The Create and Delete handlers of a kind, each with its undo."""
+
+    def name(x: StepRun) -> str:
+        return str(x.step.params[kind.name_key])
+
+    create = Handler(
+        lambda x: {"created": _create(x, kind, x.step.params)},
+        lambda x: {"deleted": _delete(x, kind, name(x))},
+    )
+    delete = Handler(
+        lambda x: {"deleted": _delete(x, kind, name(x))},
+        lambda x: {"recreated": _recreate(x, kind, name(x))},
+    )
+    return create, delete
 
 
-def _delete_config(x: StepRun, name: str) -> bool:
-    if describe(x.sm, RT.ENDPOINT_CONFIG, name) is None:
-        return False
-    users = live.endpoints_using_configs(x.sm, {name})
-    if users:
-        names = ", ".join(sorted(str(e["EndpointName"]) for e in users))
-        raise StepFailed(f"refusing to delete endpoint config {name}: endpoint(s) {names} use it")
-    x.sm.delete_endpoint_config(EndpointConfigName=name)
-    return True
-
-
-def create_config(x: StepRun) -> Result:
-    return {"created": _create_config(x, x.step.params)}
-
-
-def undo_create_config(x: StepRun) -> Result:
-    return {"deleted": _delete_config(x, str(x.step.params["EndpointConfigName"]))}
-
-
-def delete_config(x: StepRun) -> Result:
-    return {"deleted": _delete_config(x, str(x.step.params["EndpointConfigName"]))}
-
-
-def _recreate_config(x: StepRun, name: str) -> bool:
-    before = x.backup_describe("endpoint-config", name)
-    if before is None:
-        raise StepFailed(f"no backup of endpoint config {name}")
-    params = {**before, "Tags": user_tags(x.backup_tags(before.get("EndpointConfigArn")))}
-    return _create_config(x, params)
-
-
-def undo_delete_config(x: StepRun) -> Result:
-    return {"recreated": _recreate_config(x, str(x.step.params["EndpointConfigName"]))}
+# --- endpoints ------------------------------------------------------------------------------
 
 
 def _switch_endpoints(x: StepRun, old: str, new: str, only: set[str] | None = None) -> list[str]:
@@ -649,9 +620,9 @@ def replace_model_in_configs(x: StepRun) -> Result:
                 for v in cfg.get(key) or []
             ]
         params["Tags"] = user_tags(x.backup_tags(cfg.get("EndpointConfigArn")))
-        _create_config(x, params)
+        _create(x, CONFIG, params)
         moved = _switch_endpoints(x, name, replacement)
-        _delete_config(x, name)
+        _delete(x, CONFIG, name)
         done.append({"from": name, "to": replacement, "endpoints": moved})
     return {"configs": done}
 
@@ -661,14 +632,14 @@ def undo_replace_model_in_configs(x: StepRun) -> Result:
     for cfg in x.dependents("configs"):
         name = str(cfg["EndpointConfigName"])
         replacement = new_name(name)
-        _recreate_config(x, name)
+        _recreate(x, CONFIG, name)
         before = {
             str(e["EndpointName"])
             for e in x.dependents("endpoints")
             if e.get("EndpointConfigName") == name
         }
         _switch_endpoints(x, replacement, name, only=before)
-        _delete_config(x, replacement)
+        _delete(x, CONFIG, replacement)
         undone.append(name)
     return {"configs": undone}
 
@@ -718,16 +689,16 @@ HANDLERS: dict[str, Handler] = {
     "AddTags": Handler(add_tags, undo_add_tags),
     "UpdateMonitoringSchedule": Handler(update_schedule, undo_update_schedule),
     "WaitMonitoringScheduleNotPending": Handler(wait_schedule),
-    "CreateJobDefinition": Handler(create_job, undo_create_job),
+    "CreateJobDefinition": _immutable(JOB)[0],
     "RepointSchedules": Handler(repoint_schedules, undo_repoint_schedules),
     "WaitSchedulesNotPending": Handler(wait_schedules_of),
-    "DeleteJobDefinition": Handler(delete_job, undo_delete_job),
-    "CreateModel": Handler(create_model, undo_create_model),
+    "DeleteJobDefinition": _immutable(JOB)[1],
+    "CreateModel": _immutable(MODEL)[0],
     "ReplaceModelInEndpointConfigs": Handler(
         replace_model_in_configs, undo_replace_model_in_configs
     ),
-    "DeleteModel": Handler(delete_model, undo_delete_model),
-    "CreateEndpointConfig": Handler(create_config, undo_create_config),
+    "DeleteModel": _immutable(MODEL)[1],
+    "CreateEndpointConfig": _immutable(CONFIG)[0],
     "UpdateEndpoints": Handler(update_endpoints, undo_update_endpoints),
-    "DeleteEndpointConfig": Handler(delete_config, undo_delete_config),
+    "DeleteEndpointConfig": _immutable(CONFIG)[1],
 }

@@ -14,86 +14,13 @@ from typing import Any
 
 import pytest
 
-from sagewarden.catalog import CONTROLS
-from sagewarden.engine import evaluate
-from sagewarden.params import parse_params
 from sagewarden.remediation import Phase, Plan, ResourcePlan, Step, new_name, plan
 from sagewarden.remediation.script import SCRIPTABLE, render_script
-from sagewarden.resources import Provenance, Resource
+from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.verdicts import Evaluation
+from tests.test_remediation_plan import ACCOUNT, REGION, ROLE, arn, notebook, res, run
 
-ACCOUNT = "111122223333"
-REGION = "eu-west-1"
-ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
 HOSTILE = "a'b\"c $(touch PWNED) `touch PWNED2` d\ne;touch PWNED3"
-
-_ARN_KIND = {
-    RT.NOTEBOOK_INSTANCE: "notebook-instance",
-    RT.ENDPOINT_CONFIG: "endpoint-config",
-    RT.MODEL: "model",
-    RT.APP_IMAGE_CONFIG: "app-image-config",
-    RT.IMAGE: "image",
-    RT.DATA_QUALITY_JOB_DEFINITION: "data-quality-job-definition",
-    RT.MODEL_BIAS_JOB_DEFINITION: "model-bias-job-definition",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "model-quality-job-definition",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "model-explainability-job-definition",
-    RT.MONITORING_SCHEDULE: "monitoring-schedule",
-}
-_NAME_KEY = {
-    RT.NOTEBOOK_INSTANCE: "NotebookInstanceName",
-    RT.ENDPOINT_CONFIG: "EndpointConfigName",
-    RT.MODEL: "ModelName",
-    RT.APP_IMAGE_CONFIG: "AppImageConfigName",
-    RT.IMAGE: "ImageName",
-    RT.MONITORING_SCHEDULE: "MonitoringScheduleName",
-}
-
-
-def arn(rtype: str, name: str) -> str:
-    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{_ARN_KIND[rtype]}/{name}"
-
-
-def res(
-    rtype: str,
-    name: str,
-    props: dict[str, Any] | None = None,
-    *,
-    tags: dict[str, str] | None = None,
-) -> Resource:
-    properties = {_NAME_KEY.get(rtype, "JobDefinitionName"): name, **(props or {})}
-    return Resource(
-        type=rtype,
-        id=arn(rtype, name),
-        name=name,
-        properties=properties,
-        tags=tags,
-        provenance=Provenance("aws"),
-        account_id=ACCOUNT,
-        region=REGION,
-        arn=arn(rtype, name),
-    )
-
-
-def run(resources: list[Resource], params: list[str] | None = None) -> list[Evaluation]:
-    pset, diags = parse_params(params or [])
-    assert not diags
-    return evaluate(resources, list(CONTROLS), pset).evaluations
-
-
-def notebook(name: str = "nb", **props: Any) -> Resource:
-    base: dict[str, Any] = {
-        "InstanceType": "ml.t3.medium",
-        "RoleArn": ROLE,
-        "SubnetId": "subnet-1",
-        "SecurityGroupIds": ["sg-1"],
-        "DirectInternetAccess": "Disabled",
-        "RootAccess": "Disabled",
-        "PlatformIdentifier": "notebook-al2023-v1",
-        "NotebookInstanceStatus": "InService",
-    }
-    base.update(props)
-    return res(RT.NOTEBOOK_INSTANCE, name, {k: v for k, v in base.items() if v is not None})
 
 
 def model(name: str = "m") -> Resource:

@@ -42,6 +42,10 @@ _NAME_KEY = {
 }
 
 
+def arn(rtype: str, name: str) -> str:
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{_ARN_KIND[rtype]}/{name}"
+
+
 def res(
     rtype: str,
     name: str,
@@ -50,19 +54,19 @@ def res(
     tags: dict[str, str] | None = None,
     kind: str = "aws",
 ) -> Resource:
-    arn = f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{_ARN_KIND[rtype]}/{name}"
+    resource_arn = arn(rtype, name)
     live = kind in ("aws", "aws-config")
     properties = {_NAME_KEY.get(rtype, "JobDefinitionName"): name, **(props or {})}
     return Resource(
         type=rtype,
-        id=arn if live else f"Logical{name}",
+        id=resource_arn if live else f"Logical{name}",
         name=name,
         properties=properties,
         tags=tags,
         provenance=Provenance(kind, file=None if live else "template.yaml"),
         account_id=ACCOUNT if live else None,
         region=REGION if live else None,
-        arn=arn if live else None,
+        arn=resource_arn if live else None,
     )
 
 

@@ -362,14 +362,18 @@ def plan_document(
     }
 
 
-def _report_focus(path: str) -> tuple[set[tuple[str, str]], set[str]]:
+def _read_json(path: str) -> Any:
     try:
         with open(path, "rb") as fh:
-            doc = orjson.loads(fh.read())
+            return orjson.loads(fh.read())
     except OSError as exc:
         raise FixError(f"{path}: {exc.strerror or exc}") from None
     except orjson.JSONDecodeError as exc:
         raise FixError(f"{path}: not JSON ({exc})") from None
+
+
+def _report_focus(path: str) -> tuple[set[tuple[str, str]], set[str]]:
+    doc = _read_json(path)
     evaluations = doc.get("evaluations") if isinstance(doc, dict) else None
     if not isinstance(evaluations, list):
         raise FixError(f"{path}: not a sagewarden JSON report (no evaluations list)")
@@ -446,13 +450,7 @@ def _security_hub_focus(
 def _load_plan(path: str) -> tuple[Plan, dict[str, Any]]:
     from sagewarden.remediation import Plan
 
-    try:
-        with open(path, "rb") as fh:
-            doc = orjson.loads(fh.read())
-    except OSError as exc:
-        raise FixError(f"{path}: {exc.strerror or exc}") from None
-    except orjson.JSONDecodeError as exc:
-        raise FixError(f"{path}: not JSON ({exc})") from None
+    doc = _read_json(path)
     if not isinstance(doc, dict) or doc.get("sagewarden_plan") != PLAN_VERSION:
         raise FixError(f"{path}: not a sagewarden plan (from `fix plan --format json`)")
     params = doc.get("params", [])

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sagewarden.catalog import BY_ID, CONTROLS
+from sagewarden.catalog import CONTROLS, lookup
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.engine import evaluate
 from sagewarden.outputs.terminal import clean
@@ -246,9 +246,13 @@ def _tags(values: Sequence[str]) -> dict[str, str]:
 
 
 def _check_plan_options(args: argparse.Namespace) -> None:
+    only = []
     for c in args.only:
-        if c not in BY_ID:
+        control = lookup(c)
+        if control is None:
             raise FixError(f"--only {c!r}: unknown control (SageMaker.1 to SageMaker.15)")
+        only.append(control.id)
+    args.only = only  # as the scan's --control: any case, PCI.SageMaker.N too
     if args.backup_s3 and args.backed_up:
         raise FixError("--backup-s3 and --backed-up cannot be combined")
     if args.backup_s3:

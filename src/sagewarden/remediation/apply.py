@@ -399,6 +399,13 @@ def _brief(result: dict[str, Any] | None) -> str:
 # --- entry points ---------------------------------------------------------------------------
 
 
+# Steps that move dependents, for the dry run: (dependents, their name key).
+_MOVES = {
+    "UpdateEndpoints": ("endpoints", "EndpointName"),
+    "RepointSchedules": ("schedules", "MonitoringScheduleName"),
+}
+
+
 def dry_run(runner: Runner) -> Outcome:
     runnable, refused, backups = runner.preflight()
     runner.load_backups(backups)
@@ -408,22 +415,12 @@ def dry_run(runner: Runner) -> Outcome:
         if id(rp) not in allowed:
             continue
         what = f"{n}. {s.action} {rp.name}"
-        if s.action == "UpdateEndpoints":
+        if s.action in _MOVES:
+            what_moves, name_key = _MOVES[s.action]
             deps = runner.backups.get(_deps_key(rp))
-            names = (
-                [e["EndpointName"] for e in (deps.describe or {}).get("endpoints", [])]
-                if deps
-                else []
-            )
-            what += f": endpoints {', '.join(names) or '(none)'} -> {s.params.get('To')}"
-        elif s.action == "RepointSchedules":
-            deps = runner.backups.get(_deps_key(rp))
-            names = (
-                [d["MonitoringScheduleName"] for d in (deps.describe or {}).get("schedules", [])]
-                if deps
-                else []
-            )
-            what += f": schedules {', '.join(names) or '(none)'} -> {s.params.get('To')}"
+            found = (deps.describe or {}).get(what_moves, []) if deps else []
+            names = ", ".join(str(d[name_key]) for d in found) or "(none)"
+            what += f": {what_moves} {names} -> {s.params.get('To')}"
         if s.condition:
             what += f" [if {s.condition}]"
         lines.append(what)
@@ -440,11 +437,14 @@ def apply(runner: Runner, journal: J.Journal, options_doc: dict[str, Any]) -> Ou
     journal.save_backups(run_id, backups)  # committed before the first change
     runner.load_backups(backups)
     runnable_ids = {id(rp) for rp in runnable}
-    for i, (rp, s) in enumerate(runner.order):
-        if id(rp) not in runnable_ids:
-            journal.step_started(run_id, i, rp.resource_id, s.action)
-            journal.step_finished(run_id, i, J.SKIPPED, {"why": "refused or blocked"})
-            runner.states[i] = (J.SKIPPED, None, None)
+    skipped = [
+        (i, rp.resource_id, s.action)
+        for i, (rp, s) in enumerate(runner.order)
+        if id(rp) not in runnable_ids
+    ]
+    journal.mark_skipped(run_id, skipped)
+    for i, _, _ in skipped:
+        runner.states[i] = (J.SKIPPED, None, None)
     runner.say(f"run {run_id}: backups of {len(backups)} items saved; applying")
     return _finish(runner, journal, run_id, runnable, refused)
 

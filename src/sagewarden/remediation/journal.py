@@ -226,6 +226,22 @@ class Journal:
             (run_id, idx, resource_id, action, STARTED, _now()),
         )
 
+    def mark_skipped(self, run_id: str, steps: list[tuple[int, str, str]]) -> None:
+        """The steps of refused or blocked resources, in one transaction."""
+        now = _now()
+        db = self.db
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                "INSERT OR REPLACE INTO fix_steps (run_id, idx, resource_id, action, state, "
+                "started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [(run_id, i, rid, action, SKIPPED, now, now) for i, rid, action in steps],
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+
     def step_finished(
         self,
         run_id: str,

@@ -606,11 +606,8 @@ def _rebuild(
             restore_lcc_update["LifecycleConfigName"] = original_lcc
         else:
             restore_lcc_update["DisassociateLifecycleConfig"] = True
+        rp.steps += _stop(new, why, Phase.REPOINT)
         rp.steps += [
-            Step(
-                "StopNotebookInstance", new_t, why, Phase.REPOINT, operation="StopNotebookInstance"
-            ),
-            Step("WaitNotebookInstanceStopped", new_t, why, Phase.REPOINT),
             Step(
                 "UpdateNotebookInstance",
                 restore_lcc_update,
@@ -622,44 +619,17 @@ def _rebuild(
             Step("WaitNotebookInstanceStopped", new_t, why, Phase.REPOINT),
         ]
         if was_running:
-            rp.steps += [
-                Step(
-                    "StartNotebookInstance",
-                    new_t,
-                    why,
-                    Phase.REPOINT,
-                    operation="StartNotebookInstance",
-                ),
-                Step("WaitNotebookInstanceInService", new_t, why, Phase.REPOINT),
-            ]
+            rp.steps += _start(new, why, Phase.REPOINT)
     elif not was_running:
-        rp.steps += [
-            Step(
-                "StopNotebookInstance",
-                new_t,
-                why,
-                Phase.REPOINT,
-                operation="StopNotebookInstance",
-                detail="the old notebook was stopped: so is the new one",
-            ),
-            Step("WaitNotebookInstanceStopped", new_t, why, Phase.REPOINT),
-        ]
+        rp.steps += _stop(
+            new, why, Phase.REPOINT, detail="the old notebook was stopped: so is the new one"
+        )
     downtime = f"users move from {old} to {new}; the old notebook's volume is destroyed"
     if s3 or was_running:
         cond = (
             None if s3 or status in ("InService", "Pending") else "only if it is InService at apply"
         )
-        rp.steps.append(
-            Step(
-                "StopNotebookInstance",
-                old_t,
-                why,
-                Phase.DELETE,
-                operation="StopNotebookInstance",
-                condition=cond,
-            )
-        )
-        rp.steps.append(Step("WaitNotebookInstanceStopped", old_t, why, Phase.DELETE))
+        rp.steps += _stop(old, why, Phase.DELETE, condition=cond)
     rp.steps.append(
         Step(
             "DeleteNotebookInstance",
@@ -691,6 +661,26 @@ def _rebuild(
     return rp
 
 
+def _stop(name: str, why: tuple[str, ...], phase: Phase, **extra: Any) -> list[Step]:
+    """Stop a notebook and wait until it is Stopped."""
+    target = {"NotebookInstanceName": name}
+    return [
+        Step("StopNotebookInstance", target, why, phase, operation="StopNotebookInstance", **extra),
+        Step("WaitNotebookInstanceStopped", target, why, phase),
+    ]
+
+
+def _start(name: str, why: tuple[str, ...], phase: Phase, **extra: Any) -> list[Step]:
+    """Start a notebook and wait until it is InService."""
+    target = {"NotebookInstanceName": name}
+    return [
+        Step(
+            "StartNotebookInstance", target, why, phase, operation="StartNotebookInstance", **extra
+        ),
+        Step("WaitNotebookInstanceInService", target, why, phase),
+    ]
+
+
 def _b64(text: str) -> str:
     return base64.b64encode(text.encode()).decode()
 
@@ -718,20 +708,16 @@ def _backup_steps(
     )
     known = isinstance(status, str)
     if status in ("InService", "Pending") or not known:
-        cond = None if known else "only if it is InService at apply"
-        rp.steps.append(
-            Step(
-                "StopNotebookInstance",
-                target,
-                why,
-                Phase.PREPARE,
-                operation="StopNotebookInstance",
-                condition=cond,
-                downtime=f"notebook {old} restarts to run the backup",
-            )
+        rp.steps += _stop(
+            old,
+            why,
+            Phase.PREPARE,
+            condition=None if known else "only if it is InService at apply",
+            downtime=f"notebook {old} restarts to run the backup",
         )
+    else:
+        rp.steps.append(Step("WaitNotebookInstanceStopped", target, why, Phase.PREPARE))
     rp.steps += [
-        Step("WaitNotebookInstanceStopped", target, why, Phase.PREPARE),
         Step(
             "UpdateNotebookInstance",
             {"NotebookInstanceName": old, "LifecycleConfigName": lcc},
@@ -741,15 +727,7 @@ def _backup_steps(
             detail="attach the backup lifecycle configuration",
         ),
         Step("WaitNotebookInstanceStopped", target, why, Phase.PREPARE),
-        Step(
-            "StartNotebookInstance",
-            target,
-            why,
-            Phase.PREPARE,
-            operation="StartNotebookInstance",
-            detail="the backup runs as the notebook starts",
-        ),
-        Step("WaitNotebookInstanceInService", target, why, Phase.PREPARE),
+        *_start(old, why, Phase.PREPARE, detail="the backup runs as the notebook starts"),
         Step(
             "VerifyVolumeBackup",
             {"NotebookInstanceName": old, "Bucket": bucket, "Prefix": prefix},

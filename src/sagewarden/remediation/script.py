@@ -684,8 +684,8 @@ class _Renderer:
 
     def update_endpoints(self, sec: _Section) -> None:
         p = sec.step.params
-        old = p.get("From", p.get("from"))
-        new = p.get("To", p.get("to"))
+        old = p.get("From")
+        new = p.get("To")
         if not isinstance(old, str) or not isinstance(new, str):
             self.unknown(sec)
             return

@@ -15,8 +15,11 @@ from sagewarden.controls import ControlFn, load_all
 from sagewarden.diagnostics import Diagnostic
 from sagewarden.params import ParamSet
 from sagewarden.resources import NAME_PROPERTY, Resource
-from sagewarden.values import InvalidValue, Unresolved
+from sagewarden.values import Fork, Infeasible, InvalidValue, Unresolved, assuming
 from sagewarden.verdicts import Evaluation, Status, Verdict
+
+# Combinations of assumptions tried for one verdict before it is left UNKNOWN.
+MAX_ASSUMPTIONS = 64
 
 
 class ScanIndex:
@@ -116,10 +119,49 @@ def _run(
     index: ScanIndex,
     diags: _DiagnosticSet,
 ) -> Verdict:
+    """The control's verdict, deciding across the values a deploy-time unknown can take.
+
+    A control that meets a value it cannot know raises Fork with the possibilities (the
+    options of a condition, a mapping or AllowedValues; true and false; below or above a
+    threshold). It is then run once per combination of possibilities: a verdict they all
+    agree on is the verdict (so a known part that already decides, decides), and only a
+    verdict that really depends on the unknown is UNKNOWN.
+    """
     if r.read_error is not None:
         return Verdict(Status.ERROR, f"could not be read: {r.read_error}")
+    forks: dict[str, Fork] = {}
+    leaves: list[tuple[dict[str, str], Verdict]] = []
+    pending: list[dict[str, str]] = [{}]
+    while pending:
+        assumed = pending.pop(0)
+        try:
+            with assuming(assumed):
+                leaves.append((assumed, _once(fn, r, values, index, diags)))
+        except Fork as fork:
+            forks.setdefault(fork.key, fork)
+            if len(leaves) + len(pending) + len(fork.labels) > MAX_ASSUMPTIONS:
+                return Verdict(
+                    Status.UNKNOWN,
+                    f"{fork} (too many combinations of values known only at deploy to "
+                    f"consider: more than {MAX_ASSUMPTIONS})",
+                )
+            pending.extend({**assumed, fork.key: label} for label in fork.labels)
+        except Infeasible:
+            continue  # a combination no deploy can produce
+    return _combine(leaves, forks)
+
+
+def _once(
+    fn: ControlFn,
+    r: Resource,
+    values: dict[str, object],
+    index: ScanIndex,
+    diags: _DiagnosticSet,
+) -> Verdict:
     try:
         return fn(r, dict(values), index)
+    except (Fork, Infeasible):
+        raise
     except InvalidValue as exc:
         diags.add(Diagnostic(_where(r), f"{exc}"))
         return Verdict(Status.ERROR, f"invalid value: {exc}")
@@ -129,6 +171,43 @@ def _run(
         why = f"unexpected configuration shape ({type(exc).__name__}: {exc})"
         diags.add(Diagnostic(_where(r), why))
         return Verdict(Status.ERROR, why)
+
+
+def _combine(leaves: list[tuple[dict[str, str], Verdict]], forks: dict[str, Fork]) -> Verdict:
+    """One verdict from the verdicts under each combination of assumptions."""
+    if not leaves:  # every combination contradicts itself: the template cannot deploy
+        fork = next(iter(forks.values()))
+        return Verdict(Status.UNKNOWN, f"{fork}, and no value of it can be deployed")
+    if not forks:
+        return leaves[0][1]
+    statuses = {v.status for _, v in leaves}
+    errors = [(a, v) for a, v in leaves if v.status is Status.ERROR]
+    if errors:
+        assumed, verdict = errors[0]
+        return Verdict(Status.ERROR, f"{verdict.reason} (if {_when(assumed, forks)})")
+    if len(statuses) == 1:
+        (status,) = statuses
+        reason = min((v.reason for _, v in leaves), key=len)
+        if status is Status.UNKNOWN:
+            return Verdict(status, reason)
+        used = _and(fork.phrase for fork in forks.values())
+        return Verdict(status, f"{reason}, {used}")
+    if len(forks) == 1 and not next(iter(forks.values())).is_choice:
+        # One value known only at deploy decides, each way: the reason names it, as ever.
+        return Verdict(Status.UNKNOWN, str(next(iter(forks.values()))))
+    shown = [f"{v.status.value} if {_when(a, forks)}" for a, v in leaves[:6]]
+    more = f"; {len(leaves) - 6} more combinations" if len(leaves) > 6 else ""
+    what = _and(str(f) for f in forks.values())
+    return Verdict(Status.UNKNOWN, f"{what}: " + "; ".join(shown) + more)
+
+
+def _when(assumed: dict[str, str], forks: dict[str, Fork]) -> str:
+    return _and(f"{forks[k].subject} is {label}" for k, label in assumed.items())
+
+
+def _and(parts: Iterable[str]) -> str:
+    items = list(dict.fromkeys(parts))
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _where(r: Resource) -> str:

@@ -6,12 +6,18 @@ One table of defaults, used by every control, so no control reads an absent fiel
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
-from sagewarden.resources import JOB_DEFINITION_TYPES, ResourceType
+from sagewarden.resources import JOB_DEFINITION_TYPES, ResourceType, tags_from_any
 
 _ABSENT = object()
+ABSENT = _ABSENT  # what a Choice gives for an option that removes the field (AWS::NoValue)
 
 # (resource type, dotted path) -> the value AWS uses when the field is absent.
 AWS_DEFAULTS: dict[tuple[str, str], Any] = {
@@ -50,6 +56,41 @@ class Unresolved(Exception):
         super().__init__(f"{path} {value.why}")
 
 
+class Fork(Unresolved):
+    """A value the verdict depends on is one of a few possibilities, none assumed yet.
+
+    The engine catches it and evaluates the control once per label (see `assuming`), so a
+    verdict every possibility agrees on is decided and only a real dependency is UNKNOWN.
+    `key` names the one thing the labels are about: choices decided by the same thing (two
+    Fn::If on one condition) share it and are assumed together.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        value: UnresolvedValue,
+        key: str,
+        labels: tuple[str, ...],
+        phrase: str,
+        subject: str,
+    ) -> None:
+        super().__init__(path, value)
+        self.key = key
+        self.labels = labels
+        self.phrase = phrase  # for a decided reason: "whether condition C is true or false"
+        self.subject = subject  # what a label is said of: "condition C", "X"
+
+    @property
+    def is_choice(self) -> bool:
+        """Among known values (a Choice), rather than any value a field can take."""
+        return isinstance(self.value, Choice)
+
+
+class Infeasible(Exception):
+    """The assumptions contradict each other (a mapping has no entry for the assumed key):
+    no deploy can produce this combination, so it has no verdict."""
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     value: Any
@@ -57,7 +98,9 @@ class Field:
 
     def describe(self, path: str, value: Any = _ABSENT) -> str:
         """'X is V' or 'X is V (the default when unset)', for reasons."""
-        shown = _show(self.value if value is _ABSENT else value)
+        shown = show(self.value if value is _ABSENT else value)
+        if isinstance(self.value, Sensitive):
+            shown = SENSITIVE
         return (
             f"{path} is {shown}" if self.present else f"{path} is {shown} (the default when unset)"
         )
@@ -91,10 +134,164 @@ class UnresolvedValue:
         return hash((self.why, self.target))
 
 
-def raw(props: dict[str, Any], path: str) -> Any:
-    """The value at a dotted path, or _ABSENT. Raises InvalidValue if a parent is no map."""
+class Choice(UnresolvedValue):
+    """An unknown that is one of a few known values: Fn::If on a condition known only at
+    deploy, a parameter with AllowedValues and no value, Fn::FindInMap with such a key.
+
+    `over` names what decides ("condition IsProd", "parameter Env"); `options` pairs each
+    label ("true", an allowed value) with the value it gives (ABSENT when the option removes
+    the field); `phrase` says, for a reason, that every option was considered.
+    """
+
+    __slots__ = ("options", "over", "phrase")
+
+    def __init__(
+        self,
+        why: str,
+        over: str,
+        options: tuple[tuple[str, Any], ...],
+        phrase: str,
+        target: str | None = None,
+    ) -> None:
+        super().__init__(why, target)
+        self.over = over
+        self.options = options
+        self.phrase = phrase
+
+    def __repr__(self) -> str:
+        return f"Choice({self.over!r}, {self.options!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Choice) and (self.over, self.options) == (
+            other.over,
+            other.options,
+        )
+
+    def __hash__(self) -> int:
+        return hash((self.over, self.why))
+
+
+class Sensitive:
+    """A value its source marks secret (Terraform `sensitive`): it decides verdicts like any
+    other value but is shown as "(sensitive)" wherever it is formatted."""
+
+    __slots__ = ()
+
+    def __str__(self) -> str:
+        return SENSITIVE
+
+    def __repr__(self) -> str:
+        return SENSITIVE
+
+    def __format__(self, spec: str) -> str:
+        return SENSITIVE
+
+
+class SensitiveText(Sensitive, str):
+    __slots__ = ()
+
+
+class SensitiveInt(Sensitive, int):
+    __slots__ = ()
+
+
+class SensitiveFloat(Sensitive, float):
+    __slots__ = ()
+
+
+SENSITIVE = "(sensitive)"
+
+
+def sensitive(value: Any) -> Any:
+    """`value` marked secret; booleans become the text Config also uses ("true")."""
+    if isinstance(value, bool):
+        return SensitiveText("true" if value else "false")
+    if isinstance(value, str):
+        return SensitiveText(value)
+    if isinstance(value, int):
+        return SensitiveInt(value)
+    if isinstance(value, float):
+        return SensitiveFloat(value)
+    if isinstance(value, dict):
+        return {k: sensitive(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [sensitive(v) for v in value]
+    return value
+
+
+# -- assumptions: which option of each choice the engine is evaluating now ------------------
+
+_ASSUMED: ContextVar[Mapping[str, str]] = ContextVar(
+    "sagewarden_assumed", default=MappingProxyType({})
+)
+
+
+@contextmanager
+def assuming(assumed: Mapping[str, str]) -> Iterator[None]:
+    """Evaluate with these labels chosen (key -> label) for the choices met on the way."""
+    token = _ASSUMED.set(assumed)
+    try:
+        yield
+    finally:
+        _ASSUMED.reset(token)
+
+
+def settle(value: Any, path: str) -> Any:
+    """A Choice as the option the current assumptions select; anything else unchanged.
+
+    Raises Fork when the choice is not assumed yet, Infeasible when the assumed label is
+    not one of its options.
+    """
+    while isinstance(value, Choice):
+        label = _ASSUMED.get().get(value.over)
+        if label is None:
+            raise Fork(
+                path,
+                value,
+                key=value.over,
+                labels=tuple(lab for lab, _ in value.options),
+                phrase=value.phrase,
+                subject=value.over,
+            )
+        for lab, option in value.options:
+            if lab == label:
+                value = option
+                break
+        else:
+            raise Infeasible(f"{value.over} is {label}")
+    return value
+
+
+def _assume(path: str, value: UnresolvedValue, labels: tuple[str, ...]) -> str:
+    """The label assumed for a plain unknown asked a question with these answers."""
+    key = f"{path} {value.why}"
+    label = _ASSUMED.get().get(key)
+    if label is None:
+        raise Fork(
+            path,
+            value,
+            key=key,
+            labels=labels,
+            phrase=f"whatever {path} is (it {value.why})",
+            subject=path,
+        )
+    return label
+
+
+def raw(props: dict[str, Any], path: str, at: str = "") -> Any:
+    """The value at a dotted path, or _ABSENT. Raises InvalidValue if a parent is no map,
+    Unresolved if the value (or a parent) is known only at deploy. `at` is where `props`
+    itself sits (e.g. "ProductionVariants[1]"), for the reasons."""
+    cur = _lookup(props, path, at)
+    if isinstance(cur, UnresolvedValue):
+        raise Unresolved(f"{at}.{path}" if at else path, cur)
+    return cur
+
+
+def _lookup(props: dict[str, Any], path: str, at: str = "") -> Any:
+    """The value at a dotted path, with choices settled; an unknown leaf is returned."""
     cur: Any = props
-    walked: list[str] = []
+    walked: list[str] = [at] if at else []
     for part in path.split("."):
         if cur is None:
             return _ABSENT
@@ -103,29 +300,96 @@ def raw(props: dict[str, Any], path: str) -> Any:
         if not isinstance(cur, dict):
             raise InvalidValue(".".join(walked), cur, "an object")
         walked.append(part)
-        cur = cur.get(part, _ABSENT)
+        cur = settle(cur.get(part, _ABSENT), ".".join(walked))
         if cur is _ABSENT:
             return _ABSENT
-    if isinstance(cur, UnresolvedValue):
-        raise Unresolved(path, cur)
     return cur
 
 
-def peek(props: dict[str, Any], path: str) -> Any:
+def peek(props: dict[str, Any], path: str, at: str = "") -> Any:
     """Like raw(), but hands back an UnresolvedValue instead of raising, for controls
     whose decision does not depend on the exact value (or that can follow a reference)."""
     try:
-        return raw(props, path)
+        return raw(props, path, at)
+    except Fork:
+        raise
     except Unresolved as exc:
         return exc.value
 
 
 def get(resource_type: str, props: dict[str, Any], path: str) -> Field:
-    """A field with the AWS default applied when absent or null."""
-    v = raw(props, path)
+    """A field with the AWS default applied when absent or null. A value known only at
+    deploy is handed on, for the reader (as_bool, as_enum) to consider each answer."""
+    v = _lookup(props, path)
     if v is _ABSENT or v is None:
         return Field(AWS_DEFAULTS.get((resource_type, path)), present=False)
     return Field(v, present=True)
+
+
+def settled(value: Any, path: str = "") -> Any:
+    """A whole value with every choice in it settled (and options that remove a field or
+    item removed): for reading a structure, such as a tag list, all at once."""
+    value = settle(value, path)
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            v = settled(v, f"{path}.{k}" if path else str(k))
+            if v is not _ABSENT:
+                out[k] = v
+        return out
+    if isinstance(value, list):
+        return [
+            item
+            for item in (settled(v, f"{path}[{i}]") for i, v in enumerate(value))
+            if item is not _ABSENT
+        ]
+    return value
+
+
+def tag_keys(raw: Any) -> tuple[dict[str, str] | None, bool]:
+    """Tags from an IaC `Tags` value, and whether some keys are known only at deploy
+    (the tags known now are kept: a required key among them is there either way)."""
+    if raw is None or raw is _ABSENT:
+        return {}, False
+    if isinstance(raw, UnresolvedValue):
+        return {}, True
+    if isinstance(raw, list):
+        known = [
+            t
+            for t in raw
+            if isinstance(t, dict) and not isinstance(t.get("Key", t.get("key")), UnresolvedValue)
+        ]
+        if len(known) != len(raw) and all(isinstance(t, (dict, UnresolvedValue)) for t in raw):
+            return tags_from_any(known), True
+        return tags_from_any(raw), False
+    if isinstance(raw, dict):
+        return {str(k): show(v) for k, v in raw.items()}, False
+    return None, False
+
+
+def has_choice(value: Any) -> bool:
+    """Whether a Choice sits anywhere in `value`."""
+    if isinstance(value, Choice):
+        return True
+    if isinstance(value, dict):
+        return any(has_choice(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_choice(v) for v in value)
+    return False
+
+
+def items(path: str, value: Any) -> list[tuple[int, Any]]:
+    """The items of a list with choices settled, paired with their index; an item an
+    option removes (AWS::NoValue) is left out."""
+    value = settle(value, path)
+    if not isinstance(value, list):
+        raise InvalidValue(path, value, "a list")
+    out: list[tuple[int, Any]] = []
+    for i, item in enumerate(value):
+        item = settle(item, f"{path}[{i}]")
+        if item is not _ABSENT:
+            out.append((i, item))
+    return out
 
 
 def is_absent(v: Any) -> bool:
@@ -137,7 +401,11 @@ _FALSE = frozenset({"false"})
 
 
 def as_bool(path: str, value: Any) -> bool:
-    """true/false as JSON booleans or the strings Config sometimes records."""
+    """true/false as JSON booleans or the strings Config sometimes records. A value known
+    only at deploy is considered both ways."""
+    value = settle(value, path)
+    if isinstance(value, UnresolvedValue):
+        return _assume(path, value, ("true", "false")) == "true"
     if isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -150,7 +418,15 @@ def as_bool(path: str, value: Any) -> bool:
 
 
 def as_int(path: str, value: Any) -> int:
-    """An integer, from a JSON number or a numeric string ("2")."""
+    """An integer, from a JSON number or a numeric string ("2"); secret stays secret."""
+    value = settle(value, path)
+    if isinstance(value, UnresolvedValue):
+        raise Unresolved(path, value)
+    n = _int(path, value)
+    return SensitiveInt(n) if isinstance(value, Sensitive) else n
+
+
+def _int(path: str, value: Any) -> int:
     if isinstance(value, bool):
         raise InvalidValue(path, value, "a whole number")
     if isinstance(value, int):
@@ -165,31 +441,66 @@ def as_int(path: str, value: Any) -> int:
     raise InvalidValue(path, value, "a whole number")
 
 
+def below(path: str, value: Any, limit: int) -> bool:
+    """Whether a whole number is below `limit`; one known only at deploy is considered
+    both below and at or above it."""
+    value = settle(value, path)
+    if isinstance(value, UnresolvedValue):
+        labels = (f"below {limit}", f"{limit} or more")
+        return _assume(path, value, labels) == labels[0]
+    return as_int(path, value) < limit
+
+
 def as_enum(path: str, value: Any, allowed: tuple[str, ...]) -> str:
-    """One of AWS's enum strings; case-insensitive, returned in AWS's spelling."""
+    """One of AWS's enum strings; case-insensitive, returned in AWS's spelling. A value
+    known only at deploy is considered as each of them."""
+    value = settle(value, path)
+    if isinstance(value, UnresolvedValue):
+        return _assume(path, value, allowed)
     if isinstance(value, str):
         for a in allowed:
             if value.strip().lower() == a.lower():
-                return a
+                return SensitiveText(a) if isinstance(value, Sensitive) else a
     raise InvalidValue(path, value, " or ".join(allowed))
 
 
 def as_str(path: str, value: Any) -> str:
+    value = settle(value, path)
+    if isinstance(value, UnresolvedValue):
+        raise Unresolved(path, value)
     if isinstance(value, str):
         return value
     raise InvalidValue(path, value, "a string")
 
 
-def _show(value: Any) -> str:
+def show(value: Any) -> str:
+    """Any value as a reason shows it: text as is, JSON for the rest, an unknown by why it
+    is unknown, a secret as (sensitive); never a Python repr."""
+    if isinstance(value, Sensitive):
+        return SENSITIVE
     if isinstance(value, str):
         return value if value else '""'
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if value is None:
-        return "null"
-    text = repr(value)
+    if isinstance(value, UnresolvedValue):
+        return f"(a value that {value.why})"
+    text = json.dumps(_plain(value), ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def _plain(value: Any) -> Any:
+    if isinstance(value, Sensitive):
+        return SENSITIVE
+    if isinstance(value, UnresolvedValue):
+        return f"(a value that {value.why})"
+    if value is _ABSENT:
+        return "(absent)"
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    return f"({type(value).__name__})"
+
+
 def _quoted(value: Any) -> str:
-    return f'"{value}"' if isinstance(value, str) else _show(value)
+    return f'"{value}"' if isinstance(value, str) else show(value)

@@ -6,7 +6,7 @@ from typing import Any
 
 from sagewarden.controls import Context, control
 from sagewarden.resources import Resource
-from sagewarden.values import InvalidValue, as_int, is_absent, raw
+from sagewarden.values import InvalidValue, below, is_absent, items, peek, raw, show
 from sagewarden.verdicts import Verdict, failed, not_applicable, passed
 
 
@@ -24,24 +24,24 @@ def production_instance_count(r: Resource, params: dict[str, Any], ctx: Context)
         raise InvalidValue("ProductionVariants", variants, "a list of variants")
     low: list[str] = []
     checked = 0
-    for i, v in enumerate(variants):
+    for i, v in items("ProductionVariants", variants):
         path = f"ProductionVariants[{i}]"
         if not isinstance(v, dict):
             raise InvalidValue(path, v, "an object")
-        name = v.get("VariantName") or path
-        count = raw(v, "InitialInstanceCount")
+        name = peek(v, "VariantName", at=path)
+        name = name if isinstance(name, str) and name else path
+        count = peek(v, "InitialInstanceCount", at=path)
         if is_absent(count):
-            if not is_absent(raw(v, "ServerlessConfig")):
+            if not is_absent(raw(v, "ServerlessConfig", at=path)):
                 continue  # serverless: no instances, out of scope
             raise InvalidValue(
                 f"{path}.InitialInstanceCount",
                 None,
                 "set (the variant has no ServerlessConfig either)",
             )
-        n = as_int(f"{path}.InitialInstanceCount", count)
         checked += 1
-        if n < 2:
-            low.append(f"{name} has InitialInstanceCount {n}")
+        if below(f"{path}.InitialInstanceCount", count, 2):
+            low.append(f"{show(name)} has InitialInstanceCount {show(count)}")
     if checked == 0:
         return not_applicable("every production variant is serverless")
     if low:

@@ -11,12 +11,13 @@ from sagewarden.values import (
     InvalidValue,
     UnresolvedValue,
     as_bool,
-    as_int,
     as_str,
+    below,
     get,
     is_absent,
     peek,
     raw,
+    show,
 )
 from sagewarden.verdicts import Verdict, error, failed, not_applicable, passed, unknown
 
@@ -27,15 +28,16 @@ _ISOLATE = "NetworkConfig.EnableNetworkIsolation"
 
 def encrypt_in_transit(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
     # All four AWS Config rules scope this to jobs on 2 or more instances.
-    count = raw(r.properties, _COUNT)
+    count = peek(r.properties, _COUNT)
     if is_absent(count):
         raise InvalidValue(_COUNT, None, "set (it is required)")
-    n = as_int(_COUNT, count)
-    if n < 2:
-        return not_applicable(f"{_COUNT} is {n}: a single instance has no inter-container traffic")
+    if below(_COUNT, count, 2):
+        return not_applicable(
+            f"{_COUNT} is {show(count)}: a single instance has no inter-container traffic"
+        )
     f = get(r.type, r.properties, _ENCRYPT)
     on = as_bool(_ENCRYPT, f.value)
-    text = f"{f.describe(_ENCRYPT, on)} on {n} instances"
+    text = f"{f.describe(_ENCRYPT, on)} on {show(count)} instances"
     return passed(text) if on else failed(text)
 
 

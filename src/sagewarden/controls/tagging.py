@@ -6,26 +6,30 @@ from typing import Any
 
 from sagewarden.controls import Context, control
 from sagewarden.resources import Resource
+from sagewarden.values import settled, tag_keys
 from sagewarden.verdicts import Status, Verdict, error, failed, passed, unknown
 
 
 def tagged(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
-    verdict = _tagged(r, params)
-    if verdict.status is Status.FAILED and r.extra.get("tags_unresolved"):
+    tags, unresolved = r.tags, bool(r.extra.get("tags_unresolved"))
+    if "tags_choice" in r.extra:  # IaC tags that differ by condition: one option at a time
+        tags, unresolved = tag_keys(settled(r.extra["tags_choice"], "Tags"))
+    verdict = _tagged(tags, params)
+    if verdict.status is Status.FAILED and unresolved:
         # Some keys are added at deploy (e.g. provider default tags from a variable).
         return unknown(f"{verdict.reason}, but some tag keys are known only at deploy")
     return verdict
 
 
-def _tagged(r: Resource, params: dict[str, Any]) -> Verdict:
-    if r.tags is None:
+def _tagged(tags: dict[str, str] | None, params: dict[str, Any]) -> Verdict:
+    if tags is None:
         return error("tags are not recorded for this resource, so the tag keys cannot be checked")
     # System tags (aws:...) are ignored; keys are case-sensitive; values never matter.
-    user_keys = [k for k in r.tags if not k.startswith("aws:")]
+    user_keys = [k for k in tags if not k.startswith("aws:")]
     required: tuple[str, ...] | None = params.get("requiredKeyTags")
     if not required:
         if not user_keys:
-            if r.tags:
+            if tags:
                 return failed("only system (aws:) tags: the resource has no user tag")
             return failed("the resource has no tags")
         return passed(f"tagged with {len(user_keys)} user tag key(s)")

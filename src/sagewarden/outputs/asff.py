@@ -32,6 +32,7 @@ import orjson
 from sagewarden import __version__
 from sagewarden.diagnostics import Diagnostic
 from sagewarden.resources import Resource, ResourceType
+from sagewarden.values import Sensitive
 from sagewarden.verdicts import Evaluation, Status
 
 SCHEMA_VERSION = "2018-10-08"
@@ -305,7 +306,11 @@ def _resource(r: Resource, partition: str, region: str) -> dict[str, Any]:
             other["File"] = r.provenance.file
         out["Details"] = {"Other": _field_map(other, _OTHER_VALUE_MAX)}
     if r.tags:
-        tags = {k: v for k, v in r.tags.items() if v.strip() and len(v) <= _TAG_VALUE_MAX}
+        tags = {
+            k: v
+            for k, v in r.tags.items()
+            if v.strip() and len(v) <= _TAG_VALUE_MAX and not _secret(k, v)
+        }
         tags = _field_map(tags, _TAG_VALUE_MAX)
         if tags:
             out["Tags"] = tags
@@ -316,9 +321,10 @@ def _notebook_details(r: Resource) -> dict[str, Any]:
     """AwsSageMakerNotebookInstanceDetails from the CloudFormation-named properties.
 
     Only values of the model's type are copied: an IaC value known only at deploy time
-    (an intrinsic function) is left out rather than misreported.
+    (an intrinsic function) is left out rather than misreported, and so is a value its
+    source marks sensitive.
     """
-    p = r.properties
+    p = {k: v for k, v in r.properties.items() if not _secret(v)}
     out: dict[str, Any] = {}
     for name in _NOTEBOOK_STRINGS:
         value = p.get(name)
@@ -329,6 +335,8 @@ def _notebook_details(r: Resource) -> dict[str, Any]:
     for name in _NOTEBOOK_LISTS:
         items = p.get(name)
         if isinstance(items, list) and items and all(isinstance(i, str) for i in items):
+            if _secret(*items):
+                continue
             strings = [i for i in items if i.strip()]
             if strings:
                 out[name] = strings
@@ -338,7 +346,7 @@ def _notebook_details(r: Resource) -> dict[str, Any]:
     imds = p.get("InstanceMetadataServiceConfiguration")
     if isinstance(imds, dict):
         version = imds.get("MinimumInstanceMetadataServiceVersion")
-        if isinstance(version, str) and version.strip():
+        if isinstance(version, str) and version.strip() and not _secret(version):
             out["InstanceMetadataServiceConfiguration"] = {
                 "MinimumInstanceMetadataServiceVersion": version
             }
@@ -347,6 +355,10 @@ def _notebook_details(r: Resource) -> dict[str, Any]:
     elif r.id.startswith("arn:"):
         out["NotebookInstanceArn"] = r.id
     return out
+
+
+def _secret(*values: Any) -> bool:
+    return any(isinstance(v, Sensitive) for v in values)
 
 
 def _identity(r: Resource) -> str:

@@ -36,6 +36,7 @@ from sagewarden.diagnostics import Diagnostic
 from sagewarden.outputs.encoding import dumps
 from sagewarden.outputs.sarif import fingerprint
 from sagewarden.resources import Resource
+from sagewarden.values import Sensitive
 from sagewarden.verdicts import Evaluation, Status
 
 OCSF_VERSION = "1.6.0"
@@ -195,7 +196,11 @@ def _resource(r: Resource) -> dict[str, Any]:
     if r.account_id is not None:
         res["owner"] = {"account": {"uid": r.account_id, "type": "AWS Account", "type_id": 10}}
     if r.tags:
-        res["tags"] = [{"name": k, "value": v} for k, v in r.tags.items()]
+        res["tags"] = [
+            {"name": k, "value": v}
+            for k, v in r.tags.items()
+            if not isinstance(k, Sensitive)  # a key its source marks secret
+        ]
     return res
 
 

@@ -2,9 +2,12 @@
 
 What can be known from the template and the given parameters is resolved (Ref to
 parameters and pseudo parameters, Fn::If with Conditions, Fn::Sub, Fn::Join, Fn::Select,
-Fn::Split, Fn::FindInMap, Fn::Base64); what cannot (Fn::ImportValue, a parameter with no
-value, Fn::GetAtt of another resource) becomes an UnresolvedValue that says why, so the
-control can answer UNKNOWN only when its decision depends on it.
+Fn::Split, Fn::FindInMap, Fn::Base64). What is one of a few known values (Fn::If on a
+condition known only at deploy, a parameter with AllowedValues and no value, Fn::FindInMap
+with such a key) becomes a Choice of them, which the engine evaluates option by option.
+What cannot be known at all (Fn::ImportValue, a parameter with no value, Fn::GetAtt of
+another resource) becomes an UnresolvedValue that says why, so the control can answer
+UNKNOWN only when its decision depends on it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sagewarden.resources import NAME_PROPERTY
-from sagewarden.values import UnresolvedValue
+from sagewarden.values import ABSENT, Choice, UnresolvedValue
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
 _KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
@@ -51,9 +54,7 @@ class Resolver:
             elif "Default" in spec:
                 raw = spec["Default"]
             else:
-                self.parameters[name] = UnresolvedValue(
-                    f"is parameter {name}, which has no default and no value was given"
-                )
+                self.parameters[name] = _unset_parameter(name, spec)
                 continue
             if ptype.startswith("AWS::SSM::Parameter::Value"):
                 self.parameters[name] = UnresolvedValue(
@@ -164,7 +165,12 @@ class Resolver:
         a, b = self.resolve(args[1]), self.resolve(args[2])
         if not _unknown(a) and not _unknown(b) and a == b:
             return a
-        return UnresolvedValue(f"depends on condition {args[0]}, known only at deploy")
+        return Choice(
+            f"depends on condition {args[0]}, known only at deploy",
+            over=f"condition {args[0]}",
+            options=(("true", _option(a)), ("false", _option(b))),
+            phrase=f"whether condition {args[0]} is true or false",
+        )
 
     def _sub(self, args: Any) -> Any:
         if isinstance(args, list) and len(args) == 2 and isinstance(args[1], Mapping):
@@ -238,8 +244,42 @@ class Resolver:
         default = (
             args[3].get("DefaultValue") if len(args) == 4 and isinstance(args[3], Mapping) else None
         )
-        if any(_unknown(k) for k in keys):
-            return UnresolvedValue("is !FindInMap with a key known only at deploy")
+        return self._map_value(keys, default)
+
+    def _map_value(self, keys: list[Any], default: Any) -> Any:
+        """The entry the keys name; a Choice over the entries when a key is one of a few
+        values (a Choice) or unknown (any key the mapping has at that level)."""
+        for i, key in enumerate(keys):
+            if not _unknown(key):
+                continue
+            if isinstance(key, Choice):
+                over, labels, phrase = key.over, list(key.options), key.phrase
+            elif i == 0:
+                return UnresolvedValue(f"is !FindInMap of a mapping that {key.why}")
+            else:
+                level = _mapping(self.mappings.get(str(keys[0])))
+                if i == 2:
+                    level = _mapping(level.get(str(keys[1])))
+                names = [str(k) for k in level]
+                which = "top-level" if i == 1 else "second-level"
+                over = f"the {which} key of mapping {keys[0]}"
+                phrase = f"for every {which} key of mapping {keys[0]} ({', '.join(names)})"
+                labels = [(n, n) for n in names]
+            options: list[tuple[str, Any]] = []
+            for label, value in labels:
+                try:
+                    found = self._map_value([*keys[:i], value, *keys[i + 1 :]], default)
+                except TemplateError:
+                    continue  # no entry for this value: a deploy with it would fail
+                options.append((str(label), _option(found)))
+            if not options:
+                raise TemplateError(f"Fn::FindInMap: no entry of {keys[0]} for any key")
+            return Choice(
+                f"is !FindInMap {keys[0]} with a key that {key.why}",
+                over=over,
+                options=tuple(options),
+                phrase=phrase,
+            )
         found = _mapping(_mapping(self.mappings.get(str(keys[0]))).get(str(keys[1]))).get(
             str(keys[2]), NO_VALUE
         )
@@ -278,6 +318,31 @@ _FUNCTIONS: dict[str, Any] = {
     "Fn::GetAZs": lambda self, args: self._deploy_only("!GetAZs"),
     "Fn::Cidr": lambda self, args: self._deploy_only("!Cidr"),
 }
+
+
+def _unset_parameter(name: str, spec: Mapping[str, Any]) -> UnresolvedValue:
+    """A parameter with no default and no value: one of its AllowedValues when it has
+    them, anything otherwise."""
+    why = f"is parameter {name}, which has no default and no value was given"
+    allowed = spec.get("AllowedValues")
+    if isinstance(allowed, list) and allowed and all(_is_scalar(v) for v in allowed):
+        values = list(dict.fromkeys(_scalar_text(v) for v in allowed))
+        return Choice(
+            why,
+            over=f"parameter {name}",
+            options=tuple((v, v) for v in values),
+            phrase=f"for every allowed value of parameter {name} ({', '.join(values)})",
+        )
+    return UnresolvedValue(why)
+
+
+def _option(value: Any) -> Any:
+    """A value as an option of a Choice: AWS::NoValue removes the field."""
+    return ABSENT if value is NO_VALUE else value
+
+
+def _is_scalar(value: Any) -> bool:
+    return isinstance(value, (str, int, float, bool))
 
 
 def _mapping(value: Any) -> Mapping[str, Any]:

@@ -18,9 +18,9 @@ import orjson
 import yaml
 
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.resources import ALL_TYPES, NAME_PROPERTY, Provenance, Resource, tags_from_any
+from sagewarden.resources import ALL_TYPES, NAME_PROPERTY, Provenance, Resource
 from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
-from sagewarden.values import UnresolvedValue
+from sagewarden.values import UnresolvedValue, has_choice, tag_keys
 from sagewarden.verdicts import Suppression
 
 MAX_YAML_NODES = 2_000_000  # aliases may not expand a document beyond this many nodes
@@ -242,29 +242,18 @@ def _resource(
     resource.properties = props
     own = props.get(NAME_PROPERTY[rtype])
     resource.name = str(name) if isinstance(name, str) else own if isinstance(own, str) else lid
-    resource.tags, unresolved = _tags(props.get("Tags"))
-    if unresolved:
-        resource.extra["tags_unresolved"] = True
+    raw_tags = props.get("Tags")
+    if has_choice(raw_tags):
+        resource.tags = {}  # the tag control settles them per option
+        resource.extra["tags_choice"] = raw_tags
+    else:
+        resource.tags, unresolved = tag_keys(raw_tags)
+        if unresolved:
+            resource.extra["tags_unresolved"] = True
     suppressions = _suppressions(metadata, where, lid, diags)
     if suppressions:
         resource.extra["suppress"] = suppressions
     return resource
-
-
-def _tags(raw: Any) -> tuple[dict[str, str] | None, bool]:
-    """Tag keys from the template, and whether some keys are known only at deploy."""
-    if raw is None:
-        return {}, False
-    if isinstance(raw, UnresolvedValue):
-        return {}, True
-    if isinstance(raw, list):
-        known = [
-            t
-            for t in raw
-            if not (isinstance(t, Mapping) and isinstance(t.get("Key"), UnresolvedValue))
-        ]
-        return tags_from_any(known), len(known) != len(raw)
-    return tags_from_any(raw), False
 
 
 def _suppressions(

@@ -51,7 +51,7 @@ from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Provenance, Resource
 from sagewarden.sources.terraform_map import AWS_PROVIDER, FREE_FORM, TYPES, TypeMap
-from sagewarden.values import UnresolvedValue
+from sagewarden.values import SENSITIVE, Sensitive, SensitiveText, UnresolvedValue, sensitive
 
 AFTER_APPLY = "is known only after apply"
 
@@ -271,7 +271,10 @@ class _PlanReader:
                     continue
                 if item.get("mode", "managed") != "managed":
                     continue
-                out.setdefault(item["address"], item.get("values"))
+                values = item.get("values")
+                if isinstance(values, dict):
+                    values = _mark_sensitive(values, item.get("sensitive_values"))
+                out.setdefault(item["address"], values)
         return out
 
     def _walk_modules(self, module: Any, where: str) -> Iterator[tuple[dict[str, Any], str]]:
@@ -320,6 +323,7 @@ class _PlanReader:
                 address, addr, tmap, f"change.after is a {_kind(after)}, not an object"
             )
             return
+        after = _mark_sensitive(after, change.get("after_sensitive"))
         unknown = change.get("after_unknown")
         if unknown is None or unknown is False:
             unknown = {}
@@ -359,6 +363,10 @@ class _PlanReader:
         assert isinstance(props, dict)
         name_value = merged.get(tmap.name_attr)
         arn = merged.get(tmap.arn_attr) if tmap.arn_attr else None
+        if isinstance(name_value, Sensitive):
+            name_value = None  # the address names it instead
+        if isinstance(arn, Sensitive):
+            arn = None
         resource = Resource(
             type=tmap.cfn_type,
             id=ctx.address,
@@ -566,7 +574,7 @@ class _PlanReader:
         tags_all = merged.get("tags_all")
         own = merged.get("tags")
         if isinstance(tags_all, dict):
-            return _tag_map(tags_all), None
+            return _secret_as_in(_tag_map(tags_all), own), None
         if tags_all is not None and not isinstance(tags_all, UnresolvedValue):
             self._diag(where, f"tags_all is a {_kind(tags_all)}, not a map")
             return None, None
@@ -860,10 +868,42 @@ def _format_key(key: Key) -> str:
 
 
 def _tag_map(raw: dict[str, Any]) -> dict[str, str]:
+    # str() of a sensitive value is "(sensitive)": tag values never decide a verdict.
     return {
-        str(k): "" if v is None or isinstance(v, UnresolvedValue) else str(v)
+        k if isinstance(k, str) else str(k): ""
+        if v is None or isinstance(v, UnresolvedValue)
+        else str(v)
         for k, v in raw.items()
     }
+
+
+def _secret_as_in(tags: dict[str, str], own: Any) -> dict[str, str]:
+    """tags_all with the keys `tags` marks sensitive kept secret: the provider copies them
+    into tags_all without the mark."""
+    if not isinstance(own, dict):
+        return tags
+    secret = {k for k, v in own.items() if isinstance(k, Sensitive) or isinstance(v, Sensitive)}
+    return {
+        (SensitiveText(k) if k in secret else k): (SENSITIVE if k in secret else v)
+        for k, v in tags.items()
+    }
+
+
+def _mark_sensitive(value: Any, marks: Any) -> Any:
+    """`value` with what `after_sensitive` / `sensitive_values` marks secret wrapped as
+    Sensitive: it still decides verdicts, but is never shown (a whole sensitive map hides
+    its keys too)."""
+    if marks is True:
+        if isinstance(value, dict):
+            return {SensitiveText(str(k)): sensitive(v) for k, v in value.items()}
+        return sensitive(value)
+    if isinstance(marks, dict) and marks and isinstance(value, dict):
+        return {k: _mark_sensitive(v, marks.get(k)) for k, v in value.items()}
+    if isinstance(marks, list) and marks and isinstance(value, list):
+        return [
+            _mark_sensitive(v, marks[i] if i < len(marks) else None) for i, v in enumerate(value)
+        ]
+    return value
 
 
 def _dig(node: Any, *keys: str) -> Any:

@@ -72,7 +72,7 @@ def mismatches(control: Control, fact: dict[str, Any]) -> list[str]:
         for mine in ours["parameters"]
     ]
     return [
-        f"{control.id} {k}: catalog has {ours[k]!r}, the page {page[k]!r}"
+        f"{control.id} {k}: the catalog has {ours[k]!r}, the page {page[k]!r} ({DATA_FILE.name})"
         for k in ours
         if ours[k] != page[k]
     ]

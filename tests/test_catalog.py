@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 DATA_FILE = ROOT / "tests" / "data" / "securityhub-sagemaker.json"
 DATA: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
 FACTS: dict[str, dict[str, Any]] = {f["id"]: f for f in DATA["controls"]}
-PAGE = ROOT / DATA["source"]["page"]
+PAGE = Path(os.path.normpath(ROOT / DATA["source"]["page"]))
 
 
 def mismatches(control: Control, fact: dict[str, Any]) -> list[str]:

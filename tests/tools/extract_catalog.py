@@ -247,7 +247,7 @@ def main(argv: list[str]) -> int:
     if len(argv) > 2:
         print("usage: extract_catalog.py [PAGE] [OUT]", file=sys.stderr)
         return 2
-    page_path = Path(argv[0]) if argv else ROOT / PAGE
+    page_path = Path(argv[0] if argv else os.path.normpath(ROOT / PAGE))
     out = Path(argv[1]) if len(argv) > 1 else OUT
     try:
         text = page_path.read_text(encoding="utf-8")

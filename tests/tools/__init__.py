@@ -1,0 +1,1 @@
+"""Scripts that regenerate test data from their sources."""

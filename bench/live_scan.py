@@ -68,8 +68,12 @@ def _job(kind: str, name: str, count: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _create(sm: Any, kind: str, i: int) -> None:
-    name = f"{kind.lower()[:12]}-{i:05d}"
+def _name(kind: str, i: int) -> str:
+    return f"{kind.lower()[:12]}-{i:05d}"
+
+
+def _create(sm: Any, kind: str, i: int, definition: str = "") -> None:
+    name = _name(kind, i)
     if kind == "NotebookInstance":
         sm.create_notebook_instance(
             NotebookInstanceName=name,
@@ -112,7 +116,7 @@ def _create(sm: Any, kind: str, i: int) -> None:
             MonitoringScheduleName=name,
             MonitoringScheduleConfig={
                 "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
-                "MonitoringJobDefinitionName": f"dataquality-{i:05d}",
+                "MonitoringJobDefinitionName": definition,
                 "MonitoringType": "DataQuality",
             },
         )
@@ -143,8 +147,32 @@ def build(emulator: Emulator, total: int) -> tuple[list[str], Counter[tuple[str,
     for (account, region), sm in clients.items():  # the model endpoint configs' variants serve
         sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"})
         counts[(account, region, "Model")] += 1
+    # A schedule must name an existing job definition of its scope (AWS refuses others):
+    # schedule i names data-quality definition j, j = i modulo a multiple of the scope
+    # count, so both sit in the same scope; schedules are created once definitions exist.
+    definitions = round(total * MIX["DataQualityJobDefinition"])
+    usable = definitions - definitions % len(scopes)
+    if usable == 0:
+        raise SystemExit(f"--resources {total} is too small: each scope needs a definition")
+    schedules = [j for j in jobs if j[2] == "MonitoringSchedule"]
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(lambda j: _create(clients[(j[0], j[1])], j[2], j[3]), jobs))
+        list(
+            pool.map(
+                lambda j: _create(clients[(j[0], j[1])], j[2], j[3]),
+                [j for j in jobs if j[2] != "MonitoringSchedule"],
+            )
+        )
+        list(
+            pool.map(
+                lambda j: _create(
+                    clients[(j[0], j[1])],
+                    j[2],
+                    j[3],
+                    _name("DataQualityJobDefinition", j[3] % usable),
+                ),
+                schedules,
+            )
+        )
     return accounts, counts
 
 

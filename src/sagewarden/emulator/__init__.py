@@ -18,6 +18,17 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
 - Operations moto lacks on its own resources: UpdateNotebookInstance (only when the
   notebook is Stopped or Failed, else ValidationException as in AWS) and UpdateEndpoint
   (switches to an existing endpoint config; ends InService).
+- Refusals the API reference documents and moto skips (ValidationException, 400):
+  CreateNotebookInstance with DirectInternetAccess Disabled and no SubnetId; a
+  ProductionVariant that is neither serverless nor names InstanceType and
+  InitialInstanceCount, or is serverless and names instances; ShadowProductionVariants
+  unless one production and one shadow variant; an existing endpoint config or endpoint
+  name (moto silently replaces them); a monitoring schedule (create or update) naming a
+  job definition that does not exist with its MonitoringType.
+- Endpoint answers as AWS gives them: DescribeEndpointConfig returns what moto drops
+  (ShadowProductionVariants, ExecutionRoleArn, VpcConfig...); DescribeEndpoint returns a
+  DataCaptureConfigSummary (moto returned the config's request, off the model: HTTP 500),
+  without KmsKeyId when none was given, as AWS does, and ShadowProductionVariants.
 - AWS's notebook state rules, which moto skips: StopNotebookInstance only from
   InService, Start only from Stopped/Failed, Delete only from Stopped/Failed
   (ValidationException "Status (X) not in ([...]). Unable to transition to (...)...").
@@ -42,12 +53,13 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
   Lists the extension serves return 10 items a page by default (AWS's documented
   default) and NextTokens that name the last item, so deletions between pages are safe.
 - CreateModel refuses an existing name (moto silently replaces the model), and
-  CreateNotebookInstance accepts every InstanceType the model allows (moto checks an
-  older, shorter list).
+  CreateNotebookInstance and CreateEndpointConfig accept every InstanceType the model
+  allows (moto checks older, shorter lists).
 - Validation: every SageMaker request is checked against botocore's input shape,
   including the enum and maximum constraints only AWS enforces (ValidationException);
   every response the extension builds or rewrites must match the output shape, or the
-  emulator answers 500 and records the report in `Emulator.errors`.
+  emulator answers 500 and records the report in `Emulator.errors`. The one allowance
+  is a required member AWS is seen to omit (validation.AWS_OMITS, with its evidence).
 
 Per request, in order: the call is recorded (`Emulator.calls`), `on_request` hooks run,
 then the first matching fault answers in the protocol's own error format, else the

@@ -48,11 +48,13 @@ def job_definitions(backend: Any, monitoring_type: str) -> dict[str, Any]:
     return found
 
 
-def job_definition_endpoint(backend: Any, monitoring_type: str, name: str) -> str | None:
-    """The endpoint a job definition monitors, if the definition exists in moto."""
+def job_definition(backend: Any, monitoring_type: str, name: str) -> Any | None:
+    """moto's job definition of this MonitoringType and name, or None."""
     if monitoring_type not in JOB_DEFINITIONS:
         return None
-    definition = job_definitions(backend, monitoring_type).get(name)
-    if definition is None:
-        return None
+    return job_definitions(backend, monitoring_type).get(name)
+
+
+def job_definition_endpoint(definition: Any, monitoring_type: str) -> str | None:
+    """The endpoint a moto job definition of this MonitoringType monitors."""
     return endpoint_of(getattr(definition, JOB_DEFINITIONS[monitoring_type][1], None))

@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sagewarden.emulator import sagemaker_fixes, sagemaker_resources
+from sagewarden.emulator import sagemaker_endpoints, sagemaker_fixes, sagemaker_resources
 from sagewarden.emulator.calls import Incoming
 from sagewarden.emulator.context import Context, MotoGateway, PassThrough
 from sagewarden.emulator.replies import ApiError, Reply, error_reply, json_reply
@@ -35,7 +35,11 @@ TARGET_PREFIX = "SageMaker."
 
 Handler = Callable[[Context], dict[str, Any]]
 
-HANDLERS: dict[str, Handler] = {**sagemaker_fixes.HANDLERS, **sagemaker_resources.HANDLERS}
+HANDLERS: dict[str, Handler] = {
+    **sagemaker_fixes.HANDLERS,
+    **sagemaker_endpoints.HANDLERS,
+    **sagemaker_resources.HANDLERS,
+}
 
 
 class SageMakerExtension:

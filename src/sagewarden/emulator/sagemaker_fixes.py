@@ -1,12 +1,13 @@
 """SageMaker operations moto 5.x implements wrongly or not at all, patched over moto.
 
-moto keeps owning notebooks, models, endpoints and job definitions; these handlers call
-it in-process and add what it lacks: UpdateNotebookInstance, AWS's state rules for
-notebook Start/Stop/Delete, the notebook runtime (volume and lifecycle scripts, see
-notebook_runtime), UpdateEndpoint, the fields
-it drops (PlatformIdentifier, EnableNetworkIsolation...), duplicate-model refusal, and
-paging for the lists moto returns whole (ListModels) or breaks past 100 items
-(ListDataQualityJobDefinitions, ListModelBiasJobDefinitions).
+moto keeps owning notebooks, models and job definitions; these handlers call it
+in-process and add what it lacks: UpdateNotebookInstance, AWS's state rules for notebook
+Start/Stop/Delete, the notebook runtime (volume and lifecycle scripts, see
+notebook_runtime), the refusal of a notebook without internet access and without a
+subnet, the fields it drops (PlatformIdentifier, EnableNetworkIsolation...),
+duplicate-model refusal, and paging for the lists moto returns whole (ListModels) or
+breaks past 100 items (ListDataQualityJobDefinitions, ListModelBiasJobDefinitions).
+Endpoint configs and endpoints are sagemaker_endpoints' job.
 """
 
 from __future__ import annotations
@@ -55,6 +56,14 @@ def forward(ctx: Context) -> dict[str, Any]:
 
 
 def create_notebook_instance(ctx: Context) -> dict[str, Any]:
+    # The API reference (CreateNotebookInstance, DirectInternetAccess): "You can set the
+    # value of this parameter to Disabled only if you set a value for the SubnetId
+    # parameter." moto accepts it without one.
+    if ctx.params.get("DirectInternetAccess") == "Disabled" and not ctx.params.get("SubnetId"):
+        raise ApiError(
+            "ValidationException",
+            "DirectInternetAccess can be Disabled only if a SubnetId is specified.",
+        )
     # moto checks InstanceType against an old list; the model's enum (already checked) is
     # what AWS accepts, so moto gets a type it knows and the real one is set afterwards.
     instance_type = ctx.params["InstanceType"]
@@ -196,28 +205,6 @@ def list_models(ctx: Context) -> dict[str, Any]:
     }
 
 
-def update_endpoint(ctx: Context) -> dict[str, Any]:
-    backend = ctx.moto.backend()
-    name, config_name = ctx.params["EndpointName"], ctx.params["EndpointConfigName"]
-    endpoint = backend.endpoints.get(name)
-    if endpoint is None:
-        raise ApiError(
-            "ValidationException", f"Could not find endpoint '{ctx.arn('endpoint', name)}'."
-        )
-    config = backend.endpoint_configs.get(config_name)
-    if config is None:
-        raise ApiError(
-            "ValidationException",
-            f"Could not find endpoint configuration '{ctx.arn('endpoint-config', config_name)}'.",
-        )
-    endpoint.endpoint_config_name = config_name
-    endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
-    endpoint.data_capture_config = config.data_capture_config
-    endpoint.endpoint_status = "InService"  # AWS passes through Updating; no timers here
-    endpoint.last_modified_time = moto_now()
-    return {"EndpointArn": endpoint.arn}
-
-
 def create_model_explainability_job_definition(ctx: Context) -> dict[str, Any]:
     result = forward(ctx)
     # moto keeps tags=None when none are given, and ListTags on it then crashes.
@@ -287,9 +274,6 @@ HANDLERS: dict[str, Handler] = {
     "CreateModel": create_model,
     "DescribeModel": describe_model,
     "ListModels": list_models,
-    "DescribeEndpointConfig": forward,
-    "DescribeEndpoint": forward,
-    "UpdateEndpoint": update_endpoint,
     "DescribeDataQualityJobDefinition": forward,
     "DescribeModelBiasJobDefinition": forward,
     "DescribeModelQualityJobDefinition": forward,

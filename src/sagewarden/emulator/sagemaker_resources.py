@@ -3,7 +3,8 @@ schedules, and the tags on them.
 
 Behaviour follows the SageMaker API reference: ResourceNotFound/ResourceInUse errors,
 full details in ListAppImageConfigs, monitoring schedules that are Pending until first
-described after a create or update and Scheduled afterwards (state, not timers).
+described after a create or update and Scheduled afterwards (state, not timers), and
+that can reference only a job definition that exists with their MonitoringType.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from sagewarden.emulator.clock import now
 from sagewarden.emulator.context import Context, PassThrough
-from sagewarden.emulator.moto_state import endpoint_of, job_definition_endpoint
+from sagewarden.emulator.moto_state import endpoint_of, job_definition, job_definition_endpoint
 from sagewarden.emulator.paging import ListSpec, by_name, by_time, list_page, paginate
 from sagewarden.emulator.replies import ApiError
 from sagewarden.emulator.sagemaker_store import (
@@ -197,7 +198,16 @@ def _schedule(ctx: Context) -> MonitoringSchedule:
 
 
 def _type_and_endpoint(ctx: Context, config: dict[str, Any]) -> tuple[str, str | None]:
-    """MonitoringType and monitored endpoint of a schedule config (AWS's own derivation)."""
+    """MonitoringType and monitored endpoint of a schedule config (AWS's own derivation).
+
+    A schedule by reference must name a job definition that exists, of its type. The API
+    reference (MonitoringScheduleConfig): MonitoringJobDefinitionName is "The name of the
+    monitoring job definition to schedule" and MonitoringType "The type of the monitoring
+    job definition to schedule". CreateMonitoringSchedule's model lists no
+    ResourceNotFound, so a missing or mistyped definition is the common
+    ValidationException (400) there, and in UpdateMonitoringSchedule alike: the same
+    invalid input gets the same answer.
+    """
     inline = config.get("MonitoringJobDefinition")
     by_name_ = config.get("MonitoringJobDefinitionName")
     if (inline is None) == (by_name_ is None):
@@ -215,8 +225,15 @@ def _type_and_endpoint(ctx: Context, config: dict[str, Any]) -> tuple[str, str |
             "ValidationException",
             "MonitoringType is required when MonitoringJobDefinitionName is provided.",
         )
-    endpoint = job_definition_endpoint(ctx.moto.backend(), monitoring_type, str(by_name_))
-    return monitoring_type, endpoint
+    definition = job_definition(ctx.moto.backend(), monitoring_type, str(by_name_))
+    if definition is None:
+        raise ApiError(
+            "ValidationException",
+            f"Could not find {monitoring_type} job definition '{by_name_}' "
+            f"(MonitoringJobDefinitionName must name an existing {monitoring_type} "
+            "job definition).",
+        )
+    return monitoring_type, job_definition_endpoint(definition, monitoring_type)
 
 
 def create_monitoring_schedule(ctx: Context) -> dict[str, Any]:

@@ -9,6 +9,7 @@ the operation's output shape, or the emulator reports its own bug instead of lyi
 
 from __future__ import annotations
 
+import copy
 import functools
 from typing import Any
 
@@ -28,9 +29,30 @@ class OutputMismatch(Exception):
     """The emulator built a response its service model does not allow (an emulator bug)."""
 
 
+# Output members the model marks required that AWS is seen to leave out. The emulator
+# answers what AWS answers, so output checks accept their absence, and nothing else.
+AWS_OMITS: dict[str, dict[str, tuple[str, ...]]] = {
+    "sagemaker": {
+        # DescribeEndpoint has no DataCaptureConfig.KmsKeyId when capture uses no
+        # customer-managed key (seen on live endpoints: aws/sagemaker-python-sdk#5738).
+        "DataCaptureConfigSummary": ("KmsKeyId",),
+    },
+}
+
+
 @functools.cache
 def service_model(name: str) -> ServiceModel:
     return botocore.session.get_session().get_service_model(name)
+
+
+@functools.cache
+def output_service_model(name: str) -> ServiceModel:
+    """The service model that answers are checked against: botocore's, minus AWS_OMITS."""
+    data = copy.deepcopy(botocore.session.get_session().get_service_data(name))
+    for shape, members in AWS_OMITS.get(name, {}).items():
+        definition = data["shapes"][shape]
+        definition["required"] = [m for m in definition.get("required", []) if m not in members]
+    return ServiceModel(data, service_name=name)
 
 
 def sagemaker_service_model() -> ServiceModel:
@@ -53,7 +75,8 @@ def input_errors(operation: OperationModel, params: dict[str, Any]) -> str | Non
 
 
 def check_output(operation: OperationModel, payload: dict[str, Any]) -> None:
-    shape = operation.output_shape
+    answered = output_service_model(operation.service_model.service_name)
+    shape = answered.operation_model(operation.name).output_shape
     if shape is None:
         if payload:
             raise OutputMismatch(f"{operation.name} has no output, got {sorted(payload)}")

@@ -385,3 +385,14 @@ def test_a_template_without_sagemaker_resources_is_green_and_says_nothing_was_in
     assert sarif.code == 0
     assert invocation["executionSuccessful"] is True
     assert invocation["toolExecutionNotifications"][0]["level"] == "warning"
+
+
+def test_a_commit_without_templates_passes_the_pre_commit_hook(tmp_path: Path) -> None:
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text("on: push\n")
+    run = cli("scan", "--quiet", "--skip-other-files", str(workflow))
+    assert run.code == 0  # nothing to check in this commit is not a mistake
+    assert run.stderr.strip().splitlines() == [
+        f"sagewarden: {workflow}: nothing in scope: no AWS Config data, template or plan "
+        "among these files"
+    ]

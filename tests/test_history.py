@@ -219,6 +219,11 @@ def test_parameters_in_effect_are_part_of_the_scope(
         "supportedPlatformIdentifierVersions": ["notebook-al2023-v1"]
     }
     assert main(["diff", "--db", str(db)]) == 2  # the newest scan has no twin yet
+    capsys.readouterr()
+    assert main(["history", "--db", str(db)]) == 0
+    listed = capsys.readouterr()[0].splitlines()
+    assert listed[0].endswith("snapshot.json SageMaker.6.requiredKeyTags=Owner")
+    assert listed[1].endswith("snapshot.json")  # defaults are not spelled out
 
 
 def test_diff_rows_show_account_and_region(

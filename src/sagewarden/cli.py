@@ -387,7 +387,8 @@ def collect(args: argparse.Namespace) -> ScanOutcome | int:
     diags.extend(sup_diags)
     evaluations.sort(key=_order)
     if not evaluations and not diags.has_input_errors and not diags.has_scope_errors:
-        where = ", ".join([*args.paths, *(["aws"] if args.aws else [])])
+        named = [*args.paths, *(["aws"] if args.aws else [])]
+        where = ", ".join(named) if len(named) <= 3 else f"{named[0]} and {len(named) - 1} more"
         diags.add(where, _nothing(read, live), Kind.WARNING)
     summary = summarize(evaluations, diags.items)
     scope = _scope(args, controls, params, live)
@@ -416,8 +417,10 @@ def _nothing(read: ReadResult, live: CollectResult | None) -> str:
     if live is not None:
         regions = {r for rs in live.accounts.values() for r in rs}
         seen.append(f"{_count(len(live.accounts), 'account')} x {_count(len(regions), 'region')}")
+    if not seen:  # --skip-other-files skipped every file it was given
+        return "nothing in scope: no AWS Config data, template or plan among these files"
     return (
-        f"nothing in scope: {' and '.join(seen) or 'the input'} held no SageMaker resource "
+        f"nothing in scope: {' and '.join(seen)} held no SageMaker resource "
         "that the selected controls evaluate"
     )
 
@@ -650,7 +653,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
     old, new = first.id, second.id
     if first.scope != second.scope:
         was, now = _scope_text(first.scope), _scope_text(second.scope)
-        how = f"{was} / {now}" if was != now else "parameters or scan format differ"
+        how = f"{was} / {now}" if was != now else "a default or the scope format changed"
         sys.stderr.write(
             f"sagewarden: scans {old} and {new} have different scopes ({clean(how)}): "
             "findings outside what both covered show as new or resolved\n"
@@ -699,6 +702,13 @@ def _scope_text(scope: str) -> str:
     controls = doc.get("controls") or []
     if controls and len(controls) < len(CONTROLS):
         parts.append(f"controls {','.join(controls)}")
+    for cid, values in sorted((doc.get("params") or {}).items()):
+        for name, value in sorted(values.items()):
+            param = BY_ID[cid].parameter(name) if cid in BY_ID else None
+            default = param.default if param else None
+            if value != (list(default) if isinstance(default, tuple) else default):
+                shown = ",".join(value) if isinstance(value, list) else str(value).lower()
+                parts.append(f"{cid}.{name}={shown}")
     return " ".join(parts)
 
 

@@ -396,3 +396,14 @@ def test_a_commit_without_templates_passes_the_pre_commit_hook(tmp_path: Path) -
         f"sagewarden: {workflow}: nothing in scope: no AWS Config data, template or plan "
         "among these files"
     ]
+
+
+def test_a_directory_whose_only_template_is_broken_is_named_once(tmp_path: Path) -> None:
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    broken = infra / "stack.yaml"
+    broken.write_text("Resources:\n  Nb:\n    Type: AWS::SageMaker::NotebookInstance\n  - x\n")
+    run = cli("scan", str(infra))
+    assert run.code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"sagewarden: {broken}:"), run.stderr

@@ -96,6 +96,7 @@ class FileReader:
 
     def _read_dir(self, root: str) -> None:
         before = self.result.recognised
+        said = len(self.result.diagnostics)
         terraform_dirs: list[str] = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
@@ -107,6 +108,8 @@ class FileReader:
                     self._read_file(os.path.join(dirpath, name), explicit=False)
         if self.result.recognised > before:
             return
+        if any(d.kind is Kind.INPUT for d in self.result.diagnostics[said:]):
+            return  # a file in it is broken: its own line already says why nothing was read
         if terraform_dirs:  # the root module is the shallowest directory with .tf files
             module = min(terraform_dirs, key=lambda d: (d.count(os.sep), d))
             self._diag(root, f"nothing to evaluate: {terraform_hint(module)}")

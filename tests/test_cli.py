@@ -292,3 +292,118 @@ def test_pre_commit_hook_skips_files_that_are_not_templates(tmp_path: Path) -> N
     assert run.code == 0, run.stderr  # the SAM template passes; the workflow is not a template
     run = cli("scan", str(workflow), sam)
     assert run.code == 2  # named explicitly without the hook's flag: not a template
+
+
+# --- a scan that saw nothing is never green ---------------------------------------------
+
+
+def _nothing_dirs(tmp_path: Path) -> dict[str, Path]:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    other = tmp_path / "other"
+    (other / "docs").mkdir(parents=True)
+    (other / "package.json").write_text('{"name": "web"}')
+    (other / "docs" / "mkdocs.yml").write_text("site_name: docs\n")
+    infra = tmp_path / "infra"
+    (infra / "modules" / "nb").mkdir(parents=True)
+    (infra / "main.tf").write_text('module "nb" { source = "./modules/nb" }\n')
+    (infra / "modules" / "nb" / "main.tf").write_text(
+        'resource "aws_sagemaker_notebook_instance" "nb" {\n  name = "nb"\n}\n'
+    )
+    (infra / "terraform.tfvars.json").write_text('{"region": "eu-west-1"}')
+    return {"empty": empty, "other": other, "infra": infra}
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "sarif"])
+@pytest.mark.parametrize("name", ["empty", "other", "infra"])
+def test_a_directory_with_nothing_to_evaluate_is_one_line_and_exit_2(
+    tmp_path: Path, name: str, fmt: str
+) -> None:
+    path = _nothing_dirs(tmp_path)[name]
+    run = cli("scan", str(path), "--format", fmt, cwd=tmp_path)
+    assert run.code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr
+    assert lines[0].startswith(f"sagewarden: {path}: nothing to evaluate: ")
+    if name == "infra":  # the root module, with the exact commands that make a plan
+        assert (
+            f"`terraform -chdir={path} plan -out=tfplan` and "
+            f"`terraform -chdir={path} show -json tfplan > tfplan.json`, then scan tfplan.json"
+        ) in lines[0]
+    else:
+        assert "no AWS Config data, CloudFormation template or Terraform plan" in lines[0]
+    if fmt == "table":
+        assert run.stdout.rstrip().endswith("1 input problem (see stderr)")
+    elif fmt == "json":
+        doc = run.json()
+        assert doc["summary"]["problems"] == {"input": 1, "scope": 0}
+        said = [(d["kind"], d["where"]) for d in doc["diagnostics"] if d["kind"] != "info"]
+        assert said == [("input", str(path))]  # skipped files are info (said with -v)
+    else:
+        invocation = json.loads(run.stdout)["runs"][0]["invocations"][0]
+        assert invocation["executionSuccessful"] is False
+        errors = [n for n in invocation["toolExecutionNotifications"] if n["level"] == "error"]
+        assert [n["properties"]["where"] for n in errors] == [str(path)]
+
+
+def test_a_terraform_file_named_on_the_command_line_gets_the_plan_commands(
+    tmp_path: Path,
+) -> None:
+    tf = _nothing_dirs(tmp_path)["infra"] / "main.tf"
+    run = cli("scan", str(tf), EXAMPLE, "--format", "json")
+    assert run.code == 2
+    assert run.stderr.strip().splitlines() == [
+        f"sagewarden: {tf}: Terraform configuration (.tf) is not evaluated, its plan is: run "
+        f"`terraform -chdir={tf.parent} plan -out=tfplan` and "
+        f"`terraform -chdir={tf.parent} show -json tfplan > tfplan.json`, then scan tfplan.json"
+    ]
+    assert len(run.json()["evaluations"]) == 37  # the snapshot beside it is still evaluated
+
+
+def test_a_directory_with_one_template_among_other_files_is_read(tmp_path: Path) -> None:
+    other = _nothing_dirs(tmp_path)["other"]
+    template = ROOT / "tests" / "data" / "cfn" / "sam-template.yaml"
+    (other / "template.yaml").write_text(template.read_text())
+    run = cli("scan", str(other), "--format", "json")
+    assert run.code == 0, run.stderr
+    assert run.json()["evaluations"]
+
+
+def test_a_template_without_sagemaker_resources_is_green_and_says_nothing_was_in_scope(
+    tmp_path: Path,
+) -> None:
+    bucket = tmp_path / "bucket.yaml"
+    bucket.write_text("Resources:\n  Logs:\n    Type: AWS::S3::Bucket\n")
+    run = cli("scan", str(bucket))
+    assert run.code == 0  # read, understood, nothing of SageMaker's: not a mistake
+    assert run.stderr.strip().splitlines() == [
+        f"sagewarden: {bucket}: nothing in scope: 1 template held no SageMaker resource "
+        "that the selected controls evaluate"
+    ]
+    sarif = cli("scan", str(bucket), "--format", "sarif")
+    invocation = json.loads(sarif.stdout)["runs"][0]["invocations"][0]
+    assert sarif.code == 0
+    assert invocation["executionSuccessful"] is True
+    assert invocation["toolExecutionNotifications"][0]["level"] == "warning"
+
+
+def test_a_commit_without_templates_passes_the_pre_commit_hook(tmp_path: Path) -> None:
+    workflow = tmp_path / "ci.yml"
+    workflow.write_text("on: push\n")
+    run = cli("scan", "--quiet", "--skip-other-files", str(workflow))
+    assert run.code == 0  # nothing to check in this commit is not a mistake
+    assert run.stderr.strip().splitlines() == [
+        f"sagewarden: {workflow}: nothing in scope: no AWS Config data, template or plan "
+        "among these files"
+    ]
+
+
+def test_a_directory_whose_only_template_is_broken_is_named_once(tmp_path: Path) -> None:
+    infra = tmp_path / "infra"
+    infra.mkdir()
+    broken = infra / "stack.yaml"
+    broken.write_text("Resources:\n  Nb:\n    Type: AWS::SageMaker::NotebookInstance\n  - x\n")
+    run = cli("scan", str(infra))
+    assert run.code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"sagewarden: {broken}:"), run.stderr

@@ -445,3 +445,153 @@ def test_role_arn_scans_that_account(live: Emulator, capsys: pytest.CaptureFixtu
     assume = [c for c in live.calls if c.operation == "AssumeRole"]
     assert assume and assume[0].params["ExternalId"] == "s3cr3t-id"
     assert code == 1
+
+
+# --- a scope that could not be read is never green ------------------------------------
+
+
+def _report(capsys: pytest.CaptureFixture[str], fmt: str, *args: str) -> tuple[int, str, str]:
+    code = main(["scan", "--aws", "--quiet", "--format", fmt, *args])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_credentials_that_cannot_be_used_are_errors_in_every_format(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live.add_fault(
+        service="sts",
+        operation="GetCallerIdentity",
+        code="InvalidClientTokenId",
+        message="The security token included in the request is invalid.",
+    )
+    args = ("--region", "eu-west-1", "--control", "SageMaker.5", "--control", "SageMaker.1")
+    reports: dict[str, str] = {}
+    for fmt in ("table", "json", "sarif", "junit", "asff", "ocsf", "csv", "html"):
+        code, out, err = _report(capsys, fmt, *args)
+        assert code == 3, (fmt, err)
+        assert err.strip().splitlines() == [
+            "sagewarden: aws: cannot use the credentials: InvalidClientTokenId: "
+            "The security token included in the request is invalid."
+        ]
+        reports[fmt] = out
+    assert "2 errors; 1 read failure" in reports["table"].splitlines()[-1]
+    assert "ERROR" in reports["table"] and "eu-west-1" in reports["table"]
+    doc = json.loads(reports["json"])
+    assert doc["summary"]["by_status"]["ERROR"] == 2
+    assert doc["summary"]["problems"] == {"input": 0, "scope": 1}
+    assert {(e["control"], e["status"]) for e in doc["evaluations"]} == {
+        ("SageMaker.1", "ERROR"),
+        ("SageMaker.5", "ERROR"),
+    }
+    assert {e["reason"] for e in doc["evaluations"]} == {
+        "could not be read: credentials: InvalidClientTokenId"
+    }
+    run = json.loads(reports["sarif"])["runs"][0]
+    invocation = run["invocations"][0]
+    assert invocation["executionSuccessful"] is False
+    assert invocation["toolExecutionNotifications"][0]["properties"] == {
+        "kind": "scope",
+        "where": "aws",
+    }
+    assert run["properties"]["summary"]["by_status"]["ERROR"] == 2
+    assert {r["kind"] for r in run["results"]} == {"review"}
+    import xml.etree.ElementTree as ET
+
+    junit = ET.fromstring(reports["junit"])
+    assert junit.get("errors") == "3"  # two controls that could not run, one scope problem
+    asff = json.loads(reports["asff"])["Findings"]
+    assert {f["Compliance"]["Status"] for f in asff} == {"NOT_AVAILABLE"}
+    assert {f["Region"] for f in asff} == {"eu-west-1"}
+    ocsf = json.loads(reports["ocsf"])
+    assert {f["compliance"]["status"] for f in ocsf} == {"Error"}
+    assert reports["csv"].count(",ERROR,") == 2
+    assert "could not be read: credentials: InvalidClientTokenId" in reports["html"]
+
+
+def test_an_organization_that_cannot_be_listed_is_an_error_not_an_empty_report(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live.add_fault(service="organizations", operation="ListAccounts", code="AccessDeniedException")
+    code, doc, err = scan(capsys, "--org", "--region", "us-east-1", "--control", "SageMaker.5")
+    assert code == 3
+    assert "organizations:ListAccounts failed: AccessDeniedException" in err
+    assert [(e["control"], e["status"]) for e in doc["evaluations"]] == [("SageMaker.5", "ERROR")]
+
+
+def test_a_mistyped_region_is_named_with_close_matches_not_blamed_on_credentials(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    live.clear_calls()
+    code = main(["scan", "--aws", "--region", "eu-wst-1", "--format", "json"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(  # the closest of botocore's regions first
+        "sagewarden: --region eu-wst-1: not an AWS region that botocore knows; "
+        "did you mean eu-west-1 or "
+    )
+    assert live.calls == []  # nothing was asked of AWS with a region that does not exist
+    assert json.loads(out)["evaluations"] == []
+
+    # With a good region beside it, that region is still scanned.
+    estate.build(live.client, ACCOUNT, ["us-east-1"])
+    code, doc, err = scan(
+        capsys, "--region", "eu-wst-1", "--region", "us-east-1", "--control", "SageMaker.5"
+    )
+    assert code == 2
+    assert "--region eu-wst-1" in err and "credentials" not in err
+    assert {e["source"]["region"] for e in doc["evaluations"]} == {"us-east-1"}
+
+
+def test_a_mistyped_default_region_is_named_too(
+    live: Emulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-eats-1")
+    code, _, err = scan(capsys)
+    assert code == 2
+    lines = err.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(
+        "sagewarden: region us-eats-1 (from AWS_REGION, AWS_DEFAULT_REGION or the profile): "
+        "not an AWS region that botocore knows; did you mean us-east-1 or "
+    )
+
+
+def test_no_credentials_at_all_names_the_three_ways_to_give_them(tmp_path: Any) -> None:
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        HOME=str(tmp_path),  # no ~/.aws: the credential chain really finds nothing
+        AWS_EC2_METADATA_DISABLED="true",  # and never asks the instance metadata service
+        SAGEWARDEN_DB=str(tmp_path / "h.db"),
+    )
+    env.pop("BOTO_CONFIG", None)
+    command = ["scan", "--aws", "--region", "eu-west-1", "--format", "json"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "sagewarden", *command, "--control", "SageMaker.3"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 3  # could not read: the README's exit code for it
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for way in (
+        "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+        "--profile NAME or AWS_PROFILE",
+        "`aws configure`",
+        "`aws sso login`",
+        "an instance or container role",
+    ):
+        assert way in lines[0]
+    doc = json.loads(proc.stdout)
+    assert doc["summary"]["by_status"]["ERROR"] == 1
+    assert doc["evaluations"][0]["source"]["region"] == "eu-west-1"

@@ -466,8 +466,22 @@ def test_diagnostics_become_notifications(evaluations: list[Evaluation]) -> None
     assert inv["executionSuccessful"] is False
     levels = [(n["properties"]["kind"], n["level"]) for n in inv["toolExecutionNotifications"]]
     assert levels == [("input", "error"), ("scope", "error"), ("info", "note")]
+    # A scope that could not be read (exit code 3) is not a successful run either.
     only_scope = json.loads(_sarif(evaluations, DIAGNOSTICS[1:]))["runs"][0]["invocations"][0]
-    assert only_scope["executionSuccessful"] is True
+    assert only_scope["executionSuccessful"] is False
+    only_info = json.loads(_sarif(evaluations, DIAGNOSTICS[2:]))["runs"][0]["invocations"][0]
+    assert only_info["executionSuccessful"] is True
+
+
+def test_warnings_are_warning_notifications(
+    evaluations: list[Evaluation], validator: jsonschema.Draft4Validator
+) -> None:
+    expired = Diagnostic(".sagewarden.yaml", "suppression expired on 2020-01-01", Kind.WARNING)
+    doc = json.loads(_sarif(evaluations, [expired]))
+    validator.validate(doc)
+    inv = doc["runs"][0]["invocations"][0]
+    assert inv["executionSuccessful"] is True
+    assert [n["level"] for n in inv["toolExecutionNotifications"]] == ["warning"]
 
 
 # --- JUnit ---------------------------------------------------------------------------

@@ -376,28 +376,57 @@ def collect(args: argparse.Namespace) -> ScanOutcome | int:
     )
     resources = read.resources
     diags.extend(read.diagnostics)
-    calls = 0
-    sessions: dict[str, Any] = {}
+    live: CollectResult | None = None
     if args.aws:
         live = scan_live(args, controls, params)
         resources += live.resources
         diags.extend(live.diagnostics)
-        calls = sum(live.calls.values())
-        sessions = live.sessions
     result = evaluate(resources, controls, params)
     diags.extend(result.diagnostics)
     evaluations, sup_diags = apply_suppressions(result.evaluations, suppressions, date.today())
     diags.extend(sup_diags)
     evaluations.sort(key=_order)
-    summary = summarize(evaluations)
+    if not evaluations and not diags.has_input_errors and not diags.has_scope_errors:
+        named = [*args.paths, *(["aws"] if args.aws else [])]
+        where = ", ".join(named) if len(named) <= 3 else f"{named[0]} and {len(named) - 1} more"
+        diags.add(where, _nothing(read, live), Kind.WARNING)
+    summary = summarize(evaluations, diags.items)
+    scope = _scope(args, controls, params, live)
     if not args.no_history:
-        _record(args, evaluations, diags, scan_started)
+        _record(args, evaluations, diags, scan_started, scope)
     if args.push_security_hub:
-        _push(args, evaluations, sessions, diags)
+        _push(args, evaluations, live.sessions if live else {}, diags, scope)
     for d in diags.items:
         if d.kind is not Kind.INFO or args.verbose:
             sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
+    calls = sum(live.calls.values()) if live else 0
     return ScanOutcome(evaluations, summary, diags, read, calls, len(resources))
+
+
+def _nothing(read: ReadResult, live: CollectResult | None) -> str:
+    """The warning for a run that read its inputs and found nothing the controls evaluate."""
+    seen = [
+        _count(n, word)
+        for n, word in (
+            (read.config_files, "Config file"),
+            (read.templates, "template"),
+            (read.plans, "Terraform plan"),
+        )
+        if n
+    ]
+    if live is not None:
+        regions = {r for rs in live.accounts.values() for r in rs}
+        seen.append(f"{_count(len(live.accounts), 'account')} x {_count(len(regions), 'region')}")
+    if not seen:  # --skip-other-files skipped every file it was given
+        return "nothing in scope: no AWS Config data, template or plan among these files"
+    return (
+        f"nothing in scope: {' and '.join(seen)} held no SageMaker resource "
+        "that the selected controls evaluate"
+    )
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def cmd_scan(args: argparse.Namespace) -> int:
@@ -443,25 +472,45 @@ def cmd_report(args: argparse.Namespace) -> int:
     return exit_code(outcome.evaluations, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
 
 
-def _scope(args: argparse.Namespace) -> str:
-    """What was scanned, so `diff` compares like with like."""
-    live = None
-    if args.aws:
-        live = {
-            "profile": args.profile,
-            "regions": sorted(args.region),
-            "all_regions": args.all_regions,
-            "org": args.org,
-            "accounts": sorted(args.account),
-            "role": args.role_arn,
+def _scope(
+    args: argparse.Namespace,
+    controls: Sequence[Control],
+    params: ParamSet,
+    live: CollectResult | None,
+) -> str:
+    """What was scanned and how it was judged, so `diff` compares like with like.
+
+    Live: the accounts actually scanned (not the profile that reached them), their regions
+    ("all" for --all-regions, which follows opt-ins), and an endpoint that replaces AWS's;
+    files: their absolute paths. Then the controls that ran (one skipped for an invalid
+    parameter did not) and every parameter value in effect, defaults included.
+    """
+    aws: dict[str, Any] | None = None
+    if live is not None:
+        aws = {
+            "accounts": {a: ["all"] if args.all_regions else r for a, r in live.accounts.items()},
+            "endpoint": getattr(args, "scope_endpoint", None) or live.endpoint,
         }
-    paths = sorted(os.path.abspath(p) for p in args.paths)
-    controls = sorted(args.control)
-    return orjson.dumps({"aws": live, "paths": paths, "controls": controls}).decode()
+    ran = [c for c in controls if c.id not in params.invalid_controls]
+    doc = {
+        "v": SCOPE_VERSION,
+        "aws": aws,
+        "paths": sorted(os.path.abspath(p) for p in args.paths),
+        "controls": [c.id for c in ran],
+        "params": {c.id: params.for_control(c) for c in ran if c.parameters},
+    }
+    return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS).decode()
+
+
+SCOPE_VERSION = 2  # version 1 (before 0.2): profile and region options, no account
 
 
 def _record(
-    args: argparse.Namespace, evaluations: list[Evaluation], diags: Diagnostics, started: datetime
+    args: argparse.Namespace,
+    evaluations: list[Evaluation],
+    diags: Diagnostics,
+    started: datetime,
+    scope: str,
 ) -> None:
     from sagewarden.history import History, default_path
 
@@ -469,7 +518,7 @@ def _record(
     try:
         history = History(path)
         try:
-            history.record(evaluations, _scope(args), started)
+            history.record(evaluations, scope, started)
         finally:
             history.close()
     except (OSError, sqlite3.Error) as exc:
@@ -501,6 +550,7 @@ def _push(
     evaluations: list[Evaluation],
     sessions: dict[str, Any],
     diags: Diagnostics,
+    scope: str,
 ) -> None:
     """Security Hub import; the history keeps what was pushed, to archive what is gone."""
     import boto3
@@ -517,7 +567,6 @@ def _push(
         except (ClientError, BotoCoreError) as exc:
             diags.add("--push-security-hub", f"no AWS credentials: {exc}", Kind.SCOPE)
             return
-    scope = _scope(args)
     try:
         history: History | None = _open_history(args)
     except CommandError as exc:
@@ -572,11 +621,9 @@ def cmd_history(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
         return EXIT_OK
     for r in rows:
-        scope = orjson.loads(r.scope)
-        what = "aws" if scope.get("aws") else ", ".join(scope.get("paths", []))
         sys.stdout.write(
             f"{r.id:>6}  {r.started_at}  {r.evaluations:>7} evaluations  "
-            f"{r.failed:>6} failed  {clean(what)}\n"
+            f"{r.failed:>6} failed  {clean(_scope_text(r.scope))}\n"
         )
     if not rows:
         sys.stdout.write("No scans recorded yet.\n")
@@ -586,12 +633,11 @@ def cmd_history(args: argparse.Namespace) -> int:
 def cmd_diff(args: argparse.Namespace) -> int:
     history = _open_history(args)
     if len(args.scans) == 2:
-        pair = (history.scan(args.scans[0]), history.scan(args.scans[1]))
-        if pair[0] is None or pair[1] is None:
-            missing = args.scans[0] if pair[0] is None else args.scans[1]
+        first, second = history.scan(args.scans[0]), history.scan(args.scans[1])
+        if first is None or second is None:
+            missing = args.scans[0] if first is None else args.scans[1]
             sys.stderr.write(f"sagewarden: no scan {missing} in {history.path}\n")
             return EXIT_INPUT
-        old, new = pair[0].id, pair[1].id
     elif not args.scans:
         last = history.last_two()
         if last is None:
@@ -600,10 +646,18 @@ def cmd_diff(args: argparse.Namespace) -> int:
                 "run the scan again or name two scans\n"
             )
             return EXIT_INPUT
-        old, new = last[0].id, last[1].id
+        first, second = last
     else:
         sys.stderr.write("sagewarden: diff takes no scan or two scans\n")
         return EXIT_INPUT
+    old, new = first.id, second.id
+    if first.scope != second.scope:
+        was, now = _scope_text(first.scope), _scope_text(second.scope)
+        how = f"{was} / {now}" if was != now else "a default or the scope format changed"
+        sys.stderr.write(
+            f"sagewarden: scans {old} and {new} have different scopes ({clean(how)}): "
+            "findings outside what both covered show as new or resolved\n"
+        )
     changes = history.diff(old, new)
     if args.format == "json":
         doc = {"from": old, "to": new, **changes}
@@ -613,14 +667,49 @@ def cmd_diff(args: argparse.Namespace) -> int:
     for title, rows in (
         ("New", changes["new"]),
         ("Resolved", changes["resolved"]),
+        ("Could not be read now (not resolved)", changes["not_read"]),
         ("Still failing", changes["still_failing"]),
     ):
         sys.stdout.write(f"{title} ({len(rows)})\n")
         for row in rows:
+            where = "/".join(x for x in (row["account_id"], row["region"]) if x) or "-"
+            now = f" (now: {row['now']})" if row.get("now") else ""
             sys.stdout.write(
-                f"  {row['control']:<13} {clean(row['resource_name'])}  {clean(row['reason'])}\n"
+                f"  {row['control']:<13} {clean(row['resource_name'])}  {clean(where)}  "
+                f"{clean(row['reason'])}{clean(now)}\n"
             )
     return EXIT_OK
+
+
+def _scope_text(scope: str) -> str:
+    """A recorded scope in a few words: its accounts and regions, or its files."""
+    try:
+        doc = orjson.loads(scope)
+    except orjson.JSONDecodeError:
+        return "?"
+    parts: list[str] = []
+    aws = doc.get("aws")
+    if isinstance(aws, dict) and isinstance(aws.get("accounts"), dict):
+        for account, regions in sorted(aws["accounts"].items()):
+            parts.append(f"{account} {','.join(regions)}")
+        if not aws["accounts"]:
+            parts.append("aws (no account could be reached)")
+        if aws.get("endpoint"):
+            parts.append(f"at {aws['endpoint']}")
+    elif aws:
+        parts.append("aws")  # a scope recorded before accounts were part of it
+    parts += doc.get("paths", [])
+    controls = doc.get("controls") or []
+    if controls and len(controls) < len(CONTROLS):
+        parts.append(f"controls {','.join(controls)}")
+    for cid, values in sorted((doc.get("params") or {}).items()):
+        for name, value in sorted(values.items()):
+            param = BY_ID[cid].parameter(name) if cid in BY_ID else None
+            default = param.default if param else None
+            if value != (list(default) if isinstance(default, tuple) else default):
+                shown = ",".join(value) if isinstance(value, list) else str(value).lower()
+                parts.append(f"{cid}.{name}={shown}")
+    return " ".join(parts)
 
 
 def _cfn_params(args: argparse.Namespace, diags: Diagnostics) -> dict[str, str]:
@@ -673,12 +762,22 @@ def scan_live(
     """Accounts and regions from the options, then every selected resource type in each."""
     from botocore.exceptions import ProfileNotFound
 
-    from sagewarden.sources.aws.accounts import AccountOptions, resolve_regions, resolve_targets
+    from sagewarden.sources.aws.accounts import (
+        AccountOptions,
+        check_regions,
+        endpoint_override,
+        resolve_regions,
+        resolve_targets,
+    )
     from sagewarden.sources.aws.collector import Collector, CollectResult
 
+    diags: list[Diagnostic] = []
+    regions = check_regions(args.region, diags)
+    if args.region and not regions:
+        return CollectResult([], diags)  # every --region was a typo: nothing to scan
     opts = AccountOptions(
         profile=args.profile,
-        regions=args.region,
+        regions=regions,
         all_regions=args.all_regions,
         org=args.org,
         org_role=args.org_role,
@@ -686,7 +785,6 @@ def scan_live(
         role_arn=args.role_arn,
         external_id=args.external_id,
     )
-    diags: list[Diagnostic] = []
     try:
         targets = resolve_targets(opts, diags)
     except ProfileNotFound as exc:
@@ -715,6 +813,9 @@ def scan_live(
             on_progress=progress.update,
         ).run()
     result.diagnostics[:0] = diags
+    if targets:
+        home = targets[0].regions[0] if targets[0].regions else "us-east-1"
+        result.endpoint = endpoint_override(targets[0].session, home)
     return result
 
 
@@ -822,6 +923,11 @@ def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
         extra += ["--fail-on", "never"]
     regions = [a for r in DEMO_REGIONS for a in ("--region", r)]
     scan_args = parser.parse_args(["scan", "--aws", *regions, *extra])
+    if not scan_args.db:  # the demo account's findings never enter the user's own history
+        from sagewarden.history import demo_path
+
+        scan_args.db = demo_path()
+    scan_args.scope_endpoint = "sagewarden demo emulator"  # its port changes every run
     with Emulator() as emulator:
         # Only this process talks to the emulator; nothing outside the machine is reached.
         os.environ.update(
@@ -836,9 +942,10 @@ def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
         for var in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN"):
             os.environ.pop(var, None)
         if not scan_args.quiet:
+            history = "not recorded" if scan_args.no_history else f"history in {scan_args.db}"
             sys.stderr.write(
                 f"sagewarden: demo account {DEMO_ACCOUNT} on a local emulator at "
-                f"{emulator.endpoint_url}, regions {', '.join(DEMO_REGIONS)}\n"
+                f"{emulator.endpoint_url}, regions {', '.join(DEMO_REGIONS)} ({history})\n"
             )
         estate.build(emulator.client, DEMO_ACCOUNT, list(DEMO_REGIONS))
         if fix:

@@ -3,7 +3,13 @@
 Every scan is one transaction (`BEGIN IMMEDIATE` in WAL mode with a busy timeout), so two
 scans writing to the same database at once are serialised by SQLite instead of corrupting
 it or losing one. The database lives in the user's data directory unless `--db` or
-SAGEWARDEN_DB says otherwise.
+SAGEWARDEN_DB says otherwise; the demo keeps its own beside it (`demo-` + its name).
+
+Databases written before findings had an account and region column are migrated when
+opened: the columns are added and filled from each finding's key (its ARN, or the file,
+account and region it was read from). Their scans keep the scope they were recorded
+with, which no newer scan's scope equals, so `diff` never pairs an old scan with a new
+one by itself.
 """
 
 from __future__ import annotations
@@ -39,7 +45,9 @@ CREATE TABLE IF NOT EXISTS findings (
     last_seen TEXT NOT NULL,
     last_status TEXT NOT NULL,
     failing_since TEXT,
-    resolved_at TEXT
+    resolved_at TEXT,
+    account_id TEXT,
+    region TEXT
 );
 CREATE TABLE IF NOT EXISTS results (
     scan_id INTEGER NOT NULL REFERENCES scans(id),
@@ -61,11 +69,13 @@ CREATE TABLE IF NOT EXISTS pushes (
 # so "was FAILED, now is not" marks it resolved and "failing again" clears that.
 _UPSERT_FINDING = """
 INSERT INTO findings (key, control, resource_type, resource_id, resource_name, first_seen,
-                      last_seen, last_status, failing_since, resolved_at)
+                      last_seen, last_status, failing_since, resolved_at, account_id, region)
 VALUES (:key, :control, :rtype, :rid, :name, :now, :now, :status,
-        CASE WHEN :failing THEN :now END, NULL)
+        CASE WHEN :failing THEN :now END, NULL, :account, :region)
 ON CONFLICT(key) DO UPDATE SET
     last_seen = excluded.last_seen,
+    account_id = excluded.account_id,
+    region = excluded.region,
     resource_name = excluded.resource_name,
     last_status = excluded.last_status,
     failing_since = CASE WHEN :failing THEN COALESCE(findings.failing_since, :now) END,
@@ -84,11 +94,32 @@ def default_path() -> str:
     return os.path.join(base, "sagewarden", "history.sqlite3")
 
 
+def demo_path() -> str:
+    """The demo's own history, beside the user's (`demo-history.sqlite3`): its emulated
+    account must never mix with real scans."""
+    folder, name = os.path.split(default_path())
+    return os.path.join(folder, f"demo-{name}")
+
+
 def finding_key(e: Evaluation) -> str:
     """One key per control and resource, stable across scans (and the ASFF Id's seed)."""
     r = e.resource
     where = r.arn or "|".join(x or "" for x in (r.provenance.file, r.account_id, r.region, r.id))
     return f"{e.control.id}|{r.type}|{where}"
+
+
+def key_scope(key: str) -> tuple[str | None, str | None]:
+    """Account and region from a finding key (for rows written before they had columns)."""
+    where = key.split("|", 2)[2] if key.count("|") >= 2 else ""
+    if where.startswith("arn:"):
+        parts = where.split(":")
+        if len(parts) > 4:
+            return parts[4] or None, parts[3] or None
+        return None, None
+    fields = where.rsplit("|", 3)  # file|account|region|id; a file name may hold a "|"
+    if len(fields) == 4:
+        return fields[1] or None, fields[2] or None
+    return None, None
 
 
 def short_key(key: str) -> str:
@@ -120,6 +151,28 @@ class History:
         self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         self.db.execute("PRAGMA journal_mode = WAL")
         self.db.executescript(_SCHEMA)
+        self._migrate()
+
+    def _migrate(self) -> None:
+        """Add the account and region columns to a database from before they existed."""
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(findings)")}
+        if {"account_id", "region"} <= columns:
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            columns = {row[1] for row in self.db.execute("PRAGMA table_info(findings)")}
+            for name in ("account_id", "region"):  # another process may have just done it
+                if name not in columns:
+                    self.db.execute(f"ALTER TABLE findings ADD COLUMN {name} TEXT")
+            keys = [k for (k,) in self.db.execute("SELECT key FROM findings")]
+            self.db.executemany(
+                "UPDATE findings SET account_id = ?, region = ? WHERE key = ?",
+                [(*key_scope(k), k) for k in keys],
+            )
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
 
     def close(self) -> None:
         self.db.close()
@@ -144,6 +197,8 @@ class History:
                     "rtype": e.resource.type,
                     "rid": e.resource.id,
                     "name": e.resource.name,
+                    "account": e.resource.account_id,
+                    "region": e.resource.region,
                     "now": now,
                     "status": e.status.value,
                     "failing": e.status is Status.FAILED,
@@ -219,46 +274,74 @@ class History:
         return ScanRow(*rows[1]), ScanRow(*rows[0])
 
     def diff(self, old: int, new: int) -> dict[str, list[dict[str, Any]]]:
-        """New, resolved and still-failing findings from scan `old` to scan `new`."""
+        """New, resolved and still-failing findings from scan `old` to scan `new`.
 
-        def failing(scan_id: int) -> dict[str, str]:
+        A finding that failed in `old` but could not be read in `new` (it is ERROR there, or
+        it is absent where `new` could not list its type in its account and region) is
+        "not_read", never "resolved": a scope that could not be read proves nothing.
+        """
+
+        def results(scan_id: int) -> dict[str, tuple[str, str]]:
             rows = self.db.execute(
-                "SELECT finding_key, reason FROM results WHERE scan_id = ? AND status = 'FAILED'",
-                (scan_id,),
+                "SELECT finding_key, status, reason FROM results WHERE scan_id = ?", (scan_id,)
             ).fetchall()
-            return dict(rows)
+            return {key: (status, reason) for key, status, reason in rows}
 
-        before, after = failing(old), failing(new)
-        seen_after = {
-            k
-            for (k,) in self.db.execute(
-                "SELECT finding_key FROM results WHERE scan_id = ?", (new,)
-            ).fetchall()
-        }
+        was, now = results(old), results(new)
+        before = {k: reason for k, (status, reason) in was.items() if status == "FAILED"}
+        after = {k: reason for k, (status, reason) in now.items() if status == "FAILED"}
+        # Placeholders stand for every resource of a type that could not be listed.
+        blind = self.db.execute(
+            "SELECT f.control, f.account_id, f.region FROM results r "
+            "JOIN findings f ON f.key = r.finding_key "
+            "WHERE r.scan_id = ? AND r.status = 'ERROR' AND f.resource_id LIKE '%/*'",
+            (new,),
+        ).fetchall()
+        names = (
+            "control",
+            "resource_type",
+            "resource_id",
+            "resource_name",
+            "account_id",
+            "region",
+            "first_seen",
+            "failing_since",
+        )
 
         def describe(key: str, reason: str) -> dict[str, Any]:
             row = self.db.execute(
-                "SELECT control, resource_type, resource_id, resource_name, first_seen, "
-                "failing_since FROM findings WHERE key = ?",
-                (key,),
+                f"SELECT {', '.join(names)} FROM findings WHERE key = ?", (key,)
             ).fetchone()
-            names = (
-                "control",
-                "resource_type",
-                "resource_id",
-                "resource_name",
-                "first_seen",
-                "failing_since",
-            )
             return {**dict(zip(names, row, strict=True)), "reason": reason}
 
+        def unread(key: str, row: dict[str, Any]) -> str | None:
+            status, reason = now.get(key, ("", ""))
+            if status:
+                return reason if status == "ERROR" else None
+            for control, account, region in blind:
+                if (
+                    control == row["control"]
+                    and account in (None, row["account_id"])
+                    and region in (None, row["region"])
+                ):
+                    return "its type could not be listed in its account and region"
+            return None
+
+        resolved: list[dict[str, Any]] = []
+        not_read: list[dict[str, Any]] = []
+        for key, reason in sorted(before.items()):
+            if key in after:
+                continue
+            row = describe(key, reason)
+            why = unread(key, row)
+            if why is not None:
+                not_read.append({**row, "now": why})
+            else:
+                resolved.append({**row, "now": "passing" if key in now else "gone"})
         return {
             "new": [describe(k, r) for k, r in sorted(after.items()) if k not in before],
-            "resolved": [
-                {**describe(k, r), "now": "gone" if k not in seen_after else "passing"}
-                for k, r in sorted(before.items())
-                if k not in after
-            ],
+            "resolved": resolved,
+            "not_read": not_read,
             "still_failing": [describe(k, r) for k, r in sorted(after.items()) if k in before],
         }
 

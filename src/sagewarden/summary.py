@@ -1,4 +1,8 @@
-"""Counts over a set of evaluations, shared by every output format."""
+"""Counts over a set of evaluations, shared by every output format.
+
+Input problems (exit code 2) and scopes that could not be read (exit code 3) are counted
+beside the verdicts, so no summary of a run that missed something reads as all clear.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from sagewarden.catalog import Severity
+from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.verdicts import Evaluation, Status
 
 
-def summarize(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
+def summarize(
+    evaluations: Sequence[Evaluation], diagnostics: Sequence[Diagnostic] = ()
+) -> dict[str, Any]:
     by_status: Counter[str] = Counter()
     failed_by_severity: Counter[str] = Counter()
     by_control: dict[str, Counter[str]] = {}
@@ -38,6 +45,10 @@ def summarize(evaluations: Sequence[Evaluation]) -> dict[str, Any]:
             cid: {s.value: c.get(s.value, 0) for s in Status if c.get(s.value, 0)}
             for cid, c in sorted(by_control.items(), key=lambda kv: int(kv[0].split(".")[1]))
         },
+        "problems": {
+            kind.value: sum(1 for d in diagnostics if d.kind is kind)
+            for kind in (Kind.INPUT, Kind.SCOPE)
+        },
     }
 
 
@@ -53,7 +64,17 @@ def summary_line(summary: dict[str, Any]) -> str:
     parts.append(f"{s['ERROR']} error" + ("" if s["ERROR"] == 1 else "s"))
     res = summary["resources"]
     ev = summary["evaluations"]
+    problems = summary.get("problems", {})
+    said = [
+        f"{n} {what}{'' if n == 1 else 's'}"
+        for n, what in (
+            (problems.get("input", 0), "input problem"),
+            (problems.get("scope", 0), "read failure"),
+        )
+        if n
+    ]
     return (
         f"{res} resource{'' if res == 1 else 's'}, {ev} evaluation{'' if ev == 1 else 's'}: "
         + ", ".join(parts)
+        + (f"; {', '.join(said)} (see stderr)" if said else "")
     )

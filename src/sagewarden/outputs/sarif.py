@@ -64,7 +64,12 @@ KIND: dict[Status, str] = {
     Status.UNKNOWN: "open",
     Status.ERROR: "review",
 }
-NOTIFICATION_LEVEL: dict[Kind, str] = {Kind.INPUT: "error", Kind.SCOPE: "error", Kind.INFO: "note"}
+NOTIFICATION_LEVEL: dict[Kind, str] = {
+    Kind.INPUT: "error",
+    Kind.SCOPE: "error",
+    Kind.WARNING: "warning",
+    Kind.INFO: "note",
+}
 
 _URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
@@ -241,9 +246,11 @@ def _result_properties(e: Evaluation) -> dict[str, Any]:
 
 
 def _invocation(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
-    """Input problems make the run unsuccessful (exit code 2); the rest are notifications."""
+    """Input that could not be used (exit code 2) or a scope that could not be read (exit
+    code 3) make the run unsuccessful: its results are not the whole picture. Every
+    diagnostic is a notification."""
     return {
-        "executionSuccessful": not any(d.kind is Kind.INPUT for d in diagnostics),
+        "executionSuccessful": not any(d.kind in (Kind.INPUT, Kind.SCOPE) for d in diagnostics),
         "toolExecutionNotifications": [
             {
                 "level": NOTIFICATION_LEVEL[d.kind],

@@ -3,12 +3,16 @@
 AWS Config data (snapshots, history, query results; .json or .json.gz), CloudFormation
 templates (YAML or JSON, SAM, CDK's cdk.out), and Terraform plans (`terraform show -json`)
 can be mixed on one command line or in one directory. A file named explicitly that is none
-of these is an input error; in a directory it is skipped (said with --verbose).
+of these is an input error; in a directory it is skipped (said with --verbose). A
+directory in which nothing was recognised is an input error too: a scan of it would be an
+empty, green report. Terraform configuration (`.tf`) is not evaluated (only a plan says
+what will be deployed), so such a file or directory gets the commands that make a plan.
 """
 
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,9 +30,24 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "__pycache__", ".tox"})
 _HEAD = 1 << 16
+TERRAFORM_SOURCE_SUFFIXES = (".tf", ".tf.json")
 NOT_RECOGNISED = (
     "not AWS Config data, a CloudFormation template (no Resources with a Type) or a Terraform plan"
 )
+NOTHING_IN_DIR = (
+    "nothing to evaluate: no AWS Config data, CloudFormation template or Terraform plan "
+    "in this directory"
+)
+
+
+def terraform_hint(directory: str) -> str:
+    """The exact commands that turn Terraform configuration into a plan sagewarden reads."""
+    chdir = f"-chdir={shlex.quote(directory)} " if directory not in ("", ".") else ""
+    return (
+        "Terraform configuration (.tf) is not evaluated, its plan is: run "
+        f"`terraform {chdir}plan -out=tfplan` and "
+        f"`terraform {chdir}show -json tfplan > tfplan.json`, then scan tfplan.json"
+    )
 
 
 @dataclass
@@ -36,8 +55,14 @@ class ReadResult:
     resources: list[Resource] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     config_items: int = 0
+    config_files: int = 0
     templates: int = 0
     plans: int = 0
+
+    @property
+    def recognised(self) -> int:
+        """Files read as Config data, templates or plans (with or without SageMaker)."""
+        return self.config_files + self.templates + self.plans
 
 
 class FileReader:
@@ -59,6 +84,9 @@ class FileReader:
                 self._diag(path, "no such file or directory")
             elif os.path.isdir(path):
                 self._read_dir(path)
+            elif path.endswith(TERRAFORM_SOURCE_SUFFIXES):
+                kind = Kind.INFO if self.skip_other else Kind.INPUT
+                self._diag(path, terraform_hint(os.path.dirname(path)), kind)
             else:
                 self._read_file(path, explicit=not self.skip_other)
         self.result.resources += self.config.resources()
@@ -67,17 +95,26 @@ class FileReader:
         return self.result
 
     def _read_dir(self, root: str) -> None:
-        found = 0
+        before = self.result.recognised
+        said = len(self.result.diagnostics)
+        terraform_dirs: list[str] = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
             for name in sorted(filenames):
-                if name.endswith(DATA_SUFFIXES):
-                    found += 1
+                if name.endswith(TERRAFORM_SOURCE_SUFFIXES):
+                    if dirpath not in terraform_dirs:
+                        terraform_dirs.append(dirpath)
+                elif name.endswith(DATA_SUFFIXES):
                     self._read_file(os.path.join(dirpath, name), explicit=False)
-        if not found:
-            self._diag(
-                root, "no .json, .json.gz, .yaml, .yml or .template files here", Kind.WARNING
-            )
+        if self.result.recognised > before:
+            return
+        if any(d.kind is Kind.INPUT for d in self.result.diagnostics[said:]):
+            return  # a file in it is broken: its own line already says why nothing was read
+        if terraform_dirs:  # the root module is the shallowest directory with .tf files
+            module = min(terraform_dirs, key=lambda d: (d.count(os.sep), d))
+            self._diag(root, f"nothing to evaluate: {terraform_hint(module)}")
+        else:
+            self._diag(root, NOTHING_IN_DIR)
 
     def _read_file(self, path: str, explicit: bool) -> None:
         try:
@@ -88,7 +125,7 @@ class FileReader:
             self._diag(path, f"cannot read: {exc.strerror or exc}")
             return
         if head[:2] == b"\x1f\x8b":
-            self.config.read_file(path)  # gzip: only AWS Config delivers that
+            self._config_file(path)  # gzip: only AWS Config delivers that
             return
         if not head.strip():
             self._diag(path, "empty file")
@@ -104,14 +141,14 @@ class FileReader:
 
     def _read_json(self, path: str, head: bytes, size: int, explicit: bool) -> None:
         if b'"configurationItems"' in head and size > self.full_parse_limit:
-            self.config.read_file(path)  # the large-snapshot scanner
+            self._config_file(path)  # the large-snapshot scanner
             return
         data = Path(path).read_bytes()
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             if b'"configurationItems"' in head:
-                self.config.read_file(path)  # reports the damage, keeps what precedes it
+                self._config_file(path)  # reports the damage, keeps what precedes it
                 return
             line, col = jsonscan.line_col(data, exc.pos)
             self._diag(path, f"invalid JSON at line {line}, column {col}: {_msg(exc)}")
@@ -153,11 +190,16 @@ class FileReader:
             )
             self._template(path, cfn.LoadedTemplate(doc, lines))
         elif _looks_like_config(doc):
+            self.result.config_files += 1
             self.config.read_document(doc, path)
         elif explicit:
             self._diag(path, NOT_RECOGNISED)
         else:
             self._diag(path, "skipped: not AWS Config data, a template or a plan", Kind.INFO)
+
+    def _config_file(self, path: str) -> None:
+        self.result.config_files += 1
+        self.config.read_file(path)
 
     def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
         resources, diags = cfn.read_template(loaded, path, self.cfn_params)

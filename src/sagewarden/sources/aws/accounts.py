@@ -16,10 +16,11 @@ import boto3
 import botocore.session
 from botocore.config import Config
 from botocore.credentials import RefreshableCredentials
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, SSOError
 
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.sources.aws.limits import DEFAULT_ORG_ROLE
+from sagewarden.sources.aws.regions import partition_of, region_problem
 
 SESSION_NAME = "sagewarden"
 DEFAULT_MAX_ATTEMPTS = 8
@@ -39,11 +40,19 @@ class AccountOptions:
 
 @dataclass
 class Target:
-    account_id: str
+    account_id: str  # "" when not even the account is known (the credentials failed)
     session: boto3.Session
     partition: str
     regions: list[str] = field(default_factory=list)
     error: str | None = None  # the account could not be reached (assume role failed)
+
+
+NO_CREDENTIALS = (
+    "no AWS credentials found; give them in one of three ways: the environment variables "
+    "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (plus AWS_SESSION_TOKEN for temporary ones), "
+    "a profile (--profile NAME or AWS_PROFILE; create one with `aws configure` or "
+    "`aws sso login`), or an instance or container role (EC2, ECS, Lambda, CodeBuild)"
+)
 
 
 def control_config(max_workers: int = 10) -> Config:
@@ -62,6 +71,15 @@ def control_config(max_workers: int = 10) -> Config:
         read_timeout=30,
         user_agent_extra="sagewarden",
     )
+
+
+def endpoint_override(session: boto3.Session, region: str) -> str | None:
+    """The SageMaker endpoint URL that replaces AWS's (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_
+    SAGEMAKER or a profile's endpoint_url), or None: botocore resolves both, no call made."""
+    own = Config(ignore_configured_endpoint_urls=True)  # type: ignore[call-arg]  # stubs lag
+    default = session.client("sagemaker", region_name=region, config=own).meta.endpoint_url
+    used = session.client("sagemaker", region_name=region).meta.endpoint_url
+    return None if used == default else str(used)
 
 
 def _error_text(exc: Exception) -> str:
@@ -109,13 +127,34 @@ def _identity(session: boto3.Session, region: str | None) -> tuple[str, str]:
     return str(ident["Account"]), arn.split(":")[1]
 
 
+def check_regions(names: list[str], diags: list[Diagnostic]) -> list[str]:
+    """The --region names that are AWS regions; one input error for each that is not."""
+    good: list[str] = []
+    for name in names:
+        problem = region_problem(name)
+        if problem:
+            diags.append(Diagnostic(f"--region {name}", problem))
+        elif name not in good:
+            good.append(name)
+    return good
+
+
 def resolve_targets(
     opts: AccountOptions,
     diags: list[Diagnostic],
     session_factory: Callable[..., boto3.Session] = boto3.Session,
 ) -> list[Target]:
-    """The accounts to scan, each with a session (or the reason it cannot be reached)."""
+    """The accounts to scan, each with a session (or the reason it cannot be reached).
+
+    Credentials that cannot be used, or an organization that cannot be listed, give one
+    target with `error` set and no account id, so the scan reports ERROR verdicts for what
+    it could not read instead of an empty, green report.
+    """
     base = session_factory(profile_name=opts.profile) if opts.profile else session_factory()
+    if not opts.regions and base.region_name and region_problem(base.region_name):
+        where = f"region {base.region_name} (from AWS_REGION, AWS_DEFAULT_REGION or the profile)"
+        diags.append(Diagnostic(where, str(region_problem(base.region_name))))
+        return []
     home = opts.regions[0] if opts.regions else base.region_name or "us-east-1"
     try:
         if opts.role_arn:
@@ -125,11 +164,27 @@ def resolve_targets(
         account, partition = _identity(base, home)
     except (ClientError, BotoCoreError) as exc:
         who = f"role {opts.role_arn}" if opts.role_arn else "credentials"
-        diags.append(Diagnostic("aws", f"cannot use the {who}: {_error_text(exc)}", Kind.SCOPE))
-        return []
+        diags.append(Diagnostic("aws", _credentials_problem(who, exc, opts.profile), Kind.SCOPE))
+        return [_unreachable(base, home, opts, f"{who}: {error_code(exc)}")]
     if not opts.org:
         return [Target(account, base, partition)]
     return _org_targets(base, account, partition, home, opts, diags)
+
+
+def _credentials_problem(who: str, exc: Exception, profile: str | None) -> str:
+    """What is wrong with the credentials, pointing at the fix where botocore says enough."""
+    if isinstance(exc, NoCredentialsError):
+        return NO_CREDENTIALS
+    if isinstance(exc, SSOError):
+        login = f"aws sso login --profile {profile}" if profile else "aws sso login"
+        return f"cannot use the {who}: the SSO session has expired or not started: run `{login}`"
+    return f"cannot use the {who}: {_error_text(exc)}"
+
+
+def _unreachable(base: boto3.Session, home: str, opts: AccountOptions, why: str) -> Target:
+    """A target standing for everything the options asked for that could not be reached."""
+    regions = opts.regions or ([] if opts.all_regions or not base.region_name else [home])
+    return Target("", base, partition_of(home) or "aws", list(regions), error=why)
 
 
 def _org_targets(
@@ -152,7 +207,7 @@ def _org_targets(
                 Kind.SCOPE,
             )
         )
-        return []
+        return [_unreachable(base, home, opts, f"ListAccounts: {error_code(exc)}")]
     active = [a for a in listed if a.get("State", a.get("Status")) == "ACTIVE"]
     wanted = set(opts.accounts)
     if wanted:

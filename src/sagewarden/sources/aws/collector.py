@@ -65,6 +65,8 @@ class CollectResult:
     calls: Counter[str] = field(default_factory=Counter)
     scopes: int = 0
     sessions: dict[str, Any] = field(default_factory=dict)  # account -> boto3 Session
+    accounts: dict[str, list[str]] = field(default_factory=dict)  # account -> its regions
+    endpoint: str | None = None  # an endpoint URL that replaces AWS's (AWS_ENDPOINT_URL)
 
 
 class Collector:
@@ -100,8 +102,9 @@ class Collector:
         scopes: list[tuple[Target, Scope]] = []
         for t in self.targets:
             if t.error is not None:
-                for rtype in self.types:
-                    self._placeholder(Scope(t.account_id, "*", t.partition), rtype, t.error)
+                for region in t.regions or ["*"]:
+                    for rtype in self.types:
+                        self._placeholder(Scope(t.account_id, region, t.partition), rtype, t.error)
                 continue
             for region in t.regions:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
@@ -116,7 +119,10 @@ class Collector:
             if self.resolve_references:
                 self._drain(pool, self._reference_tasks())
         sessions = {t.account_id: t.session for t in self.targets if t.error is None}
-        return CollectResult(self._resources, self._diags, self._calls, len(scopes), sessions)
+        accounts = {t.account_id: sorted(t.regions) for t in self.targets if t.account_id}
+        return CollectResult(
+            self._resources, self._diags, self._calls, len(scopes), sessions, accounts
+        )
 
     def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
         """Run tasks and the tasks they uncover until none is left.
@@ -328,9 +334,11 @@ class Collector:
     def _placeholder(
         self, scope: Scope, rtype: str, why: str, exc: Exception | None = None
     ) -> None:
-        """Stands for every resource of a type in a scope that could not be listed."""
+        """Stands for every resource of a type in a scope that could not be listed (account
+        "" when even the account is unknown: the credentials failed)."""
         path = READ_PATHS[rtype]
-        arn = f"arn:{scope.partition}:sagemaker:{scope.region}:{scope.account}:{path.arn_kind}/*"
+        account = scope.account or "*"
+        arn = f"arn:{scope.partition}:sagemaker:{scope.region}:{account}:{path.arn_kind}/*"
         resource = Resource(
             type=rtype,
             id=arn,
@@ -338,7 +346,7 @@ class Collector:
             properties={},
             tags=None,
             provenance=Provenance("aws", captured_at=self.started),
-            account_id=scope.account,
+            account_id=scope.account or None,
             region=None if scope.region == "*" else scope.region,
             read_error=why,
         )

@@ -83,6 +83,25 @@ def test_import_update_resolve_and_archive(
     assert "1 archived" in err or err == ""
 
 
+def test_findings_of_a_type_that_could_not_be_listed_are_not_archived(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    estate.build(live.client, ACCOUNT, ["us-east-1"])
+    code, _, err = push(capsys, "--control", "SageMaker.5")
+    assert code == 0, err
+    first = hub(live)
+    assert first
+    live.add_fault(
+        service="sagemaker", operation="ListModels", code="AccessDeniedException", message="no"
+    )
+    code, doc, err = push(capsys, "--control", "SageMaker.5")
+    assert code == 3
+    assert [e["status"] for e in doc["evaluations"]] == ["ERROR"]
+    second = hub(live)
+    for finding_id in first:
+        assert second[finding_id]["RecordState"] == "ACTIVE"  # absent proves nothing
+
+
 def test_a_refused_import_is_reported_never_dropped(
     live: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

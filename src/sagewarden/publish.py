@@ -5,7 +5,8 @@
 A finding's Id is deterministic, so importing again updates it: a resource that now
 passes gets its finding updated to PASSED (Security Hub resolves it). Findings of the
 previous push of the same scope whose resource has gone are imported once more with
-RecordState ARCHIVED.
+RecordState ARCHIVED; never those of a control whose resources could not be listed in their
+account and region this time (absent proves nothing there).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.history import Observed, finding_key
 from sagewarden.outputs import asff
 from sagewarden.sources.aws.accounts import control_config, error_code
-from sagewarden.verdicts import Evaluation
+from sagewarden.verdicts import Evaluation, Status
 
 BATCH = asff.BATCH_LIMIT
 
@@ -71,8 +72,9 @@ def push(
                 Kind.WARNING,
             )
         )
+    blind = _unlisted(evaluations)
     for old_id, old in previous.items():
-        if old_id in report.pushed:
+        if old_id in report.pushed or _in(blind, old):
             continue
         gone = {**old, "RecordState": "ARCHIVED", "UpdatedAt": stamp}
         groups[(str(old["AwsAccountId"]), str(old["Region"]))].append(gone)
@@ -92,6 +94,22 @@ def push(
         for start in range(0, len(findings), BATCH):
             _import(client, account, region, findings[start : start + BATCH], report)
     return report
+
+
+def _unlisted(evaluations: Sequence[Evaluation]) -> set[tuple[str, str | None, str | None]]:
+    """(control, account, region) where a type could not be listed: the collector's
+    placeholder stands for every resource of it (account None when even that is unknown)."""
+    return {
+        (e.control.id, e.resource.account_id, e.resource.region)
+        for e in evaluations
+        if e.status is Status.ERROR and e.resource.id.endswith("/*")
+    }
+
+
+def _in(blind: set[tuple[str, str | None, str | None]], finding: Mapping[str, Any]) -> bool:
+    control = finding.get("Compliance", {}).get("SecurityControlId")
+    account, region = finding.get("AwsAccountId"), finding.get("Region")
+    return any(c == control and a in (None, account) and r in (None, region) for c, a, r in blind)
 
 
 def _import(

@@ -730,8 +730,9 @@ def test_include_suppressed_plans_it_and_says_which_suppression_it_overrides() -
     assert "--include-suppressed" in rp.warnings[0]
 
 
-def test_suppressed_control_of_a_resource_is_not_fixed_with_its_other_controls() -> None:
-    """.3 suppressed, .8 failing: the one update changes the platform, not root access."""
+def test_suppressed_control_is_listed_and_not_fixed_with_the_resources_other_one() -> None:
+    """.3 suppressed, .8 failing: the one update changes the platform, not root access, and
+    .3 is listed as skipped (the old planner left it out of the plan without a word)."""
     nb = notebook(RootAccess="Enabled", PlatformIdentifier="notebook-al2-v2")
     sup = Suppression("SageMaker.3", "users need sudo", ".sagewarden.yaml:3")
     p = plan(_suppress(run([nb]), sup))

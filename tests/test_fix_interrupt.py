@@ -199,3 +199,36 @@ def test_ctrl_c_while_reading_before_any_change_changes_nothing(
     finally:
         journal.close()
     assert _status(sm, "a") == ("Enabled", "InService")
+
+
+def test_ctrl_c_during_a_rollback_stops_after_the_undo_in_progress(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The rollback stops between two undos, stays `rolling-back`, and running it again
+    finishes it. Fails on the old code (a KeyboardInterrupt: every undo still ran, or the
+    rollback died without a word on how to continue)."""
+    sm = live.client("sagemaker", REGION)
+    notebook(sm, "a")
+    notebook(sm, "b")
+    assert main([*APPLY, "--yes", "-q", *FAST]) == 0
+    run_id = _journal()[0]
+
+    def undo_update(call: Call) -> bool:
+        return call.operation == "UpdateNotebookInstance"
+
+    code, out, err, calls = _apply_interrupted(live, 1, ["fix", "rollback", run_id], undo_update)
+
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert out == f"run {run_id}: rollback-interrupted\n"
+    assert f"sagewarden: continue the rollback: sagewarden fix rollback {run_id} --yes\n" in err
+    assert _journal()[1] == "rolling-back"
+    undone = [c.params["NotebookInstanceName"] for c in calls if undo_update(c)]
+    assert undone == ["b"]  # newest first; a's undo never started
+    assert sm.describe_notebook_instance(NotebookInstanceName="a")["RootAccess"] == "Disabled"
+
+    capsys.readouterr()
+    assert main(["fix", "rollback", run_id, "--yes", *FAST]) == 0, capsys.readouterr().err
+    assert _journal()[1] == "rolled-back"
+    for name in ("a", "b"):
+        assert _status(sm, name) == ("Enabled", "InService")

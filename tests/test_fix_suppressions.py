@@ -167,7 +167,7 @@ def test_a_malformed_suppressions_file_stops_apply_before_any_change(
     start = len(live.calls)
     assert main(["fix", "apply", *LIVE, "--only", "SageMaker.3", "--yes", *FAST]) == 2
     err = capsys.readouterr().err
-    assert "fix apply changes nothing until they are corrected" in err
+    assert "fix apply changes nothing while its input has errors (above)" in err
     assert "Traceback" not in err
     assert [c for c in live.calls[start:] if not c.operation.startswith(READS)] == []
     assert root_access(sm, "lab-gpu") == root_access(sm, "etl") == "Enabled"

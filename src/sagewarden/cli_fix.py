@@ -291,8 +291,8 @@ def _check_plan_options(args: argparse.Namespace) -> None:
 
 def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], int]:
     """Scan live (the report or Security Hub only say what to look at), suppress as
-    `scan` does, then plan. The code: 2 when the suppressions file has errors, 3 when
-    something could not be read (the plan lists it), else 0."""
+    `scan` does, then plan. The code: 2 for bad input (such as a malformed suppressions
+    file), 3 when something could not be read (the plan lists it), else 0."""
     from sagewarden.cli import _live_usage_error, _suppressions, scan_live
     from sagewarden.remediation import plan as make_plan
     from sagewarden.remediation.steps import Skipped
@@ -626,11 +626,8 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             _refuse_suppressed(plan, args)
     elif args.aws:
         plan, doc, code = _make_plan(args)
-        if code == EXIT_INPUT:
-            raise FixError(
-                "the suppressions file has errors (above): fix apply changes nothing until "
-                "they are corrected"
-            )
+        if code == EXIT_INPUT:  # e.g. a malformed suppressions file: what it accepts is unknown
+            raise FixError("fix apply changes nothing while its input has errors (above)")
     else:
         raise FixError("fix apply needs a PLAN file (from fix plan --format json) or --aws")
     runner = _runner(args, plan, doc, journal)

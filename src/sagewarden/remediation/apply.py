@@ -134,6 +134,7 @@ class Runner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._failures: list[str] = []
+        self._scoped = len(plan.scopes) > 1
         self.interrupted = False
 
     def interrupt(self) -> None:
@@ -146,7 +147,7 @@ class Runner:
         """A resource (or a notebook of its plan) for messages, with its account and region
         when the plan spans several: the same names may live in each."""
         shown = name or rp.name
-        return f"{shown} ({rp.where})" if len(self.plan.scopes) > 1 else shown
+        return f"{shown} ({rp.where})" if self._scoped else shown
 
     # -- preflight -----------------------------------------------------------------------
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
+from sagewarden.cli import DEMO_ACCOUNT, DEMO_REGIONS
 from tests.helpers import cli
 
 
@@ -45,7 +46,9 @@ def test_demo_passes_scan_options_through() -> None:
 def test_demo_fix_fixes_every_failing_control_of_the_estate() -> None:
     run = cli("demo", "--fix", "--format", "json", "--fail-on", "low")
     assert run.code == 0, run.stderr  # nothing fails after the fix
-    assert "/148] DeleteModel summarizer: done" in run.stderr  # the fix's steps, on stderr
+    # the fix's steps, on stderr, each with its account and region (the demo has two)
+    for region in DEMO_REGIONS:
+        assert f"/148] DeleteModel summarizer ({DEMO_ACCOUNT} {region}): done" in run.stderr
     assert "run " in run.stderr and ": done\n" in run.stderr
     doc = run.json()
     statuses = Counter(e["status"] for e in doc["evaluations"])

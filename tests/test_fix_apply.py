@@ -421,4 +421,5 @@ def test_security_hub_denied_is_reported_and_nothing_is_planned(
     out, err = capsys.readouterr()
     assert code == 3
     assert f"account {ACCOUNT} region {REGION}: securityhub:GetFindings failed: Access" in err
-    assert out.startswith("Nothing to fix")
+    assert out.startswith("Nothing planned, but 1 part(s) of the scan could not be read")
+    assert f"  account {ACCOUNT} region {REGION}: securityhub:GetFindings failed" in out

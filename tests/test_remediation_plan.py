@@ -637,6 +637,48 @@ def test_model_and_endpoint_config_replaced_together_and_deleted_last() -> None:
     assert last_repoint < first_delete
 
 
+def scoped(r: Resource, account: str, region: str) -> Resource:
+    """The same resource (same name) in another account or region."""
+    new_arn = str(r.arn).replace(f":{REGION}:{ACCOUNT}:", f":{region}:{account}:")
+    return dataclasses.replace(r, account_id=account, region=region, arn=new_arn, id=new_arn)
+
+
+OTHER_SCOPES = {"two regions": (ACCOUNT, "us-east-1"), "two accounts": ("444455556666", REGION)}
+
+
+@pytest.mark.parametrize("other", sorted(OTHER_SCOPES))
+def test_same_names_in_another_scope_are_other_resources(other: str) -> None:
+    """Dependencies are looked up by account, region and name: the model `m` of one scope
+    is used by `ec` there, the `m` of the other scope by nothing (its endpoint configs are
+    found at apply). Fails on the old planner, which keyed the users of a model by its
+    name: both models said `endpoint configs ec move to m-sw1`, and the second lost the
+    step that moves the configs only apply can see."""
+    account, region = OTHER_SCOPES[other]
+    here = [model("m"), endpoint_config("ec", model="m", count=2)]
+    here += [job_def(RT.MODEL_BIAS_JOB_DEFINITION, "bias", count=2), _referencing("bias")]
+    there = [scoped(model("m"), account, region)]
+    there += [scoped(job_def(RT.MODEL_BIAS_JOB_DEFINITION, "bias", count=2), account, region)]
+    p = plan(run([*here, *there], ["SageMaker.14.resolveReferences=true"]))
+    plans = {(rp.resource_type, rp.account_id, rp.region): rp for rp in p.resources}
+    m_here, m_there = plans[(RT.MODEL, ACCOUNT, REGION)], plans[(RT.MODEL, account, region)]
+    assert actions(m_here) == ["CreateModel", "DeleteModel"]
+    assert [w for w in m_here.warnings if "move to" in w] == ["endpoint configs ec move to m-sw1"]
+    assert actions(m_there) == ["CreateModel", "ReplaceModelInEndpointConfigs", "DeleteModel"]
+    assert not any("move to" in w for w in m_there.warnings)
+    # only this scope's config is replaced, pointing at this scope's new model
+    (ec,) = [rp for rp in p.resources if rp.resource_type == RT.ENDPOINT_CONFIG]
+    assert (ec.account_id, ec.region) == (ACCOUNT, REGION)
+    assert ec.steps[0].params["ProductionVariants"][0]["ModelName"] == "m-sw1"
+    # the schedule referencing `bias` is fixed on this scope's definition only
+    jd_here = plans[(RT.MODEL_BIAS_JOB_DEFINITION, ACCOUNT, REGION)]
+    jd_there = plans[(RT.MODEL_BIAS_JOB_DEFINITION, account, region)]
+    assert "SageMaker.14" in jd_here.controls and "SageMaker.14" not in jd_there.controls
+    # the order says where each step runs
+    text = render_text(p)
+    assert f"CreateModel m ({ACCOUNT} {REGION})" in text
+    assert f"CreateModel m ({account} {region})" in text
+
+
 def test_passing_model_used_by_config_unchanged() -> None:
     p = plan(run([model("m", isolated=True), endpoint_config("ec", model="m", count=1)]))
     rp = only(p)
@@ -646,17 +688,80 @@ def test_passing_model_used_by_config_unchanged() -> None:
 # --- what is not planned ------------------------------------------------------------------
 
 
-def test_suppressed_and_passed_not_planned() -> None:
-    evs = run([notebook(RootAccess="Enabled"), notebook("ok")])
-    assert any(e.status is Status.PASSED for e in evs)
-    sup = Suppression("SageMaker.3", "accepted", ".sagewarden.yaml:3")
-    evs = [
-        dataclasses.replace(e, suppression=sup) if e.control.id == "SageMaker.3" else e for e in evs
-    ]
+def test_passed_not_planned_nor_listed() -> None:
+    evs = run([notebook("ok")])
+    assert evs and all(e.status is not Status.FAILED for e in evs)
     p = plan(evs)
-    assert p.resources == []
-    assert p.skipped == []
+    assert (p.resources, p.skipped) == ([], [])
     assert "Nothing to fix" in render_text(p)
+
+
+def _suppress(evs: list[Evaluation], sup: Suppression) -> list[Evaluation]:
+    return [
+        dataclasses.replace(e, suppression=sup) if e.control.id == sup.control else e for e in evs
+    ]
+
+
+def test_suppressed_finding_is_listed_as_skipped_with_reason_and_expiry_not_planned() -> None:
+    # Fails on the old planner: a suppressed finding vanished from the plan without a word.
+    sup = Suppression("SageMaker.3", "users need sudo", ".sagewarden.yaml:3", None, "2099-12-31")
+    p = plan(_suppress(run([notebook(RootAccess="Enabled")]), sup))
+    assert p.resources == []
+    (sk,) = p.skipped
+    assert sk.control == "SageMaker.3" and sk.resource_id == arn(RT.NOTEBOOK_INSTANCE, "nb")
+    assert "users need sudo" in sk.reason and "until 2099-12-31" in sk.reason
+    assert "--include-suppressed" in sk.reason
+    d = json.loads(json.dumps(p.to_dict()))
+    assert d["skipped"][0]["suppressed"] == {
+        "reason": "users need sudo",
+        "source": ".sagewarden.yaml:3",
+        "expires": "2099-12-31",
+    }
+    assert Plan.from_dict(d).skipped == p.skipped
+    assert "users need sudo" in render_text(p)
+
+
+def test_include_suppressed_plans_it_and_says_which_suppression_it_overrides() -> None:
+    sup = Suppression("SageMaker.3", "users need sudo", ".sagewarden.yaml:3")
+    p = plan(_suppress(run([notebook(RootAccess="Enabled")]), sup), include_suppressed=True)
+    rp = only(p)
+    assert rp.controls == ("SageMaker.3",) and p.skipped == []
+    assert rp.warnings[0].startswith("SageMaker.3 is suppressed (.sagewarden.yaml:3: users need")
+    assert "--include-suppressed" in rp.warnings[0]
+
+
+def test_suppressed_control_is_listed_and_not_fixed_with_the_resources_other_one() -> None:
+    """.3 suppressed, .8 failing: the one update changes the platform, not root access, and
+    .3 is listed as skipped (the old planner left it out of the plan without a word)."""
+    nb = notebook(RootAccess="Enabled", PlatformIdentifier="notebook-al2-v2")
+    sup = Suppression("SageMaker.3", "users need sudo", ".sagewarden.yaml:3")
+    p = plan(_suppress(run([nb]), sup))
+    rp = only(p)
+    assert rp.controls == ("SageMaker.8",)
+    update = next(s for s in rp.steps if s.action == "UpdateNotebookInstance")
+    assert "RootAccess" not in update.params and "PlatformIdentifier" in update.params
+    assert [sk.control for sk in p.skipped] == ["SageMaker.3"]
+
+
+def test_suppressed_internet_access_is_kept_by_a_rebuild_for_the_vpc() -> None:
+    """.1 suppressed (direct internet accepted), .2 failing (no VPC): the rebuild moves the
+    notebook into the subnet and keeps its internet access. Fails on the old planner,
+    which disabled direct internet access in every rebuild."""
+    nb = notebook(SubnetId=None, SecurityGroupIds=None, DirectInternetAccess="Enabled")
+    sup = Suppression("SageMaker.1", "public datasets", ".sagewarden.yaml:7")
+    p = plan(
+        _suppress(run([nb]), sup),
+        allow_rebuild=True,
+        backup="user",
+        subnet="subnet-9",
+    )
+    rp = only(p)
+    assert rp.controls == ("SageMaker.2",) and rp.strategy == "rebuild"
+    create = next(s for s in rp.steps if s.action == "CreateNotebookInstance")
+    assert create.params["SubnetId"] == "subnet-9"
+    assert create.params["DirectInternetAccess"] == "Enabled"
+    assert not any("without direct internet access" in w for w in rp.warnings)
+    assert [sk.control for sk in p.skipped] == ["SageMaker.1"]
 
 
 @pytest.mark.parametrize("kind", ["cloudformation", "terraform"])

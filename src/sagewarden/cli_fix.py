@@ -2,26 +2,34 @@
 
 Exit codes: 0 done (or a dry run with nothing refused); 1 a step or the verification
 failed (the run can be resumed or rolled back); 2 bad input; 3 some resources were refused
-or could not be read (the rest was done).
+or could not be read (the rest was done); 130 interrupted (Ctrl-C): the run can be resumed
+or rolled back.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
+import shlex
+import signal
 import sqlite3
 import sys
-from collections.abc import Sequence
-from datetime import datetime, timezone
+import threading
+from collections.abc import Iterator, Sequence
+from datetime import date, datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sagewarden.catalog import CONTROLS, lookup
-from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.catalog import BY_ID, CONTROLS, lookup
+from sagewarden.diagnostics import Diagnostic, Diagnostics, Kind
 from sagewarden.engine import evaluate
 from sagewarden.outputs.terminal import clean
 from sagewarden.params import parse_params
+from sagewarden.resources import Provenance, Resource
+from sagewarden.suppressions import CONFIG_NAME
+from sagewarden.suppressions import apply as apply_suppressions
 from sagewarden.verdicts import Evaluation, Status
 
 if TYPE_CHECKING:
@@ -30,6 +38,7 @@ if TYPE_CHECKING:
     from sagewarden.remediation.plan import Plan
 
 EXIT_OK, EXIT_FAILED, EXIT_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as shells report it
 PLAN_VERSION = 1
 
 
@@ -104,6 +113,17 @@ def _plan_options(p: argparse.ArgumentParser, add_live: Any) -> None:
         default=[],
         metavar="SageMaker.N.NAME=VALUE",
         help="a control parameter, as for scan (e.g. the required tag keys)",
+    )
+    src.add_argument(
+        "--config",
+        metavar="FILE",
+        help=f"suppressions file, as for scan (default: {CONFIG_NAME} in the current "
+        "directory, if any): suppressed findings are listed as skipped, not fixed",
+    )
+    src.add_argument(
+        "--include-suppressed",
+        action="store_true",
+        help="fix suppressed findings too (the plan says which suppressions it overrides)",
     )
     how = p.add_argument_group("how to fix")
     how.add_argument(
@@ -211,7 +231,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from sagewarden.remediation import render_text
     from sagewarden.remediation.script import render_script
 
-    plan, doc, incomplete = _make_plan(args)
+    plan, doc, code = _make_plan(args)
     if args.format == "json":
         text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
     elif args.format == "script":
@@ -228,7 +248,7 @@ def _cmd_plan(args: argparse.Namespace) -> int:
             raise FixError(f"--output {args.output}: {exc.strerror or exc}") from None
     else:
         sys.stdout.write(text)
-    return EXIT_INCOMPLETE if incomplete else EXIT_OK
+    return code
 
 
 def _tags(values: Sequence[str]) -> dict[str, str]:
@@ -269,10 +289,13 @@ def _check_plan_options(args: argparse.Namespace) -> None:
             raise FixError(f"--resource {arn!r}: expected a resource ARN")
 
 
-def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], bool]:
-    """Scan live (the report or Security Hub only say what to look at), then plan."""
-    from sagewarden.cli import _live_usage_error, scan_live
+def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], int]:
+    """Scan live (the report or Security Hub only say what to look at), suppress as
+    `scan` does, then plan. The code: 2 for bad input (such as a malformed suppressions
+    file), 3 when something could not be read (the plan lists it), else 0."""
+    from sagewarden.cli import _live_usage_error, _suppressions, scan_live
     from sagewarden.remediation import plan as make_plan
+    from sagewarden.remediation.steps import Skipped
 
     _check_plan_options(args)
     tags = _tags(args.tag)
@@ -288,60 +311,94 @@ def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], bool]:
     if param_diags:
         raise FixError(param_diags[0].line())
     focus: set[tuple[str, str]] | None = None
+    in_report: dict[tuple[str, str], dict[str, Any]] = {}  # suppressed in the report
     if args.report:
-        focus, regions = _report_focus(args.report)
+        focus, regions, in_report = _report_focus(args.report)
+        if args.include_suppressed:
+            focus |= set(in_report)
         if not args.region and not args.all_regions:
             args.region = sorted(regions)
-    diags_extra: list[Diagnostic] = []
+    diags = Diagnostics()
+    suppressions = _suppressions(args, diags)
     live = scan_live(args, list(CONTROLS), params)
+    diags.extend(live.diagnostics)
     if args.from_security_hub:
         scopes = sorted(
             {(r.account_id, r.region) for r in live.resources if r.account_id and r.region}
         )
-        focus = _security_hub_focus(scopes, live.sessions, diags_extra)
+        focus = _security_hub_focus(scopes, live.sessions, diags.items)
     result = evaluate(live.resources, list(CONTROLS), params)
-    incomplete = False
-    for d in [*live.diagnostics, *result.diagnostics, *diags_extra]:
-        if d.kind is Kind.SCOPE:
-            incomplete = True
+    diags.extend(result.diagnostics)
+    evaluations, sup_diags = apply_suppressions(result.evaluations, suppressions, date.today())
+    diags.extend(sup_diags)
+    for d in diags.items:
         if d.kind is not Kind.INFO:
             sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
     only = set(args.only)
     wanted = set(args.resource)
 
+    def chosen(control: str, key: str) -> bool:
+        return (not only or control in only) and (not wanted or key in wanted)
+
     def select(e: Evaluation) -> bool:
         key = e.resource.arn or e.resource.id
-        if only and e.control.id not in only:
-            return False
-        if wanted and key not in wanted:
+        if not chosen(e.control.id, key):
             return False
         return focus is None or (e.control.id, key) in focus
 
     backup = args.backup_s3 or ("user" if args.backed_up else None)
     try:
         plan = make_plan(
-            result.evaluations,
+            evaluations,
             tags=tags,
             allow_rebuild=args.allow_rebuild,
             backup=backup,
             subnet=args.subnet,
             select=select,
+            include_suppressed=args.include_suppressed,
         )
     except ValueError as exc:
         raise FixError(str(exc)) from None
     if focus is not None:
         failing = {
             (e.control.id, e.resource.arn or e.resource.id)
-            for e in result.evaluations
+            for e in evaluations
             if e.status is Status.FAILED
         }
         for control, arn in sorted(focus - failing):
-            if (not only or control in only) and (not wanted or arn in wanted):
-                from sagewarden.remediation.steps import Skipped
-
+            if chosen(control, arn):
                 plan.skipped.append(Skipped(control, arn, "no longer failing (or gone) live"))
-    doc = plan_document(plan, args.param, tags, args.allow_rebuild, backup, args.subnet)
-    return plan, doc, incomplete
+    if not args.include_suppressed:
+        for (control, arn), sup in sorted(in_report.items()):
+            if chosen(control, arn):
+                until = f" until {sup['expires']}" if sup.get("expires") else ""
+                why = (
+                    f"suppressed in {args.report}{until}: {sup.get('reason', '')}; "
+                    "--include-suppressed fixes it anyway"
+                )
+                plan.skipped.append(Skipped(control, arn, why, sup))
+    plan.unread = unread_lines(diags.items)
+    options = {"include_suppressed": bool(args.include_suppressed)}
+    doc = plan_document(plan, args.param, tags, args.allow_rebuild, backup, args.subnet, options)
+    code = EXIT_OK
+    if diags.has_scope_errors:
+        code = EXIT_INCOMPLETE
+    if diags.has_input_errors:
+        code = EXIT_INPUT
+    return plan, doc, code
+
+
+def unread_lines(diags: Sequence[Diagnostic]) -> list[str]:
+    """What could not be read, one line per account/region (or resource), in the words
+    the scan used: a plan without them would look like a clean bill of health."""
+    by_where: dict[str, list[str]] = {}
+    for d in diags:
+        if d.kind is Kind.SCOPE:
+            by_where.setdefault(d.where, []).append(d.message)
+    return [
+        f"{where}: {messages[0]}" + (f" (and {len(messages) - 1} more)" if messages[1:] else "")
+        for where, messages in by_where.items()
+    ]
 
 
 def plan_document(
@@ -351,6 +408,7 @@ def plan_document(
     allow_rebuild: bool,
     backup: str | None,
     subnet: str | None,
+    extra: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     return {
         "sagewarden_plan": PLAN_VERSION,
@@ -361,6 +419,7 @@ def plan_document(
             "allow_rebuild": allow_rebuild,
             "backup": backup,
             "subnet": subnet,
+            **(extra or {}),
         },
         **plan.to_dict(),
     }
@@ -376,27 +435,36 @@ def _read_json(path: str) -> Any:
         raise FixError(f"{path}: not JSON ({exc})") from None
 
 
-def _report_focus(path: str) -> tuple[set[tuple[str, str]], set[str]]:
+def _report_focus(
+    path: str,
+) -> tuple[set[tuple[str, str]], set[str], dict[tuple[str, str], dict[str, Any]]]:
+    """The report's failing (control, ARN) pairs, its regions, and the failing ones it
+    shows as suppressed (with the suppression), which are fixed only when asked."""
     doc = _read_json(path)
     evaluations = doc.get("evaluations") if isinstance(doc, dict) else None
     if not isinstance(evaluations, list):
         raise FixError(f"{path}: not a sagewarden JSON report (no evaluations list)")
     focus: set[tuple[str, str]] = set()
     regions: set[str] = set()
+    suppressed: dict[tuple[str, str], dict[str, Any]] = {}
     for n, e in enumerate(evaluations):
         if not isinstance(e, dict) or not isinstance(e.get("source"), dict):
             raise FixError(f"{path}: evaluation {n} is not an object with a source")
-        if e.get("status") != "FAILED" or e.get("suppressed"):
+        if e.get("status") != "FAILED":
             continue
         src = e["source"]
         if src.get("kind") not in ("aws", "aws-config"):
             continue
         arn = src.get("arn") or e.get("resource_id")
         if isinstance(arn, str) and isinstance(e.get("control"), str):
-            focus.add((e["control"], arn))
+            sup = e.get("suppressed")
+            if sup:
+                suppressed[(e["control"], arn)] = sup if isinstance(sup, dict) else {}
+            else:
+                focus.add((e["control"], arn))
         if isinstance(src.get("region"), str):
             regions.add(src["region"])
-    return focus, regions
+    return focus, regions, suppressed
 
 
 def _security_hub_focus(
@@ -547,24 +615,70 @@ def _cmd_apply(args: argparse.Namespace) -> int:
             raise FixError("--resume changes AWS: add --yes")
         _claim(journal, args.resume)
         runner = _runner(args, plan, doc, journal)
-        return _report(A.resume(runner, journal, args.resume), args)
+        with _ctrl_c(runner, journal, args, "apply"):
+            return _report(A.resume(runner, journal, args.resume), args)
     if args.plan and args.aws:
         raise FixError("give a PLAN file or --aws, not both")
     if args.plan:
         plan, doc = _load_plan(args.plan)
+        overridden = bool((doc.get("options") or {}).get("include_suppressed"))
+        if not (args.include_suppressed or overridden):
+            _refuse_suppressed(plan, args)
     elif args.aws:
-        plan, doc, _ = _make_plan(args)
+        plan, doc, code = _make_plan(args)
+        if code == EXIT_INPUT:  # e.g. a malformed suppressions file: what it accepts is unknown
+            raise FixError("fix apply changes nothing while its input has errors (above)")
     else:
         raise FixError("fix apply needs a PLAN file (from fix plan --format json) or --aws")
     runner = _runner(args, plan, doc, journal)
     if not args.yes:
-        return _report(A.dry_run(runner), args)
+        return _report(A.dry_run(runner), args, plan.unread)
     options = {
         "workers": args.workers,
         "poll_interval": args.poll_interval,
         "timeout": args.timeout,
     }
-    return _report(A.apply(runner, journal, options), args)
+    with _ctrl_c(runner, journal, args, "apply"):
+        return _report(A.apply(runner, journal, options), args, plan.unread)
+
+
+def _refuse_suppressed(plan: Plan, args: argparse.Namespace) -> None:
+    """A saved plan is checked against the suppressions as they are now: a resource whose
+    fix would change a finding suppressed since the plan was made is refused (blocked),
+    unless the plan or this command asks for suppressed findings."""
+    from sagewarden.cli import _suppressions
+    from sagewarden.remediation.plan import suppression_text
+
+    diags = Diagnostics()
+    found = _suppressions(args, diags)
+    for d in diags.items:
+        sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
+    if diags.has_input_errors:
+        raise FixError(
+            "the suppressions file has errors (above): fix apply changes nothing until they "
+            "are corrected"
+        )
+    if not found:
+        return
+    pairs: list[tuple[Any, Evaluation]] = []
+    for rp in plan.resources:
+        arn = rp.resource_id if rp.resource_id.startswith("arn:") else None
+        r = Resource(
+            rp.resource_type, rp.resource_id, rp.name, {}, None, Provenance("aws"),
+            rp.account_id, rp.region, arn,
+        )  # fmt: skip
+        for c in rp.controls:
+            if c in BY_ID:
+                pairs.append((rp, Evaluation(BY_ID[c], r, Status.FAILED, "planned")))
+    checked, warnings = apply_suppressions([e for _, e in pairs], found, date.today())
+    for d in warnings:
+        sys.stderr.write(f"sagewarden: {clean(d.line())}\n")
+    for (rp, _), e in zip(pairs, checked, strict=True):
+        if e.suppression is not None and not rp.blocked:
+            rp.blocked = (
+                f"{e.control.id} is suppressed ({suppression_text(e.suppression)}): not fixed; "
+                "plan again, or give --include-suppressed"
+            )
 
 
 def _cmd_rollback(args: argparse.Namespace) -> int:
@@ -579,9 +693,11 @@ def _cmd_rollback(args: argparse.Namespace) -> int:
     if state == "rolled-back":
         raise FixError(f"run {args.run_id} is already rolled back")
     runner = _runner(args, Plan.from_dict(doc), doc, journal)
-    if args.yes:
-        _claim(journal, args.run_id)
-    return _report(A.rollback(runner, journal, args.run_id, args.yes), args)
+    if not args.yes:
+        return _report(A.rollback(runner, journal, args.run_id, False), args)
+    _claim(journal, args.run_id)
+    with _ctrl_c(runner, journal, args, "rollback"):
+        return _report(A.rollback(runner, journal, args.run_id, True), args)
 
 
 def _claim(journal: Journal, run_id: str) -> None:
@@ -589,30 +705,131 @@ def _claim(journal: Journal, run_id: str) -> None:
         raise FixError(f"run {run_id} is in use by another sagewarden process: let it finish")
 
 
-def _report(outcome: Outcome, args: argparse.Namespace) -> int:
+def _report(outcome: Outcome, args: argparse.Namespace, unread: Sequence[str] = ()) -> int:
+    from sagewarden.remediation import journal as J
+
     out = sys.stdout
+    interrupted = outcome.state in (J.INTERRUPTED, "rollback-interrupted")
     if outcome.state == "dry-run":
         out.write("Dry run: nothing was changed. With --yes, sagewarden would:\n")
         for line in outcome.lines or ["(nothing)"]:
             out.write(f"  {clean(line)}\n")
     elif outcome.run_id:
         out.write(f"run {outcome.run_id}: {outcome.state}\n")
+    elif interrupted:
+        out.write("interrupted before any change: nothing was changed\n")
+    elif unread:
+        out.write(f"nothing done, and {len(unread)} scope(s) could not be read (below)\n")
     else:
         out.write("nothing to do\n")
     for line in outcome.refused:
         sys.stderr.write(f"sagewarden: not fixed: {clean(line)}\n")
+    for line in unread:
+        sys.stderr.write(f"sagewarden: not read when planned, so not fixed: {clean(line)}\n")
     for line in outcome.failures:
         sys.stderr.write(f"sagewarden: {clean(line)}\n")
-    if outcome.failures and outcome.run_id:
-        command = "rollback" if outcome.state == "rollback-failed" else "apply --resume"
-        sys.stderr.write(
-            f"sagewarden: the journal has every step: `sagewarden fix {command} "
-            f"{outcome.run_id}` continues, `sagewarden fix rollback {outcome.run_id} --yes` "
-            "undoes\n"
-        )
+    if outcome.run_id and (outcome.failures or interrupted):
+        for line in _next_steps(args, outcome.run_id, outcome.state):
+            sys.stderr.write(f"sagewarden: {line}\n")
+    if interrupted:
+        return EXIT_INTERRUPTED
     if outcome.failures:
         return EXIT_FAILED
-    return EXIT_INCOMPLETE if outcome.refused else EXIT_OK
+    return EXIT_INCOMPLETE if outcome.refused or unread else EXIT_OK
+
+
+def _again(args: argparse.Namespace) -> str:
+    """The options a later command on the same run needs: the journal and the credentials
+    (never secrets: profile names, role ARNs and the external id the user typed)."""
+    opts: list[str] = []
+    for flag, attr in (
+        ("--db", "db"),
+        ("--profile", "profile"),
+        ("--role-arn", "role_arn"),
+        ("--external-id", "external_id"),
+    ):
+        value = getattr(args, attr, None)
+        if value:
+            opts += [flag, str(value)]
+    if getattr(args, "org", False):
+        opts.append("--org")
+        if args.org_role != "OrganizationAccountAccessRole":
+            opts += ["--org-role", args.org_role]
+    return "".join(f" {shlex.quote(o)}" for o in opts)
+
+
+def _next_steps(args: argparse.Namespace, run_id: str, state: str) -> list[str]:
+    """The exact commands that continue or undo a run that stopped."""
+    from sagewarden.remediation import journal as J
+
+    rid = shlex.quote(run_id)
+    more = _again(args)
+    rollback = f"sagewarden fix rollback {rid}{more}"
+    if state in (J.ROLLBACK_FAILED, "rollback-interrupted"):
+        return [
+            f"run {run_id}: the rollback stopped; every undone step is in the journal",
+            f"continue the rollback: {rollback} --yes",
+        ]
+    why = (
+        "stopped by Ctrl-C: no new step was started"
+        if state == J.INTERRUPTED
+        else "stopped at the failure above"
+    )
+    return [
+        f"run {run_id}: {why}; every step is in the journal",
+        f"continue it: sagewarden fix apply --resume {rid} --yes{more}",
+        f"undo it:     {rollback}  (lists what it would undo; add --yes to undo)",
+    ]
+
+
+@contextlib.contextmanager
+def _ctrl_c(runner: Any, journal: Journal, args: argparse.Namespace, what: str) -> Iterator[None]:
+    """Ctrl-C while a run changes AWS. The first: no new step starts, the steps in
+    progress finish and are journaled, and the run ends `interrupted` with the commands
+    that continue or undo it (exit 130). The second: leave at once; the steps in progress
+    stay `started` in the journal (a resume runs them again, a rollback undoes them), as
+    after a crash."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    presses = 0
+
+    def now(lines: Sequence[str]) -> None:  # not sys.stderr: the main thread may be in it
+        os.write(2, "".join(f"sagewarden: {clean(line)}\n" for line in lines).encode())
+
+    def handler(signum: int, frame: Any) -> None:
+        nonlocal presses
+        presses += 1
+        if presses == 1:
+            runner.interrupt()
+            now(
+                [
+                    "interrupted: finishing the steps in progress, starting no more "
+                    "(Ctrl-C again to stop at once)"
+                ]
+            )
+            return
+        from sagewarden.remediation import journal as J
+
+        run_id = runner.run_id
+        if run_id is None:
+            now(["interrupted before any change: nothing was changed"])
+        else:
+            state = J.INTERRUPTED if what == "apply" else J.ROLLING_BACK
+            message = "stopped at once by a second Ctrl-C: the steps in progress are in doubt"
+            with contextlib.suppress(sqlite3.Error):
+                journal.set_state(run_id, state, message)
+            done = J.INTERRUPTED if what == "apply" else "rollback-interrupted"
+            now([message, *_next_steps(args, run_id, done)])
+        with contextlib.suppress(Exception):
+            sys.stdout.flush()
+        os._exit(EXIT_INTERRUPTED)
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _cmd_runs(args: argparse.Namespace) -> int:

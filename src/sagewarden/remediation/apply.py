@@ -134,6 +134,20 @@ class Runner:
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._failures: list[str] = []
+        self._scoped = len(plan.scopes) > 1
+        self.interrupted = False
+
+    def interrupt(self) -> None:
+        """Ctrl-C: start no new step; the steps in progress finish and are journaled.
+        Safe to call from a signal handler (it only sets flags)."""
+        self.interrupted = True
+        self._stop.set()
+
+    def label(self, rp: ResourcePlan, name: str | None = None) -> str:
+        """A resource (or a notebook of its plan) for messages, with its account and region
+        when the plan spans several: the same names may live in each."""
+        shown = name or rp.name
+        return f"{shown} ({rp.where})" if self._scoped else shown
 
     # -- preflight -----------------------------------------------------------------------
 
@@ -155,7 +169,7 @@ class Runner:
         return runnable, refused, backups
 
     def _preflight_one(self, rp: ResourcePlan) -> tuple[ResourcePlan, str | None, list[J.Backup]]:
-        where = f"{rp.resource_type} {rp.name} ({rp.account_id or '?'} {rp.region or '?'})"
+        where = f"{rp.resource_type} {rp.name} ({rp.where})"
         if rp.blocked:
             return rp, f"{where}: blocked: {rp.blocked}", []
         try:
@@ -286,7 +300,7 @@ class Runner:
 
     def _run_one(self, i: int, rp: ResourcePlan, step: Step) -> bool:
         handler = HANDLERS.get(step.action)
-        label = f"[{i + 1}/{len(self.order)}] {step.action} {_target(rp, step)}"
+        label = f"[{i + 1}/{len(self.order)}] {step.action} {self.label(rp, _target(rp, step))}"
         if handler is None:
             self._fail(i, label, f"unknown action {step.action}")
             return False
@@ -414,7 +428,7 @@ def dry_run(runner: Runner) -> Outcome:
     for n, (rp, s) in enumerate(runner.order, 1):
         if id(rp) not in allowed:
             continue
-        what = f"{n}. {s.action} {rp.name}"
+        what = f"{n}. {s.action} {runner.label(rp)}"
         if s.action in _MOVES:
             what_moves, name_key = _MOVES[s.action]
             deps = runner.backups.get(_deps_key(rp))
@@ -429,6 +443,8 @@ def dry_run(runner: Runner) -> Outcome:
 
 def apply(runner: Runner, journal: J.Journal, options_doc: dict[str, Any]) -> Outcome:
     runnable, refused, backups = runner.preflight()
+    if runner.interrupted:
+        return Outcome(None, J.INTERRUPTED, refused=refused)
     if not runnable:
         return Outcome(None, "nothing-to-do", refused=refused)
     run_id = journal.create_run(runner.plan_doc, {**options_doc, "refused": refused})
@@ -478,6 +494,10 @@ def _finish(
     refused: list[str],
 ) -> Outcome:
     failures = runner.execute(runnable)
+    if runner.interrupted:
+        what = "interrupted (Ctrl-C): no new step was started"
+        journal.set_state(run_id, J.INTERRUPTED, failures[0] if failures else what)
+        return Outcome(run_id, J.INTERRUPTED, refused=refused, failures=failures)
     if failures:
         journal.set_state(run_id, J.FAILED, failures[0])
         return Outcome(run_id, J.FAILED, refused=refused, failures=failures)
@@ -503,16 +523,21 @@ def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outc
         and HANDLERS[runner.order[i][1].action].undo is not None
     ]
     if not yes:
-        lines = [f"undo {runner.order[i][1].action} {runner.order[i][0].name}" for i in todo] + [
-            f"restore the status of notebook {n}" for n in _touched_notebooks(runner, states)
+        lines = [
+            f"undo {runner.order[i][1].action} {runner.label(runner.order[i][0])}" for i in todo
+        ] + [
+            f"restore the status of notebook {runner.label(rp, n)}"
+            for rp, n in _touched_notebooks(runner, states)
         ]
         return Outcome(run_id, "dry-run", lines=lines)
     journal.set_state(run_id, J.ROLLING_BACK)
     for i in todo:
+        if runner.interrupted:
+            return _rollback_interrupted(journal, run_id)
         rp, step = runner.order[i]
         handler = HANDLERS[step.action]
         assert handler.undo is not None
-        label = f"undo {step.action} {_target(rp, step)}"
+        label = f"undo {step.action} {runner.label(rp, _target(rp, step))}"
         try:
             sm = runner.clients.get("sagemaker", rp.account_id, rp.region)
             result = handler.undo(StepRun(runner, rp, step, i, sm, runner.options))
@@ -523,6 +548,8 @@ def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outc
             return Outcome(run_id, J.ROLLBACK_FAILED, failures=[f"{label}: {message}"])
         journal.step_finished(run_id, i, J.UNDONE, {"undo": result or {}})
         runner.say(f"{label}: done" + _brief(result))
+    if runner.interrupted:
+        return _rollback_interrupted(journal, run_id)
     try:
         _restore_notebook_states(runner, states)
     except (StepFailed, ClientError, BotoCoreError) as exc:
@@ -533,19 +560,28 @@ def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outc
     return Outcome(run_id, J.ROLLED_BACK)
 
 
+def _rollback_interrupted(journal: J.Journal, run_id: str) -> Outcome:
+    """Ctrl-C during a rollback: the undone steps are journaled; running the rollback
+    again continues with the others."""
+    journal.set_state(run_id, J.ROLLING_BACK, "rollback interrupted (Ctrl-C)")
+    return Outcome(run_id, "rollback-interrupted")
+
+
 def _touched_notebooks(
     runner: Runner, states: dict[int, tuple[str, dict[str, Any] | None, str | None]]
-) -> list[str]:
-    names: list[str] = []
+) -> list[tuple[ResourcePlan, str]]:
+    """Each notebook the run touched, once, with the plan it belongs to: keyed by account,
+    region and name, never by name alone (the same name is another notebook elsewhere)."""
+    found: dict[str, tuple[ResourcePlan, str]] = {}
     for i, (rp, step) in enumerate(runner.order):
         if i not in states or states[i][0] == J.SKIPPED:
             continue
         name = step.params.get("NotebookInstanceName")
         if rp.resource_type == RT.NOTEBOOK_INSTANCE and isinstance(name, str):
             key = backup_key("notebook", rp.account_id, rp.region, name)
-            if key in runner.backups and name not in names:
-                names.append(name)
-    return names
+            if key in runner.backups:
+                found.setdefault(key, (rp, name))
+    return list(found.values())
 
 
 def _restore_notebook_states(
@@ -553,8 +589,7 @@ def _restore_notebook_states(
 ) -> None:
     from .actions import ensure_stopped, wait
 
-    for name in _touched_notebooks(runner, states):
-        rp = next(rp for rp, s in runner.order if s.params.get("NotebookInstanceName") == name)
+    for rp, name in _touched_notebooks(runner, states):
         sm = runner.clients.get("sagemaker", rp.account_id, rp.region)
         x = StepRun(
             runner,
@@ -575,7 +610,11 @@ def _restore_notebook_states(
             if status != "Pending":
                 sm.start_notebook_instance(NotebookInstanceName=name)
             wait(x, "notebook_instance_in_service", NotebookInstanceName=name)
-            runner.say(f"notebook {name}: started again (it was running before the run)")
+            runner.say(
+                f"notebook {runner.label(rp, name)}: started again (it was running before the run)"
+            )
         elif was == "Stopped" and status != "Stopped":
             ensure_stopped(x, name)
-            runner.say(f"notebook {name}: stopped again (it was stopped before the run)")
+            runner.say(
+                f"notebook {runner.label(rp, name)}: stopped again (it was stopped before the run)"
+            )

@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS fix_steps (
 # Run states: the run's last word, shown by `fix runs`.
 RUNNING = "running"  # changing AWS (or killed while it was)
 FAILED = "failed"  # stopped at a failing step or verification: resume or roll back
+INTERRUPTED = "interrupted"  # stopped by Ctrl-C: resume or roll back
 DONE = "done"  # every step done and verified
 ROLLING_BACK = "rolling-back"
 ROLLED_BACK = "rolled-back"

@@ -22,7 +22,7 @@ from typing import Any
 
 from sagewarden.resources import JOB_DEFINITION_TYPES, NAME_PROPERTY, Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.verdicts import Evaluation, Status
+from sagewarden.verdicts import Evaluation, Status, Suppression
 
 from . import volume
 from .steps import Phase, Skipped, Step, al2023_instance_type, new_name
@@ -149,11 +149,23 @@ class ResourcePlan:
         """Identifies the resource plan within a plan (and a run's journal)."""
         return self.resource_id
 
+    @property
+    def where(self) -> str:
+        """Its account and region, for messages: the same name can live in several."""
+        return f"{self.account_id or '?'} {self.region or '?'}"
+
 
 @dataclass
 class Plan:
     resources: list[ResourcePlan] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+    # What the scan could not read (one line per account/region, or resource): what fails
+    # there is unknown, so the plan is not the whole story.
+    unread: list[str] = field(default_factory=list)
+
+    @property
+    def scopes(self) -> set[tuple[str | None, str | None]]:
+        return {(rp.account_id, rp.region) for rp in self.resources}
 
     @property
     def blocked(self) -> list[ResourcePlan]:
@@ -177,6 +189,7 @@ class Plan:
                 for rp, s in self.ordered_steps()
             ],
             "skipped": [s.to_dict() for s in self.skipped],
+            "unread": list(self.unread),
         }
 
     @classmethod
@@ -186,14 +199,12 @@ class Plan:
             raise ValueError("not a sagewarden plan (no resources list)")
         try:
             resources = [ResourcePlan.from_dict(r) for r in d["resources"]]
-            skipped = [
-                Skipped(str(s["control"]), str(s["resource_id"]), str(s["reason"]))
-                for s in d.get("skipped", [])
-            ]
+            skipped = [Skipped.from_dict(s) for s in d.get("skipped", [])]
+            unread = [str(u) for u in d.get("unread", [])]
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             what = f"missing {exc}" if isinstance(exc, KeyError) else str(exc)
             raise ValueError(f"malformed plan: {what}") from None
-        return cls(resources, skipped)
+        return cls(resources, skipped, unread)
 
 
 def _opt(value: Any) -> str | None:
@@ -228,9 +239,12 @@ def plan(
     backup: str | None = None,
     subnet: str | None = None,
     select: Callable[[Evaluation], bool] | None = None,
+    include_suppressed: bool = False,
 ) -> Plan:
-    """Plan fixes for the FAILED, unsuppressed verdicts of live resources (those `select`
-    accepts, when given; the others still tell the planner what uses what)."""
+    """Plan fixes for the FAILED verdicts of live resources (those `select` accepts, when
+    given; the others still tell the planner what uses what). A suppressed verdict is
+    listed as skipped with its reason and expiry, and planned only with
+    `include_suppressed` (the plan then says it overrides the suppression)."""
     if backup is not None and backup != "user" and not backup.startswith("s3://"):
         raise ValueError(f"backup must be an s3:// URI or 'user', not {backup!r}")
     given_tags = dict(tags or {})
@@ -245,9 +259,12 @@ def plan(
         r = e.resource
         if r.provenance.kind in LIVE_KINDS:
             known[(r.type, _name(r), r.account_id, r.region)] = r
-        if e.status is not Status.FAILED or e.suppression is not None:
+        if e.status is not Status.FAILED:
             continue
         if select is not None and not select(e):
+            continue
+        if e.suppression is not None and not include_suppressed:
+            out.skipped.append(_suppressed(e, e.suppression))
             continue
         if r.provenance.kind not in LIVE_KINDS:
             why = (
@@ -271,14 +288,15 @@ def plan(
             key = (_name(t.resource), t.resource.account_id, t.resource.region)
             t.replacement = _replacement(t.resource, taken)
             model_renames[key] = t.replacement
-    # Endpoint configs in the scan that use a replaced model need a new config too.
-    users_of: dict[str, list[str]] = {}
+    # Endpoint configs in the scan that use a replaced model need a new config too: the
+    # model's in the same account and region (the same names elsewhere are other models).
+    users_of: dict[tuple[str, str | None, str | None], list[str]] = {}
     for r in known.values():
         if r.type != RT.ENDPOINT_CONFIG:
             continue
         for m in _config_models(r):
             if (m, *r.scope) in model_renames:
-                users_of.setdefault(m, []).append(_name(r))
+                users_of.setdefault((m, *r.scope), []).append(_name(r))
                 t = targets.setdefault(r.id, _Target(r))
                 t.extra_why.append(f"SageMaker.5 (uses model {m})")
 
@@ -294,7 +312,7 @@ def plan(
         elif rtype == RT.MONITORING_SCHEDULE:
             rp = _schedule(t)
         elif rtype == RT.MODEL:
-            rp = _model(t, users_of.get(_name(t.resource), []))
+            rp = _model(t, users_of.get((_name(t.resource), *t.resource.scope), []))
         elif rtype == RT.ENDPOINT_CONFIG:
             rp = _endpoint_config(t, model_renames)
         elif rtype in JOB_DEFINITION_TYPES:
@@ -303,10 +321,32 @@ def plan(
             continue
         if rp.blocked:
             rp.steps = [s if s.blocked else _block(s, rp.blocked) for s in rp.steps]
+        rp.warnings[:0] = [
+            f"{e.control.id} is suppressed ({suppression_text(e.suppression)}): planned "
+            "because of --include-suppressed"
+            for e in t.evaluations
+            if e.suppression is not None
+        ]
         plans.append(rp)
     plans.sort(key=lambda rp: (_TYPE_ORDER.get(rp.resource_type, 9), rp.resource_id))
     out.resources = plans
     return out
+
+
+def suppression_text(sup: Suppression) -> str:
+    """Where a suppression is declared, until when, and why."""
+    until = f" until {sup.expires}" if sup.expires else ""
+    return f"{sup.source}{until}: {sup.reason}"
+
+
+def _suppressed(e: Evaluation, sup: Suppression) -> Skipped:
+    """A suppressed finding: never planned unless asked for, always listed."""
+    return Skipped(
+        e.control.id,
+        e.resource.id,
+        f"suppressed ({suppression_text(sup)}); --include-suppressed fixes it anyway",
+        sup.to_dict(),
+    )
 
 
 def _block(s: Step, reason: str) -> Step:
@@ -512,7 +552,12 @@ def _rebuild(
         subnet_id = subnet or None
     if subnet_id:
         create["SubnetId"] = subnet_id
-    create["DirectInternetAccess"] = "Disabled"
+    # SageMaker.1 only when it is being fixed: a suppressed (or unselected) .1 keeps the
+    # notebook's direct internet access as it is.
+    internet = p.get("DirectInternetAccess")
+    fix_internet = t.has("SageMaker.1")
+    if fix_internet or isinstance(internet, str):
+        create["DirectInternetAccess"] = "Disabled" if fix_internet else internet
     _platform_changes(t, rp, create)
     create.update(_copy_tags(r))
     rp.warnings.append(
@@ -520,10 +565,11 @@ def _rebuild(
         "no API exports it: the old notebook is deleted only after the new one is InService "
         "and the restore is verified"
     )
-    rp.warnings.append(
-        "without direct internet access the subnet needs a NAT gateway or VPC endpoints "
-        "(SageMaker API, S3, and whatever the notebooks use)"
-    )
+    if fix_internet:
+        rp.warnings.append(
+            "without direct internet access the subnet needs a NAT gateway or VPC endpoints "
+            "(SageMaker API, S3, and whatever the notebooks use)"
+        )
     reasons: list[str] = []
     if not subnet_id:
         reasons.append("the new notebook needs a subnet: give --subnet")
@@ -1099,7 +1145,12 @@ def _endpoint_config(
 
 def render_text(p: Plan) -> str:
     lines: list[str] = []
-    if not p.resources:
+    if not p.resources and p.unread:
+        lines.append(
+            f"Nothing planned, but {len(p.unread)} part(s) of the scan could not be read: what "
+            "fails there is unknown (see Not read below)."
+        )
+    elif not p.resources:
         lines.append("Nothing to fix on live resources.")
     else:
         steps = sum(len(rp.steps) for rp in p.resources)
@@ -1138,13 +1189,18 @@ def render_text(p: Plan) -> str:
         lines.append("")
     if p.resources:
         lines.append("Order:")
+        scoped = len(p.scopes) > 1
         for n, (rp, s) in enumerate(p.ordered_steps(), 1):
             mark = " (blocked)" if s.blocked else ""
-            lines.append(f"  {n}. {s.action} {rp.name}{mark}")
+            where = f" ({rp.where})" if scoped else ""
+            lines.append(f"  {n}. {s.action} {rp.name}{where}{mark}")
     if p.skipped:
         lines.append("Skipped:")
         for sk in p.skipped:
             lines.append(f"  {sk.control} {sk.resource_id}: {sk.reason}")
+    if p.unread:
+        lines.append("Not read (nothing is planned there):")
+        lines += [f"  {u}" for u in p.unread]
     return "\n".join(lines).rstrip() + "\n"
 
 

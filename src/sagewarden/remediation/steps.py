@@ -84,9 +84,27 @@ class Skipped:
     control: str
     resource_id: str
     reason: str
+    suppressed: dict[str, Any] | None = None  # the suppression's reason, source and expiry
 
     def to_dict(self) -> dict[str, Any]:
-        return {"control": self.control, "resource_id": self.resource_id, "reason": self.reason}
+        out: dict[str, Any] = {
+            "control": self.control,
+            "resource_id": self.resource_id,
+            "reason": self.reason,
+        }
+        if self.suppressed is not None:
+            out["suppressed"] = dict(self.suppressed)
+        return out
+
+    @classmethod
+    def from_dict(cls, d: Any) -> Skipped:
+        """A skipped finding of a saved plan; KeyError/TypeError on a malformed one."""
+        if not isinstance(d, dict):
+            raise TypeError("a skipped entry must be an object")
+        sup = d.get("suppressed")
+        if sup is not None and not isinstance(sup, dict):
+            raise TypeError("suppressed must be an object")
+        return cls(str(d["control"]), str(d["resource_id"]), str(d["reason"]), sup)
 
 
 # --- names -------------------------------------------------------------------------------

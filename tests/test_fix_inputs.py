@@ -217,3 +217,54 @@ def test_apply_checks_an_input_before_sending_it(
     assert DQ not in {c.operation for c in aws.calls}
     names = sm.list_data_quality_job_definitions()["JobDefinitionSummaries"]
     assert [j["MonitoringJobDefinitionName"] for j in names] == ["dq"]
+
+
+# --- the script: copies made at run time are cut to the input shape too ----------------------
+
+
+def test_script_cuts_its_run_time_copies_to_the_input_shape(tmp_path: Path) -> None:
+    """The endpoint configs of a replaced model, and the schedules of a replaced job
+    definition, are read and copied by the script itself: what they carry beyond the
+    input (moto-style empty structures, read-only members) is not sent."""
+    from tests.test_fix_script import Account
+
+    p = plan(run([model("lone"), job_def(RT.MODEL_BIAS_JOB_DEFINITION, "mb")]))
+    assert not p.blocked
+    variant = {"VariantName": "v1", "ModelName": "lone", "CoreDumpConfig": {}}
+    schedule = {
+        "MonitoringJobDefinitionName": "mb",
+        "MonitoringType": "ModelBias",
+        "ScheduleConfig": {},
+        "MonitoringJobDefinition": {},
+    }
+    acct = Account(
+        tmp_path,
+        {
+            "models": {"lone": {}},
+            "configs": {
+                "uses-lone": {
+                    "ProductionVariants": [variant],
+                    "DataCaptureConfig": {},
+                    "CreationTime": "2026-01-01T00:00:00Z",
+                }
+            },
+            "endpoints": {"e1": "uses-lone"},
+            "job_definitions": {"mb": {}},
+            "schedules": {"s": {"MonitoringScheduleConfig": schedule}},
+        },
+    )
+    proc, calls = acct.run(render_script(p))
+    assert proc.returncode == 0, proc.stderr
+
+    def sent(op: str, flag: str) -> Any:
+        argv = next(c for c in calls if c[1] == op)
+        return json.loads(argv[argv.index(flag) + 1])
+
+    assert sent("create-endpoint-config", "--cli-input-json") == {
+        "EndpointConfigName": "uses-lone-sw1",
+        "ProductionVariants": [{"VariantName": "v1", "ModelName": "lone-sw1"}],
+    }
+    assert sent("update-monitoring-schedule", "--monitoring-schedule-config") == {
+        "MonitoringJobDefinitionName": "mb-sw1",
+        "MonitoringType": "ModelBias",
+    }

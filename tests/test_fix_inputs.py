@@ -123,6 +123,7 @@ def test_plan_refuses_a_resource_whose_input_cannot_be_made_valid() -> None:
     assert mdl.blocked is None and not any(s.blocked for s in mdl.steps)
     assert f"  BLOCKED: {jd.blocked}" in render_text(p).splitlines()
     script = render_script(p)
+    assert script.count(f"# BLOCKED: {jd.blocked}\n") == len(jd.steps)
     assert "create-data-quality-job-definition" not in script
     assert "sw_aws sagemaker create-model --cli-input-json" in script
 

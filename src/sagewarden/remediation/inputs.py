@@ -154,8 +154,12 @@ def settle(rp: ResourcePlan) -> None:
     refused: blocked with one line, its steps with it, so nothing of it runs."""
     refusals: list[str] = []
     for i, step in enumerate(rp.steps):
-        if not (step.operation or "").startswith(SENT) or _SETTLED.get(id(step)) is step:
-            continue  # composites build their inputs at apply, and check them there
+        if (
+            step.blocked
+            or not (step.operation or "").startswith(SENT)
+            or _SETTLED.get(id(step)) is step
+        ):
+            continue  # not run, names only, already checked, or a composite (checked at apply)
         try:
             doc = checked(str(step.operation), step.params)
         except InvalidInput as exc:

@@ -18,7 +18,8 @@ from sagewarden.remediation import Phase, Plan, ResourcePlan, Step, new_name, pl
 from sagewarden.remediation.script import SCRIPTABLE, render_script
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from tests.test_remediation_plan import ACCOUNT, REGION, ROLE, arn, notebook, res, run
+from tests.test_remediation_plan import ACCOUNT, REGION, ROLE, arn, inline_job, notebook, res, run
+from tests.test_remediation_plan import job_def as plan_job_def
 
 HOSTILE = "a'b\"c $(touch PWNED) `touch PWNED2` d\ne;touch PWNED3"
 
@@ -42,15 +43,7 @@ def endpoint_config(name: str, model_name: str, count: int = 1) -> Resource:
 
 
 def job_def(rtype: str, name: str) -> Resource:
-    return res(
-        rtype,
-        name,
-        {
-            "JobResources": {"ClusterConfig": {"InstanceCount": 1}},
-            "RoleArn": ROLE,
-            "NetworkConfig": {},
-        },
-    )
+    return plan_job_def(rtype, name, count=1)
 
 
 # --- the stub `aws` ------------------------------------------------------------------------
@@ -415,7 +408,7 @@ def big_plan() -> tuple[Plan, dict[str, Any]]:
     a referencing schedule, a model with a config in the scan, a model without, an endpoint
     config on its own, and a rebuild (user backup)."""
     inline = {
-        "MonitoringJobDefinition": {"RoleArn": ROLE},
+        "MonitoringJobDefinition": inline_job(),
         "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
     }
     resources = [

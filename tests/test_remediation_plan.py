@@ -10,6 +10,7 @@ import pytest
 
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
+from sagewarden.estate import _job_kwargs
 from sagewarden.params import parse_params
 from sagewarden.remediation import Phase, Plan, ResourcePlan, new_name, plan, render_text
 from sagewarden.resources import Provenance, Resource
@@ -31,6 +32,12 @@ _ARN_KIND = {
     RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "model-explainability-job-definition",
     RT.MODEL_QUALITY_JOB_DEFINITION: "model-quality-job-definition",
     RT.MONITORING_SCHEDULE: "monitoring-schedule",
+}
+_JOB_KIND = {
+    RT.DATA_QUALITY_JOB_DEFINITION: "DataQuality",
+    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBias",
+    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainability",
+    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQuality",
 }
 _NAME_KEY = {
     RT.NOTEBOOK_INSTANCE: "NotebookInstanceName",
@@ -92,15 +99,36 @@ def notebook(name: str = "nb", **props: Any) -> Resource:
 
 
 def job_def(rtype: str, name: str = "jd", *, count: int = 2, **network: bool) -> Resource:
-    return res(
-        rtype,
-        name,
-        {
-            "JobResources": {"ClusterConfig": {"InstanceCount": count}},
-            "RoleArn": ROLE,
-            "NetworkConfig": dict(network),
+    """A job definition as Describe gives it: a complete CreateXJobDefinition input (the
+    planner refuses a copy AWS would refuse)."""
+    kind = _JOB_KIND[rtype]
+    props = _job_kwargs(kind, name, ACCOUNT, count, None, None)
+    props.update(RoleArn=ROLE, NetworkConfig=dict(network))
+    return res(rtype, name, props)
+
+
+def inline_job(**extra: Any) -> dict[str, Any]:
+    """An inline MonitoringJobDefinition with every member AWS requires."""
+    return {
+        "MonitoringInputs": [
+            {"EndpointInput": {"EndpointName": "ep", "LocalPath": "/opt/ml/processing/input"}}
+        ],
+        "MonitoringOutputConfig": {
+            "MonitoringOutputs": [
+                {"S3Output": {"S3Uri": "s3://b/out", "LocalPath": "/opt/ml/processing/output"}}
+            ]
         },
-    )
+        "MonitoringResources": {
+            "ClusterConfig": {
+                "InstanceCount": 1,
+                "InstanceType": "ml.m5.large",
+                "VolumeSizeInGB": 20,
+            }
+        },
+        "MonitoringAppSpecification": {"ImageUri": "img"},
+        "RoleArn": ROLE,
+        **extra,
+    }
 
 
 def endpoint_config(name: str = "ec", model: str = "m", count: int = 1) -> Resource:
@@ -225,7 +253,7 @@ JOB_DEF_SHAPE += ["DeleteJobDefinition"]
                 "sched",
                 {
                     "MonitoringScheduleConfig": {
-                        "MonitoringJobDefinition": {"RoleArn": ROLE},
+                        "MonitoringJobDefinition": inline_job(),
                         "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
                     }
                 },
@@ -398,16 +426,19 @@ def test_referenced_job_definition_not_scanned_is_blocked() -> None:
 
 
 def test_inline_schedule_update_carries_the_whole_config() -> None:
+    vpc = {"SecurityGroupIds": ["sg-1"], "Subnets": ["subnet-1"]}
     config = {
-        "MonitoringJobDefinition": {"RoleArn": ROLE, "NetworkConfig": {"VpcConfig": {"x": 1}}},
+        "MonitoringJobDefinition": inline_job(NetworkConfig={"VpcConfig": vpc}),
         "ScheduleConfig": {"ScheduleExpression": "cron(0 * ? * * *)"},
     }
     sched = res(RT.MONITORING_SCHEDULE, "s", {"MonitoringScheduleConfig": config})
-    step = only(plan(run([sched]))).steps[0]
-    sent = step.params["MonitoringScheduleConfig"]
+    rp = only(plan(run([sched])))
+    assert rp.blocked is None
+    sent = rp.steps[0].params["MonitoringScheduleConfig"]
     assert sent["ScheduleConfig"] == config["ScheduleConfig"]
+    assert sent["MonitoringJobDefinition"]["MonitoringInputs"] == inline_job()["MonitoringInputs"]
     assert sent["MonitoringJobDefinition"]["NetworkConfig"] == {
-        "VpcConfig": {"x": 1},
+        "VpcConfig": vpc,
         "EnableNetworkIsolation": True,
     }
     assert "EnableNetworkIsolation" not in config["MonitoringJobDefinition"]["NetworkConfig"]

@@ -17,8 +17,8 @@ from botocore.exceptions import ClientError, WaiterError
 from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.aws.readpath import snake
 
-from . import live, volume
-from .live import create_input, describe, user_tags
+from . import inputs, live, volume
+from .live import describe, user_tags
 from .steps import new_name
 
 if TYPE_CHECKING:
@@ -31,6 +31,15 @@ class StepFailed(Exception):
 
 Result = dict[str, Any] | None
 Action = Callable[["StepRun"], Result]
+
+
+def valid(operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """The input of a create or update call, built through botocore's shape and checked
+    before it is sent: an input AWS would refuse fails the step in one line."""
+    try:
+        return inputs.checked(operation, params)
+    except inputs.InvalidInput as exc:
+        raise StepFailed(str(exc)) from None
 
 
 @dataclass(frozen=True)
@@ -174,7 +183,9 @@ def update_notebook(x: StepRun) -> Result:
     status = d.get("NotebookInstanceStatus")
     if status != "Stopped":
         raise StepFailed(f"notebook {name} is {status}: it must be Stopped to update it")
-    x.sm.update_notebook_instance(NotebookInstanceName=name, **todo)
+    x.sm.update_notebook_instance(
+        **valid("UpdateNotebookInstance", {"NotebookInstanceName": name, **todo})
+    )
     return {"changed": sorted(todo)}
 
 
@@ -203,7 +214,9 @@ def undo_update_notebook(x: StepRun) -> Result:
     if not todo:
         return {"changed": []}
     ensure_stopped(x, name)
-    x.sm.update_notebook_instance(NotebookInstanceName=name, **todo)
+    x.sm.update_notebook_instance(
+        **valid("UpdateNotebookInstance", {"NotebookInstanceName": name, **todo})
+    )
     wait(x, "notebook_instance_stopped", NotebookInstanceName=name)
     return {"changed": sorted(todo)}
 
@@ -223,7 +236,7 @@ def create_notebook(x: StepRun) -> Result:
     if _nb(x) is not None:
         return {"created": False}
     params = _with_tags(x, x.step.params)
-    x.sm.create_notebook_instance(**create_input("CreateNotebookInstance", params))
+    x.sm.create_notebook_instance(**valid("CreateNotebookInstance", params))
     return {"created": True}
 
 
@@ -307,7 +320,7 @@ def create_lcc(x: StepRun) -> Result:
         if original.get("OnStart"):
             params["OnStart"] = original["OnStart"]
     x.sm.create_notebook_instance_lifecycle_config(
-        **create_input("CreateNotebookInstanceLifecycleConfig", params)
+        **valid("CreateNotebookInstanceLifecycleConfig", params)
     )
     return {"created": True}
 
@@ -374,7 +387,7 @@ def add_tags(x: StepRun) -> Result:
     have = {t["Key"] for t in live.list_tags(x.sm, arn)}
     add = [t for t in x.step.params["Tags"] if t["Key"] not in have]
     if add:
-        x.sm.add_tags(ResourceArn=arn, Tags=add)
+        x.sm.add_tags(**valid("AddTags", {"ResourceArn": arn, "Tags": add}))
     return {"added": [t["Key"] for t in add]}
 
 
@@ -396,16 +409,27 @@ def _schedule(x: StepRun, name: str) -> dict[str, Any] | None:
     return describe(x.sm, RT.MONITORING_SCHEDULE, name)
 
 
+def _schedule_input(name: str, cfg: Any) -> dict[str, Any]:
+    params = {"MonitoringScheduleName": name, "MonitoringScheduleConfig": cfg}
+    return valid("UpdateMonitoringSchedule", params)
+
+
+def _schedule_has(d: dict[str, Any], doc: dict[str, Any]) -> bool:
+    """Whether a schedule's Describe output already says what the update would send."""
+    now = inputs.build("UpdateMonitoringSchedule", d)
+    return bool(now.get("MonitoringScheduleConfig") == doc["MonitoringScheduleConfig"])
+
+
 def update_schedule(x: StepRun) -> Result:
     name = str(x.step.params["MonitoringScheduleName"])
-    want = x.step.params["MonitoringScheduleConfig"]
+    doc = _schedule_input(name, x.step.params["MonitoringScheduleConfig"])
     d = _schedule(x, name)
     if d is None:
         raise StepFailed(f"monitoring schedule {name} does not exist")
-    if d.get("MonitoringScheduleConfig") == want:
+    if _schedule_has(d, doc):
         return {"changed": False}
     _wait_schedule(x, name)
-    x.sm.update_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=want)
+    x.sm.update_monitoring_schedule(**doc)
     return {"changed": True}
 
 
@@ -415,11 +439,11 @@ def undo_update_schedule(x: StepRun) -> Result:
     d = _schedule(x, name)
     if before is None or d is None:
         return {"restored": False}
-    orig = before["MonitoringScheduleConfig"]
-    if d.get("MonitoringScheduleConfig") == orig:
+    doc = _schedule_input(name, before["MonitoringScheduleConfig"])
+    if _schedule_has(d, doc):
         return {"changed": False}
     _wait_schedule(x, name)
-    x.sm.update_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=orig)
+    x.sm.update_monitoring_schedule(**doc)
     _wait_schedule(x, name)
     return {"changed": True}
 
@@ -452,8 +476,9 @@ def _repoint(x: StepRun, old: str, new: str, only: set[str] | None = None) -> li
             continue
         cfg = dict(d["MonitoringScheduleConfig"])
         cfg["MonitoringJobDefinitionName"] = new
+        doc = _schedule_input(name, cfg)
         _wait_schedule(x, name)
-        x.sm.update_monitoring_schedule(MonitoringScheduleName=name, MonitoringScheduleConfig=cfg)
+        x.sm.update_monitoring_schedule(**doc)
         moved.append(name)
     return moved
 
@@ -532,7 +557,7 @@ def _create(x: StepRun, kind: Immutable, params: dict[str, Any]) -> bool:
     if describe(x.sm, rtype, str(params[kind.name_key])) is not None:
         return False  # made by an earlier attempt of this step (names are checked free first)
     op = f"Create{_api(kind, rtype)}"
-    getattr(x.sm, snake(op))(**create_input(op, _with_tags(x, params)))
+    getattr(x.sm, snake(op))(**valid(op, _with_tags(x, params)))
     return True
 
 
@@ -586,7 +611,9 @@ def _switch_endpoints(x: StepRun, old: str, new: str, only: set[str] | None = No
             continue
         if e.get("EndpointStatus") != "InService":
             wait(x, "endpoint_in_service", EndpointName=name)
-        x.sm.update_endpoint(EndpointName=name, EndpointConfigName=new)
+        x.sm.update_endpoint(
+            **valid("UpdateEndpoint", {"EndpointName": name, "EndpointConfigName": new})
+        )
         moved.append(name)
     for name in moved:
         wait(x, "endpoint_in_service", EndpointName=name)

@@ -204,13 +204,6 @@ def service_model() -> Any:
     return botocore.session.get_session().get_service_model("sagemaker")
 
 
-def create_input(operation: str, params: dict[str, Any]) -> dict[str, Any]:
-    """Keep only what the Create operation takes: botocore's input shape decides."""
-    shape = service_model().operation_model(operation).input_shape
-    members = set(shape.members) if shape is not None else set()
-    return {k: v for k, v in params.items() if k in members and v not in (None, "", [], {})}
-
-
 def user_tags(tags: list[dict[str, str]] | None) -> list[dict[str, str]]:
     """Tags a Create call may carry: `aws:` keys are reserved for AWS."""
     return [t for t in tags or [] if not t["Key"].lower().startswith("aws:")]

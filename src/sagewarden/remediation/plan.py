@@ -24,7 +24,7 @@ from sagewarden.resources import JOB_DEFINITION_TYPES, NAME_PROPERTY, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
-from . import volume
+from . import inputs, volume
 from .steps import Phase, Skipped, Step, al2023_instance_type, new_name
 
 LIVE_KINDS = ("aws", "aws-config")
@@ -319,6 +319,7 @@ def plan(
             rp = _job_definition(t)
         else:  # pragma: no cover - every control's type is handled above
             continue
+        inputs.settle(rp)  # only inputs AWS can take: refused here, in one line, if not
         if rp.blocked:
             rp.steps = [s if s.blocked else _block(s, rp.blocked) for s in rp.steps]
         rp.warnings[:0] = [

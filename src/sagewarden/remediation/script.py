@@ -4,18 +4,21 @@ The script does what `fix apply` does, for users who review and run shell script
 section per step of `Plan.ordered_steps()`, every value shell-quoted, every create guarded
 by a describe, every delete by existence and by the step's "no longer used" condition, so
 a second run does nothing that the first already did. Blocked steps are comments only.
-Pure: nothing here calls AWS (the input shapes come from botocore's bundled model).
+Pure: nothing here calls AWS (the input shapes come from botocore's bundled model). Every
+input written is built and checked by `inputs` first; those built at run time from a
+fresh Describe are cut to the input shape by the same `inputs.prune`, embedded.
 """
 
 from __future__ import annotations
 
+import inspect
 import json
 import re
 import shlex
 from collections.abc import Callable
-from functools import lru_cache
 from typing import Any
 
+from . import inputs
 from .plan import Plan, ResourcePlan
 from .steps import NAME_MAX, Step
 
@@ -69,15 +72,22 @@ def sub(want, cur):
 print("yes" if sub(json.loads(sys.argv[1]), json.load(sys.stdin)) else "no")
 """
 
-# stdin: a MonitoringScheduleConfig; argv: old, new job definition name. Prints the
-# config pointing at new, or nothing when it does not reference old.
-_PY_REPOINT = """\
+# What the helpers that turn a fresh Describe into an input cut it down with.
+_PY_PRUNE = inspect.getsource(inputs.prune)
+
+# stdin: a MonitoringScheduleConfig; argv: old, new job definition name, the config's
+# input skeleton. Prints the config pointing at new (as input), or nothing when it does
+# not reference old.
+_PY_REPOINT = (
+    _PY_PRUNE
+    + """
 import json, sys
 cfg = json.load(sys.stdin)
 if isinstance(cfg, dict) and cfg.get("MonitoringJobDefinitionName") == sys.argv[1]:
     cfg["MonitoringJobDefinitionName"] = sys.argv[2]
-    print(json.dumps(cfg))
+    print(json.dumps(prune(cfg, json.loads(sys.argv[3]))))
 """
+)
 
 # stdin: DescribeEndpointConfig; argv: model. Prints yes when a variant uses the model.
 _PY_USES_MODEL = """\
@@ -88,12 +98,15 @@ names = [v.get("ModelName") for key in ("ProductionVariants", "ShadowProductionV
 print("yes" if sys.argv[1] in names else "no")
 """
 
-# stdin: DescribeEndpointConfig; argv: old model, new model, new config name, input keys.
-# Prints the CreateEndpointConfig input of the copy, or nothing when the model is unused.
-_PY_CONFIG_COPY = """\
+# stdin: DescribeEndpointConfig; argv: old model, new model, new config name, the input
+# skeleton. Prints the CreateEndpointConfig input of the copy, or nothing when the model
+# is unused.
+_PY_CONFIG_COPY = (
+    _PY_PRUNE
+    + """
 import json, sys
 cfg = json.load(sys.stdin)
-old, new, name, keys = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+old, new, name, skel = sys.argv[1], sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
 used = False
 for key in ("ProductionVariants", "ShadowProductionVariants"):
     for v in cfg.get(key) or []:
@@ -101,10 +114,11 @@ for key in ("ProductionVariants", "ShadowProductionVariants"):
             v["ModelName"] = new
             used = True
 if used:
-    out = {k: v for k, v in cfg.items() if k in keys}
-    out["EndpointConfigName"] = name
-    print(json.dumps(out))
+    cfg["EndpointConfigName"] = name
+    cfg.pop("Tags", None)
+    print(json.dumps(prune(cfg, skel)))
 """
+)
 
 # argv: name, OnCreate JSON, the original configuration's OnStart JSON (or null).
 _PY_RESTORE_LCC = """\
@@ -141,6 +155,12 @@ _HELPERS = (
     ("SW_PY_RESTORE_LCC", _PY_RESTORE_LCC),
     ("SW_PY_META", _PY_META),
     ("SW_PY_COUNT", _PY_COUNT),
+)
+
+# The input shapes (botocore's, as `inputs.skeleton`) that run-time copies are cut to.
+_SHAPES = (
+    ("SW_SHAPE_ENDPOINT_CONFIG", "CreateEndpointConfig", None),
+    ("SW_SHAPE_SCHEDULE_CONFIG", "UpdateMonitoringSchedule", "MonitoringScheduleConfig"),
 )
 
 _FUNCTIONS = r"""
@@ -267,18 +287,6 @@ def _kebab(operation: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "-", operation).lower()
 
 
-@lru_cache(maxsize=64)
-def _input_keys(operation: str) -> frozenset[str] | None:
-    """The top-level input members of a SageMaker operation, from botocore's model."""
-    try:
-        from .live import service_model
-
-        shape = service_model().operation_model(operation).input_shape
-    except Exception:  # pragma: no cover - an unknown operation: send everything
-        return None
-    return frozenset(shape.members) if shape is not None else frozenset()
-
-
 def _dumps(value: Any) -> str:
     return json.dumps(value, sort_keys=True, separators=(",", ":"))
 
@@ -300,29 +308,18 @@ class _Section:
 
 class _Renderer:
     def __init__(self, plan: Plan, profile: str | None) -> None:
-        self.plan = plan
+        self.plan = inputs.settled(plan)  # an input AWS would refuse is not written
         self.profile = profile
-        self.index = {id(rp): i for i, rp in enumerate(plan.resources)}
+        self.index = {id(rp): i for i, rp in enumerate(self.plan.resources)}
         self.segments = self._segments()
         self.running_vars: dict[tuple[int, str], str] = {}
 
     # -- params --
 
-    def _input(self, operation: str, params: dict[str, Any], sec: _Section) -> dict[str, Any]:
-        """The API input: Tags kept when non-empty, CopyTagsFrom (and unknown keys) out."""
-        keys = _input_keys(operation)
-        out: dict[str, Any] = {}
-        dropped: list[str] = []
-        for k, v in params.items():
-            if k == "CopyTagsFrom" or (k == "Tags" and not v):
-                continue
-            if keys is not None and k not in keys:
-                dropped.append(k)
-                continue
-            out[k] = v
-        if dropped:
-            sec.add(f"# not sent (not {operation} input): {_comment(', '.join(sorted(dropped)))}")
-        return out
+    def _input(self, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """The API input of a settled step (checked then): its directives are run-time
+        reads, not input."""
+        return inputs.build(operation, params)
 
     def _tags_prefix(self, params: dict[str, Any], sec: _Section, indent: str) -> str:
         """Lines reading the tags to copy; returns the extra arguments for the create."""
@@ -340,7 +337,7 @@ class _Renderer:
         params: dict[str, Any],
         label: str,
     ) -> None:
-        doc = self._input(operation, params, sec)
+        doc = self._input(operation, params)
         sec.add(f"if {exists} >/dev/null 2>&1; then")
         sec.add(f"  {sec.say(f'{label}: already exists')}")
         sec.add("else")
@@ -477,7 +474,7 @@ class _Renderer:
                 "fi",
             ]
         elif action == "UpdateNotebookInstance":
-            doc = self._input("UpdateNotebookInstance", step.params, sec)
+            doc = self._input("UpdateNotebookInstance", step.params)
             body += [
                 f"sw_status=$(sw_nb_status {qn})",
                 'if [ "$sw_status" = Absent ]; then',
@@ -544,7 +541,7 @@ class _Renderer:
     def update_schedule(self, sec: _Section) -> None:
         p = sec.step.params
         name = str(p.get("MonitoringScheduleName", ""))
-        doc = self._input("UpdateMonitoringSchedule", p, sec)
+        doc = self._input("UpdateMonitoringSchedule", p)
         cfg = doc.get("MonitoringScheduleConfig")
         sec.add(
             f'if [ "$(sw_aws sagemaker describe-monitoring-schedule --monitoring-schedule-name '
@@ -580,7 +577,8 @@ class _Renderer:
             '  [ -n "$sw_s" ] || continue',
             "  sw_cfg=$(sw_aws sagemaker describe-monitoring-schedule --monitoring-schedule-name "
             '"$sw_s" --query MonitoringScheduleConfig --output json)',
-            f'  sw_new=$(printf \'%s\' "$sw_cfg" | python3 -c "$SW_PY_REPOINT" {q(old)} {q(new)})',
+            f'  sw_new=$(printf \'%s\' "$sw_cfg" | python3 -c "$SW_PY_REPOINT" {q(old)} {q(new)} '
+            '"$SW_SHAPE_SCHEDULE_CONFIG")',
             '  [ -n "$sw_new" ] || continue',
             f'  sw_say "monitoring schedule $sw_s: "{q(f"{old} -> {new}")}',
             '  sw_aws sagemaker update-monitoring-schedule --monitoring-schedule-name "$sw_s" '
@@ -650,7 +648,6 @@ class _Renderer:
         p = sec.step.params
         old = str(p.get("From", ""))
         new = str(p.get("To", ""))
-        keys = sorted((_input_keys("CreateEndpointConfig") or frozenset()) - {"Tags"})
         sec.add(
             "sw_cfgs=$(sw_endpoint_configs)",
             "while IFS= read -r sw_c; do",
@@ -659,7 +656,7 @@ class _Renderer:
             "--output json)",
             '  sw_new_c=$(python3 -c "$SW_PY_NEW_NAME" "$sw_c")',
             '  sw_input=$(printf \'%s\' "$sw_desc" | python3 -c "$SW_PY_CONFIG_COPY" '
-            f'{q(old)} {q(new)} "$sw_new_c" {q(_dumps(keys))})',
+            f'{q(old)} {q(new)} "$sw_new_c" "$SW_SHAPE_ENDPOINT_CONFIG")',
             '  [ -n "$sw_input" ] || continue',
             '  if sw_aws sagemaker describe-endpoint-config --endpoint-config-name "$sw_new_c" '
             ">/dev/null 2>&1; then",
@@ -866,7 +863,7 @@ class _Renderer:
             "# AWS CLI calls. Review it before running. Safe to re-run: creates are guarded by",
             "# a describe, deletes by existence and by the resource no longer being used, and",
             "# updates are skipped when already applied. Blocked steps are comments only.",
-            "# Needs: bash, the AWS CLI v2 and python3 (for JSON edits; no jq).",
+            "# Needs: bash, the AWS CLI (v2, or v1) and python3 (for JSON edits; no jq).",
             "# SAGEWARDEN_POLL_SECONDS (default 10) and SAGEWARDEN_POLL_TRIES (default 360)",
             "# bound the polling of monitoring schedules and S3 backup manifests.",
             "set -euo pipefail",
@@ -878,6 +875,8 @@ class _Renderer:
         ]
         for var, code in _HELPERS:
             lines.append(f"{var}={q(code)}")
+        for var, operation, member in _SHAPES:
+            lines.append(f"{var}={q(_dumps(inputs.skeleton(operation, member)))}")
         lines += _FUNCTIONS.strip("\n").splitlines()
         lines.append("")
         accounts = sorted(

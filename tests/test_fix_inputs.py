@@ -178,14 +178,14 @@ def test_a_hand_built_plan_gets_the_same_refusal_in_the_script() -> None:
 # --- apply checks before the call -----------------------------------------------------------
 
 
-def test_apply_checks_an_input_before_sending_it(
+def test_apply_refuses_an_invalid_input_before_any_change(
     aws: Emulator,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """A plan file edited by hand (or planned by an older version) with an input AWS would
-    refuse: the step fails in one line, and the call is never sent."""
+    refuse: its resource is refused in one line before any change, and nothing is sent."""
     from sagewarden.estate import _job_kwargs
 
     monkeypatch.setenv("SAGEWARDEN_DB", str(tmp_path / "journal.sqlite3"))
@@ -208,14 +208,14 @@ def test_apply_checks_an_input_before_sending_it(
 
     code = main(["fix", "apply", str(plan_file), "--yes", "--poll-interval", "0"])
     err = capsys.readouterr().err
-    assert code == 1
-    line = next(x for x in err.splitlines() if "FAILED" in x)
-    assert line.endswith(
-        f"{DQ} dq-sw1: not a valid input (Missing required parameter in "
+    assert code == 3
+    assert err.strip().splitlines()[0] == (
+        "sagewarden: not fixed: AWS::SageMaker::DataQualityJobDefinition dq (123456789012 "
+        f"us-east-1): blocked: {DQ} dq-sw1: not a valid input (Missing required parameter in "
         'JobResources.ClusterConfig: "InstanceType")'
     )
     assert "Traceback" not in err
-    assert DQ not in {c.operation for c in aws.calls}
+    assert not [c for c in aws.calls if not c.operation.startswith(("Describe", "List", "Get"))]
     names = sm.list_data_quality_job_definitions()["JobDefinitionSummaries"]
     assert [j["MonitoringJobDefinitionName"] for j in names] == ["dq"]
 

@@ -544,7 +544,11 @@ def _load_plan(path: str) -> tuple[Plan, dict[str, Any]]:
         for step in rp.steps:
             if step.action not in HANDLERS:
                 raise FixError(f"{path}: malformed plan: unknown action {step.action!r}")
-    return plan, doc
+    from sagewarden.remediation import inputs
+
+    # A hand-edited or older plan gets the planner's input checks: a resource whose input
+    # AWS would refuse is refused before any change, not half way through the run.
+    return inputs.settled(plan), doc
 
 
 def _journal(args: argparse.Namespace) -> Journal:

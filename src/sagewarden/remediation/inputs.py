@@ -15,7 +15,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-import weakref
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -23,7 +22,6 @@ from botocore.model import ListShape, MapShape, OperationNotFoundError, Shape, S
 from botocore.validate import ParamValidator
 
 from .live import service_model
-from .steps import Step
 
 if TYPE_CHECKING:
     from .plan import Plan, ResourcePlan
@@ -143,22 +141,13 @@ def checked(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
-# Steps settle() made, by id: a plan rendered as a script right after planning is not
-# checked twice (steps are frozen; the planner's are not changed after it).
-_SETTLED: weakref.WeakValueDictionary[int, Step] = weakref.WeakValueDictionary()
-
-
 def settle(rp: ResourcePlan) -> None:
     """Every create or update step gets exactly its operation's input (plus the
     directives resolved at apply); a resource with an input that cannot be made valid is
     refused: blocked with one line, its steps with it, so nothing of it runs."""
     refusals: list[str] = []
     for i, step in enumerate(rp.steps):
-        if (
-            step.blocked
-            or not (step.operation or "").startswith(SENT)
-            or _SETTLED.get(id(step)) is step
-        ):
+        if step.blocked or step.checked or not (step.operation or "").startswith(SENT):
             continue  # not run, names only, already checked, or a composite (checked at apply)
         try:
             doc = checked(str(step.operation), step.params)
@@ -166,8 +155,7 @@ def settle(rp: ResourcePlan) -> None:
             refusals.append(str(exc))
             continue
         kept = {k: v for k, v in step.params.items() if k in DIRECTIVES}
-        rp.steps[i] = dataclasses.replace(step, params={**doc, **kept})
-        _SETTLED[id(rp.steps[i])] = rp.steps[i]
+        rp.steps[i] = dataclasses.replace(step, params={**doc, **kept}, checked=True)
     if not refusals:
         return
     reason = "; ".join(refusals)

@@ -6,7 +6,7 @@ Pure data: nothing here calls AWS.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
 
@@ -36,6 +36,9 @@ class Step:
     condition: str | None = None  # decided at apply from a fresh read
     blocked: str | None = None  # set: the step must not run; says what is missing
     operation: str | None = None  # the concrete SageMaker API, when one call does it
+    # Its input was built and validated against the operation's shape (inputs.settle).
+    # Never saved: a plan read back from a file is checked again.
+    checked: bool = field(default=False, compare=False)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {

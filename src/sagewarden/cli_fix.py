@@ -519,7 +519,8 @@ def _security_hub_focus(
 # --- apply, resume, rollback -----------------------------------------------------------
 
 
-def _load_plan(path: str) -> tuple[Plan, dict[str, Any]]:
+def _load_plan(path: str) -> tuple[Plan, dict[str, Any], int]:
+    """A saved plan, checked, and how many of its resources an invalid input refuses."""
     from sagewarden.remediation import Plan
 
     doc = _read_json(path)
@@ -547,8 +548,12 @@ def _load_plan(path: str) -> tuple[Plan, dict[str, Any]]:
     from sagewarden.remediation import inputs
 
     # A hand-edited or older plan gets the planner's input checks: a resource whose input
-    # AWS would refuse is refused before any change, not half way through the run.
-    return inputs.settled(plan), doc
+    # AWS would refuse is refused before any change, not half way through the run, and
+    # that is bad input (exit 2), not a state of AWS.
+    checked = inputs.settled(plan)
+    was_blocked = {rp.key for rp in plan.resources if rp.blocked}
+    invalid = sum(1 for rp in checked.resources if rp.blocked and rp.key not in was_blocked)
+    return checked, doc, invalid
 
 
 def _journal(args: argparse.Namespace) -> Journal:
@@ -624,11 +629,12 @@ def _cmd_apply(args: argparse.Namespace) -> int:
     if args.plan and args.aws:
         raise FixError("give a PLAN file or --aws, not both")
     if args.plan:
-        plan, doc = _load_plan(args.plan)
+        plan, doc, invalid = _load_plan(args.plan)
         overridden = bool((doc.get("options") or {}).get("include_suppressed"))
         if not (args.include_suppressed or overridden):
             _refuse_suppressed(plan, args)
     elif args.aws:
+        invalid = 0
         plan, doc, code = _make_plan(args)
         if code == EXIT_INPUT:  # e.g. a malformed suppressions file: what it accepts is unknown
             raise FixError("fix apply changes nothing while its input has errors (above)")
@@ -636,14 +642,14 @@ def _cmd_apply(args: argparse.Namespace) -> int:
         raise FixError("fix apply needs a PLAN file (from fix plan --format json) or --aws")
     runner = _runner(args, plan, doc, journal)
     if not args.yes:
-        return _report(A.dry_run(runner), args, plan.unread)
+        return _report(A.dry_run(runner), args, plan.unread, invalid)
     options = {
         "workers": args.workers,
         "poll_interval": args.poll_interval,
         "timeout": args.timeout,
     }
     with _ctrl_c(runner, journal, args, "apply"):
-        return _report(A.apply(runner, journal, options), args, plan.unread)
+        return _report(A.apply(runner, journal, options), args, plan.unread, invalid)
 
 
 def _refuse_suppressed(plan: Plan, args: argparse.Namespace) -> None:
@@ -709,7 +715,11 @@ def _claim(journal: Journal, run_id: str) -> None:
         raise FixError(f"run {run_id} is in use by another sagewarden process: let it finish")
 
 
-def _report(outcome: Outcome, args: argparse.Namespace, unread: Sequence[str] = ()) -> int:
+def _report(
+    outcome: Outcome, args: argparse.Namespace, unread: Sequence[str] = (), invalid: int = 0
+) -> int:
+    """Print the outcome; the exit code (`invalid`: resources of a saved plan refused because
+    an input in it is one AWS would refuse)."""
     from sagewarden.remediation import journal as J
 
     out = sys.stdout
@@ -737,6 +747,8 @@ def _report(outcome: Outcome, args: argparse.Namespace, unread: Sequence[str] = 
             sys.stderr.write(f"sagewarden: {line}\n")
     if interrupted:
         return EXIT_INTERRUPTED
+    if invalid:
+        return EXIT_INPUT
     if outcome.failures:
         return EXIT_FAILED
     return EXIT_INCOMPLETE if outcome.refused or unread else EXIT_OK

@@ -17,8 +17,8 @@ diagnostics go to that suite's <system-out>.
 Names, ids, file names, reasons and diagnostics come from AWS, a template or a suppression
 file: their control, format (bidi, zero-width) and line-separator characters are shown as
 escapes (``\\u202e``; see `escaping`), as the table shows them (a lone surrogate as
-U+FFFD), before ElementTree escapes markup. Whatever XML 1.0 still cannot carry or discourages is then
-dropped from the whole document text (only a line break of its own layout remains).
+U+FFFD), before ElementTree escapes markup. Whatever XML 1.0 still cannot carry or
+discourages is then dropped from the whole text (only the report's own line breaks stay).
 """
 
 from __future__ import annotations

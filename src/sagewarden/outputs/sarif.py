@@ -42,7 +42,7 @@ import orjson
 from sagewarden import __version__
 from sagewarden.catalog import Control, Severity
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.outputs.encoding import dumps
+from sagewarden.outputs.encoding import dumps, scrub
 from sagewarden.outputs.escaping import clean
 from sagewarden.resources import Resource
 from sagewarden.verdicts import Evaluation, Status, Suppression
@@ -220,7 +220,16 @@ def _location(r: Resource, root: Path) -> dict[str, Any]:
 
 
 def _artifact(file: str, root: Path) -> dict[str, str]:
-    """A relative URI under %SRCROOT% (the working directory) when possible, else absolute."""
+    """A relative URI under %SRCROOT% (the working directory) when possible, else absolute.
+    A lone surrogate that is not a file name's undecodable byte cannot be percent-encoded
+    (it is not UTF-8): it becomes U+FFFD, as everywhere in the report."""
+    try:
+        return _uri(file, root)
+    except UnicodeEncodeError:
+        return _uri(scrub(file), root)
+
+
+def _uri(file: str, root: Path) -> dict[str, str]:
     if _URI_SCHEME.match(file):
         return {"uri": quote(file, safe=":/@!$&'()*+,;=~-._")}
     path = Path(os.path.abspath(file))

@@ -23,6 +23,7 @@ import re
 import unicodedata
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +31,10 @@ import jsonschema
 import pytest
 
 from sagewarden.catalog import CONTROLS
+from sagewarden.cli import main
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.engine import evaluate
+from sagewarden.history import History
 from sagewarden.outputs import asff, csvout, jsonout, junit, ocsf, sarif, table
 from sagewarden.outputs import html as html_out
 from sagewarden.params import parse_params
@@ -443,3 +446,29 @@ def test_machine_formats_keep_values_exact(text: str, render: Any) -> None:
         assert names == {exact(text), exact(f"Logical{text}")}
     # Nothing raw in the file but what JSON allows unescaped (e.g. U+2028 stays exact).
     assert re.search(rb"[\x00-\x1f]", data.replace(b"\n", b"")) is None
+
+
+# --- scan history ---------------------------------------------------------------------------
+
+
+def _diff_text(db: Path, text: str, capsys: pytest.CaptureFixture[str]) -> str:
+    evaluations, _ = hostile_evaluations(text)
+    history = History(str(db))
+    for _ in range(2):
+        history.record(evaluations, '{"paths": ["x"]}', datetime.now(timezone.utc))
+    history.close()
+    capsys.readouterr()
+    assert main(["diff", "--db", str(db)]) == 0
+    out, err = capsys.readouterr()
+    assert err == ""
+    return out
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=IDS)
+def test_history_records_and_shows(
+    tmp_path: Path, text: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = _diff_text(tmp_path / "h.sqlite3", text, capsys)
+    assert unsafe(out, allowed="\n") == []
+    assert out.count("\n") == _diff_text(tmp_path / "plain.sqlite3", "plain", capsys).count("\n")
+    assert f"  SageMaker.3   {shown(text)}  {ACCOUNT}/{REGION}  " in out

@@ -31,6 +31,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sagewarden.outputs.encoding import scrub
 from sagewarden.verdicts import Evaluation, Status
 
 BUSY_TIMEOUT_MS = 60_000
@@ -255,7 +256,7 @@ class History:
             cur = db.execute(
                 "INSERT INTO scans (started_at, finished_at, scope, evaluations, failed) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (_iso(started), now, scope, len(evaluations), failed),
+                (_iso(started), now, scrub(scope), len(evaluations), failed),
             )
             scan_id = int(cur.lastrowid or 0)
             rows = [
@@ -275,6 +276,7 @@ class History:
                 }
                 for e in evaluations
             ]
+            rows = [scrub(row) for row in rows]  # SQLite text is UTF-8: no lone surrogate
             db.executemany(_UPSERT_FINDING, rows)
             db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (:scan, :key, :status, :reason)", rows
@@ -288,8 +290,11 @@ class History:
         return scan_id
 
     def observed(self, keys: Iterable[str]) -> dict[str, Observed]:
+        """When each finding was seen, by the keys asked for (stored with any lone
+        surrogate as U+FFFD, as `record` writes them)."""
         out: dict[str, Observed] = {}
-        wanted = list(dict.fromkeys(keys))
+        asked = {scrub(k): k for k in keys}
+        wanted = list(asked)
         for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
             chunk = wanted[start : start + 500]
             rows = self.db.execute(
@@ -297,12 +302,14 @@ class History:
                 f"WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ).fetchall()
-            out.update({key: Observed(*rest) for key, *rest in rows})
+            out.update({asked[key]: Observed(*rest) for key, *rest in rows})
         return out
 
     def last_push(self, scope: str) -> bytes | None:
         """The findings last pushed to Security Hub for this scope (to archive the gone)."""
-        row = self.db.execute("SELECT findings FROM pushes WHERE scope = ?", (scope,)).fetchone()
+        row = self.db.execute(
+            "SELECT findings FROM pushes WHERE scope = ?", (scrub(scope),)
+        ).fetchone()
         return bytes(row[0]) if row else None
 
     def save_push(self, scope: str, findings: bytes) -> None:
@@ -312,7 +319,7 @@ class History:
         try:
             self.db.execute(
                 "INSERT OR REPLACE INTO pushes VALUES (?, ?, ?)",
-                (scope, _iso(datetime.now(timezone.utc)), findings),
+                (scrub(scope), _iso(datetime.now(timezone.utc)), findings),
             )
         except sqlite3.Error as exc:
             raise (self._refuse_write() if _is_read_only(exc) else exc) from None

@@ -500,9 +500,14 @@ def test_csv_hostile_names_come_back_as_text(evaluations: list[Evaluation], name
         if e.resource.name == name
     ]
     assert rows
-    formula = name.startswith(("=", "+", "-", "@", "\t", "\r"))
+    # Control and bidi characters are shown as escapes (a raw line break or override would
+    # mislead whoever reads the sheet); the formula guard applies to the text shown.
+    shown = name
+    for raw, escape in (("\t", "\\x09"), ("\r", "\\x0d"), ("\n", "\\x0a"), ("\u202e", "\\u202e")):
+        shown = shown.replace(raw, escape)
+    formula = shown.startswith(("=", "+", "-", "@"))
     for cell in rows:
-        expected = "'" + name if formula else name
+        expected = "'" + shown if formula else shown
         assert cell["resource_id"] == expected
         assert cell["resource_name"] == expected
         for value in cell.values():

@@ -443,7 +443,10 @@ def test_hostile_strings_survive(
     (hostile,) = _results_for(run, HOSTILE_ID)
     logical = hostile["locations"][0]["logicalLocations"][0]
     assert logical["fullyQualifiedName"] == HOSTILE_ID  # byte for byte, nothing lost
-    assert HOSTILE_ID in hostile["message"]["text"]
+    # The message shows the control characters as escapes, and a SARIF viewer's escaped
+    # link characters (backslash, brackets) keep it plain text (SARIF 3.11.6).
+    shown = r"""Evil"Model'<script>alert(1)</script>&amp;\\x00\\x07\\x1b\[31m\\u202e\\x85"""
+    assert shown in hostile["message"]["text"]
     notes = run["invocations"][0]["toolExecutionNotifications"]
     assert notes[0]["message"]["text"] == "templates/bad.yaml: not a CloudFormation template <oops>"
 
@@ -586,16 +589,16 @@ def test_junit_outcomes(evaluations: list[Evaluation]) -> None:
     assert out is not None and "Condition is false" in (out.text or "")
 
 
-def test_junit_escapes_and_strips_control_characters(evaluations: list[Evaluation]) -> None:
+def test_junit_escapes_control_characters(evaluations: list[Evaluation]) -> None:
     data = _junit(evaluations)
-    for raw in (b"\x00", b"\x07", b"\x1b", b"\x01", b"\x0b", "\x85".encode()):
+    for raw in (b"\x00", b"\x07", b"\x1b", b"\x01", b"\x0b", "\x85".encode(), "\u202e".encode()):
         assert raw not in data
     assert b"<script>" not in data  # markup from a resource is text, not markup
     root = _parse(data)
-    stripped = junit.xml_safe(HOSTILE_ID)
-    assert stripped == "Evil\"Model'<script>alert(1)</script>&amp;[31m\u202e"
-    case = _case(root, "SageMaker.5", stripped)
-    assert case.get("file") == "templates/we ird<x>.json"
+    # Shown as escapes, as on the terminal: nothing dropped, nothing acting on the reader.
+    shown = r"""Evil"Model'<script>alert(1)</script>&amp;\x00\x07\x1b[31m\u202e\x85"""
+    case = _case(root, "SageMaker.5", shown)
+    assert case.get("file") == r"templates/we ird\x07<x>.json"
     assert case.find("failure") is not None
 
 
@@ -604,7 +607,7 @@ def test_junit_unicode_survives(workdir: Path) -> None:
     res.id = HOSTILE_NAME + " \ud800"
     root = _parse(_junit(_evaluate([res]), []))
     (case,) = root.iter("testcase")
-    assert case.get("name") == '模型-ß-💥 "quoted" <b>bold</b> '
+    assert case.get("name") == r'模型-ß-💥 "quoted" <b>bold</b>\x01\x0b\x1f ' + "\ufffd"
     assert root.get("tests") == "1" and root.get("failures") == "1"
     assert root.find("testsuite[@name='sagewarden: problems reading the input']") is None
 

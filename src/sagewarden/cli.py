@@ -580,7 +580,15 @@ def _push(
     observed = history.observed(finding_key(e) for e in evaluations) if history else {}
     report = publish.push(evaluations, sessions, previous, observed)
     if history:
-        history.save_push(scope, publish.dumps(report.pushed))
+        try:
+            history.save_push(scope, publish.dumps(report.pushed))
+        except sqlite3.Error as exc:  # e.g. a read-only database: the push itself stands
+            diags.add(
+                "--push-security-hub",
+                f"what was pushed is not remembered ({exc}): the next push cannot archive "
+                "the findings of resources gone by then",
+                Kind.WARNING,
+            )
         history.close()
     diags.extend(report.diagnostics)
     diags.add(

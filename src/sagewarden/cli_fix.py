@@ -25,7 +25,8 @@ import orjson
 from sagewarden.catalog import BY_ID, CONTROLS, lookup
 from sagewarden.diagnostics import Diagnostic, Diagnostics, Kind
 from sagewarden.engine import evaluate
-from sagewarden.outputs.terminal import clean
+from sagewarden.outputs.encoding import dumps
+from sagewarden.outputs.escaping import clean
 from sagewarden.params import parse_params
 from sagewarden.resources import Provenance, Resource
 from sagewarden.suppressions import CONFIG_NAME
@@ -232,12 +233,12 @@ def _cmd_plan(args: argparse.Namespace) -> int:
     from sagewarden.remediation.script import render_script
 
     plan, doc, code = _make_plan(args)
-    if args.format == "json":
-        text = orjson.dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
+    if args.format == "json":  # exact values (a lone surrogate, not UTF-8, as U+FFFD)
+        text = dumps(doc, option=orjson.OPT_INDENT_2).decode() + "\n"
     elif args.format == "script":
         text = render_script(plan, profile=args.profile)
     else:
-        text = "\n".join(clean(line) for line in render_text(plan).split("\n"))
+        text = render_text(plan)  # every value escaped within its line
     if args.output:
         try:
             with open(args.output, "w", encoding="utf-8") as fh:
@@ -546,12 +547,16 @@ def _load_plan(path: str) -> tuple[Plan, dict[str, Any], int]:
             if step.action not in HANDLERS:
                 raise FixError(f"{path}: malformed plan: unknown action {step.action!r}")
     from sagewarden.remediation import inputs
+    from sagewarden.remediation.plan import refuse_uncarriable
 
-    # A hand-edited or older plan gets the planner's input checks: a resource whose input
-    # AWS would refuse is refused before any change, not half way through the run, and
-    # that is bad input (exit 2), not a state of AWS.
-    checked = inputs.settled(plan)
+    # A hand-edited or older plan gets the planner's checks: a resource whose names or
+    # input cannot be passed on exactly, or whose input AWS would refuse, is refused
+    # before any change, not half way through the run, and that is bad input (exit 2),
+    # not a state of AWS.
     was_blocked = {rp.key for rp in plan.resources if rp.blocked}
+    for rp in plan.resources:
+        refuse_uncarriable(rp)
+    checked = inputs.settled(plan)
     invalid = sum(1 for rp in checked.resources if rp.blocked and rp.key not in was_blocked)
     return checked, doc, invalid
 

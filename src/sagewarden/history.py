@@ -10,6 +10,14 @@ opened: the columns are added and filled from each finding's key (its ARN, or th
 account and region it was read from). Their scans keep the scope they were recorded
 with, which no newer scan's scope equals, so `diff` never pairs an old scan with a new
 one by itself.
+
+An existing database that cannot be written (a read-only file, folder or file system) is
+opened read-only instead, so `history`, `diff` and the first-seen dates still work: with
+SQLite's ``mode=ro``, or, when not even that can run because WAL mode needs a shared-memory
+file beside the database that the folder cannot take (and so no writer is at work there
+either), as ``immutable``. What a read needs and the file lacks (an older schema's columns
+or tables) is made up in the connection's TEMP schema, never written. Only a write fails,
+with `ReadOnlyHistory` and one line saying so.
 """
 
 from __future__ import annotations
@@ -23,9 +31,13 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from sagewarden.outputs.encoding import scrub
 from sagewarden.verdicts import Evaluation, Status
 
 BUSY_TIMEOUT_MS = 60_000
+# SQLite's primary result codes that mean "cannot write here" (extended codes carry
+# them in the low byte): SQLITE_PERM, SQLITE_READONLY, SQLITE_CANTOPEN.
+_READ_ONLY_CODES = frozenset({3, 8, 14})
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS scans (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -143,51 +155,108 @@ class ScanRow:
     failed: int
 
 
+class ReadOnlyHistory(sqlite3.OperationalError):
+    """A write to a history database that can only be read; the message is one line."""
+
+
+def _is_read_only(exc: sqlite3.Error) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)  # Python 3.11+
+    if isinstance(code, int):
+        return code & 0xFF in _READ_ONLY_CODES
+    text = str(exc).lower()
+    return "readonly" in text or "read-only" in text or "unable to open" in text
+
+
 class History:
     def __init__(self, path: str) -> None:
         self.path = path
-        Path(path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
-        self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        self.db.execute("PRAGMA journal_mode = WAL")
-        self.db.executescript(_SCHEMA)
-        self._migrate()
+        self.read_only = False
+        try:
+            self.db = self._open_for_writing()
+        except sqlite3.Error as exc:
+            if not (_is_read_only(exc) and os.path.isfile(path)):
+                raise
+            self.db = self._open_read_only()
+            self.read_only = True
 
-    def _migrate(self) -> None:
+    def _open_for_writing(self) -> sqlite3.Connection:
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        db = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None)
+        try:
+            db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(_SCHEMA)
+            self._migrate(db)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        uri = Path(os.path.abspath(self.path)).as_uri()
+        for query in ("mode=ro", "mode=ro&immutable=1"):
+            db = sqlite3.connect(
+                f"{uri}?{query}", uri=True, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
+            )
+            try:
+                db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                _read_only_schema(db)
+            except sqlite3.Error as exc:
+                db.close()
+                if "immutable" in query or not _is_read_only(exc):
+                    raise
+                continue
+            return db
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _refuse_write() -> ReadOnlyHistory:
+        return ReadOnlyHistory(
+            "the history database is read-only (its file, folder or file system)"
+        )
+
+    @staticmethod
+    def _migrate(db: sqlite3.Connection) -> None:
         """Add the account and region columns to a database from before they existed."""
-        columns = {row[1] for row in self.db.execute("PRAGMA table_info(findings)")}
+        columns = {row[1] for row in db.execute("PRAGMA table_info(findings)")}
         if {"account_id", "region"} <= columns:
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        db.execute("BEGIN IMMEDIATE")
         try:
-            columns = {row[1] for row in self.db.execute("PRAGMA table_info(findings)")}
+            columns = {row[1] for row in db.execute("PRAGMA table_info(findings)")}
             for name in ("account_id", "region"):  # another process may have just done it
                 if name not in columns:
-                    self.db.execute(f"ALTER TABLE findings ADD COLUMN {name} TEXT")
-            keys = [k for (k,) in self.db.execute("SELECT key FROM findings")]
-            self.db.executemany(
+                    db.execute(f"ALTER TABLE findings ADD COLUMN {name} TEXT")
+            keys = [k for (k,) in db.execute("SELECT key FROM findings")]
+            db.executemany(
                 "UPDATE findings SET account_id = ?, region = ? WHERE key = ?",
                 [(*key_scope(k), k) for k in keys],
             )
-            self.db.execute("COMMIT")
+            db.execute("COMMIT")
         except BaseException:
-            self.db.execute("ROLLBACK")
+            db.execute("ROLLBACK")
             raise
 
     def close(self) -> None:
         self.db.close()
 
     def record(self, evaluations: Sequence[Evaluation], scope: str, started: datetime) -> int:
-        """Store one scan; returns its id."""
+        """Store one scan; returns its id. ReadOnlyHistory when the database cannot be
+        written."""
+        if self.read_only:
+            raise self._refuse_write()
         now = _iso(datetime.now(timezone.utc))
         failed = sum(1 for e in evaluations if e.status is Status.FAILED)
         db = self.db
-        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as exc:
+            raise (self._refuse_write() if _is_read_only(exc) else exc) from None
         try:
             cur = db.execute(
                 "INSERT INTO scans (started_at, finished_at, scope, evaluations, failed) "
                 "VALUES (?, ?, ?, ?, ?)",
-                (_iso(started), now, scope, len(evaluations), failed),
+                (_iso(started), now, scrub(scope), len(evaluations), failed),
             )
             scan_id = int(cur.lastrowid or 0)
             rows = [
@@ -207,19 +276,25 @@ class History:
                 }
                 for e in evaluations
             ]
+            rows = [scrub(row) for row in rows]  # SQLite text is UTF-8: no lone surrogate
             db.executemany(_UPSERT_FINDING, rows)
             db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (:scan, :key, :status, :reason)", rows
             )
             db.execute("COMMIT")
-        except BaseException:
+        except BaseException as exc:
             db.execute("ROLLBACK")
+            if isinstance(exc, sqlite3.Error) and _is_read_only(exc):
+                raise self._refuse_write() from None
             raise
         return scan_id
 
     def observed(self, keys: Iterable[str]) -> dict[str, Observed]:
+        """When each finding was seen, by the keys asked for (stored with any lone
+        surrogate as U+FFFD, as `record` writes them)."""
         out: dict[str, Observed] = {}
-        wanted = list(dict.fromkeys(keys))
+        asked = {scrub(k): k for k in keys}
+        wanted = list(asked)
         for start in range(0, len(wanted), 500):  # SQLite's bound-parameter limit
             chunk = wanted[start : start + 500]
             rows = self.db.execute(
@@ -227,19 +302,27 @@ class History:
                 f"WHERE key IN ({','.join('?' * len(chunk))})",
                 chunk,
             ).fetchall()
-            out.update({key: Observed(*rest) for key, *rest in rows})
+            out.update({asked[key]: Observed(*rest) for key, *rest in rows})
         return out
 
     def last_push(self, scope: str) -> bytes | None:
         """The findings last pushed to Security Hub for this scope (to archive the gone)."""
-        row = self.db.execute("SELECT findings FROM pushes WHERE scope = ?", (scope,)).fetchone()
+        row = self.db.execute(
+            "SELECT findings FROM pushes WHERE scope = ?", (scrub(scope),)
+        ).fetchone()
         return bytes(row[0]) if row else None
 
     def save_push(self, scope: str, findings: bytes) -> None:
-        self.db.execute(
-            "INSERT OR REPLACE INTO pushes VALUES (?, ?, ?)",
-            (scope, _iso(datetime.now(timezone.utc)), findings),
-        )
+        """Remember what was pushed. ReadOnlyHistory when the database cannot be written."""
+        if self.read_only:
+            raise self._refuse_write()
+        try:
+            self.db.execute(
+                "INSERT OR REPLACE INTO pushes VALUES (?, ?, ?)",
+                (scrub(scope), _iso(datetime.now(timezone.utc)), findings),
+            )
+        except sqlite3.Error as exc:
+            raise (self._refuse_write() if _is_read_only(exc) else exc) from None
 
     def scans(self, limit: int = 20) -> list[ScanRow]:
         rows = self.db.execute(
@@ -344,6 +427,34 @@ class History:
             "not_read": not_read,
             "still_failing": [describe(k, r) for k, r in sorted(after.items()) if k in before],
         }
+
+
+def _read_only_schema(db: sqlite3.Connection) -> None:
+    """What reading needs and a read-only database lacks, in the connection's TEMP schema
+    (never written to the database file): the tables of a newer schema, empty, and the
+    account and region columns of an older one, computed from each finding's key as the
+    migration would store them. Reading the schema also proves the database can be read."""
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    for statement in _SCHEMA.split(";"):
+        words = statement.split()
+        if words[:5] == ["CREATE", "TABLE", "IF", "NOT", "EXISTS"] and words[5] not in tables:
+            db.execute(statement.replace("CREATE TABLE", "CREATE TEMP TABLE", 1))
+    if "findings" not in tables:
+        return
+    columns = {row[1] for row in db.execute("PRAGMA main.table_info(findings)")}
+    if {"account_id", "region"} <= columns:
+        return
+    db.create_function("sw_scope", 2, _key_scope_part, deterministic=True)
+    computed = ", ".join(
+        f"sw_scope(key, {i}) AS {name}"
+        for i, name in enumerate(("account_id", "region"))
+        if name not in columns
+    )
+    db.execute(f"CREATE TEMP VIEW findings AS SELECT *, {computed} FROM main.findings")
+
+
+def _key_scope_part(key: object, index: object) -> str | None:
+    return key_scope(str(key))[int(str(index))]
 
 
 def _iso(moment: datetime) -> str:

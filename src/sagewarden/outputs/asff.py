@@ -27,10 +27,9 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
 from typing import IO, Any
 
-import orjson
-
 from sagewarden import __version__
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.outputs.encoding import dumps
 from sagewarden.resources import Resource, ResourceType
 from sagewarden.values import Sensitive
 from sagewarden.verdicts import Evaluation, Status
@@ -98,7 +97,7 @@ def timestamp(when: datetime) -> str:
 def finding_id(evaluation: Evaluation, account: str, region: str) -> str:
     r = evaluation.resource
     key = f"{evaluation.control.id}\n{_identity(r)}"
-    digest = hashlib.sha256(key.encode("utf-8")).hexdigest()
+    digest = hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
     return (
         f"arn:{_partition(r, region)}:securityhub:{region}:{account}:sagewarden/"
         f"security-control/{evaluation.control.id}/finding/{digest}"
@@ -144,7 +143,7 @@ def render(
         if n:
             out.write(b",\n")
         seen = observed_at(e) if observed_at else None
-        out.write(orjson.dumps(_finding(e, stamp, None, None, fixed_times(seen))))
+        out.write(dumps(_finding(e, stamp, None, None, fixed_times(seen))))  # surrogates: U+FFFD
     out.write(b"\n]}\n")
 
 

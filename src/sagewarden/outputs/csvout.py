@@ -11,18 +11,22 @@
   spreadsheet shows it as text instead of evaluating it. Every text cell is treated so,
   since names, ids, reasons and file paths come from AWS or a template. The line number is
   the only number and is written as one.
-* Lone surrogates (possible in JSON-sourced names) become U+FFFD: they are not UTF-8.
+* Control, format (bidi, zero-width) and line-separator characters are shown as escapes
+  (``\\x0a``, ``\\u202e``; see `escaping`) in every text cell: a raw line break or
+  override in a cell misleads whoever reads the sheet. Lone surrogates (possible in
+  JSON-sourced names) become U+FFFD: they are not UTF-8. The formula guard applies to the
+  escaped text.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Sequence
 from typing import IO, Any
 
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.outputs.escaping import clean
 from sagewarden.verdicts import Evaluation
 
 HEADER: tuple[str, ...] = (
@@ -44,8 +48,6 @@ HEADER: tuple[str, ...] = (
 )
 BOM = "\ufeff"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def render(
@@ -87,10 +89,10 @@ def row(e: Evaluation) -> list[str | int]:
 
 
 def safe_cell(value: str | int) -> str | int:
-    """A cell a spreadsheet will not evaluate as a formula, and that encodes as UTF-8."""
+    """A cell a spreadsheet shows as the text it is: escaped, never a formula, UTF-8."""
     if not isinstance(value, str):
         return value
-    text = _SURROGATE.sub("\ufffd", value)
+    text = clean(value)
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text

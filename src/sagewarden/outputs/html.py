@@ -7,8 +7,9 @@ Decisions:
   hash only) makes the browser refuse any fetch or any script the report did not write.
   The only URLs are the controls' documentation links, which are followed on a click only.
 * Every string from AWS, a template or a suppression file goes through :func:`_text`:
-  control characters and bidirectional overrides are shown as escapes (as on the terminal),
-  then HTML-escaped, quotes included. Nothing is ever interpolated raw.
+  control, format (bidi, zero-width) and line-separator characters are shown as escapes
+  (`escaping`, as on the terminal), then HTML-escaped, quotes included. Nothing is ever
+  interpolated raw.
 * Big estates stay readable: findings are grouped per control in collapsed ``<details>``
   sections, at most ``ROW_CAP`` rows each (the rest is counted, and is in the JSON report),
   and a chart shows at most ``BAR_CAP`` bars (the worst first, the rest summed up).
@@ -30,7 +31,7 @@ from typing import IO, Any
 from sagewarden import __version__
 from sagewarden.catalog import BY_ID, Control, Severity
 from sagewarden.diagnostics import Diagnostic
-from sagewarden.outputs.terminal import clean
+from sagewarden.outputs.escaping import clean
 from sagewarden.verdicts import Evaluation, Status
 
 ROW_CAP = 500  # rows per control and section

@@ -14,9 +14,11 @@ Input and scope problems (exit codes 2 and 3) become <error> testcases of a last
 so a run that could not read its input is never a green "0 tests"; informational
 diagnostics go to that suite's <system-out>.
 
-ElementTree escapes markup; characters XML 1.0 cannot carry at all (NUL and the other
-C0 controls, lone surrogates, U+FFFE/U+FFFF), and the C0/C1 controls it discourages, are
-stripped from every string, since names and reasons come from AWS or a template.
+Names, ids, file names, reasons and diagnostics come from AWS, a template or a suppression
+file: their control, format (bidi, zero-width) and line-separator characters are shown as
+escapes (``\\u202e``; see `escaping`), as the table shows them (a lone surrogate as
+U+FFFD), before ElementTree escapes markup. Whatever XML 1.0 still cannot carry or
+discourages is then dropped from the whole text (only the report's own line breaks stay).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from collections.abc import Sequence
 from typing import IO, Any
 
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.outputs.escaping import clean
 from sagewarden.verdicts import Evaluation, Status
 
 # Everything outside XML 1.0's Char production, plus DEL and the C1 controls.
@@ -83,18 +86,18 @@ def _testcase(suite: ET.Element, e: Evaluation) -> str:
     """Add one testcase; return the count it adds to ("passed", "failures", ...)."""
     r = e.resource
     prov = r.provenance
-    name = f"{r.id} ({prov.file})" if prov.file else r.id
+    name = f"{clean(r.id)} ({clean(prov.file)})" if prov.file else clean(r.id)
     case = ET.SubElement(suite, "testcase", classname=e.control.id, name=xml_safe(name))
     if prov.file:
-        case.set("file", xml_safe(prov.file))
+        case.set("file", xml_safe(clean(prov.file)))
         if prov.line:
             case.set("line", str(prov.line))
-    reason = xml_safe(e.reason)
+    reason = xml_safe(clean(e.reason))
     if e.suppression is not None and e.status in (Status.FAILED, Status.UNKNOWN):
         s = e.suppression
         until = f", until {s.expires}" if s.expires else ""
         message = f"suppressed ({s.source}{until}): {s.reason}"
-        child = ET.SubElement(case, "skipped", message=xml_safe(message))
+        child = ET.SubElement(case, "skipped", message=xml_safe(clean(message)))
         child.text = f"{e.status.value}: {reason}"
         return "skipped"
     if e.status is Status.FAILED:
@@ -115,17 +118,18 @@ def _testcase(suite: ET.Element, e: Evaluation) -> str:
 
 
 def _details(e: Evaluation, *, remediation: bool) -> str:
+    """The body of a failure or error: one line per fact, each value escaped."""
     r = e.resource
     lines = [f"{e.control.id} ({e.control.severity.value}): {e.control.title}"]
-    lines.append(f"Resource: {r.type} {r.id}")
+    lines.append(f"Resource: {r.type} {clean(r.id)}")
     if r.name and r.name != r.id:
-        lines.append(f"Name: {r.name}")
+        lines.append(f"Name: {clean(r.name)}")
     if r.provenance.file:
         at = f":{r.provenance.line}" if r.provenance.line else ""
-        lines.append(f"File: {r.provenance.file}{at}")
+        lines.append(f"File: {clean(r.provenance.file)}{at}")
     if r.account_id or r.region:
-        lines.append(f"Account/region: {r.account_id or '-'}/{r.region or '-'}")
-    lines.append(f"Reason: {e.reason}")
+        lines.append(f"Account/region: {clean(r.account_id or '-')}/{clean(r.region or '-')}")
+    lines.append(f"Reason: {clean(e.reason)}")
     if remediation:
         lines.append(f"Remediation: {e.control.remediation}")
     lines.append(f"Documentation: {e.control.doc_url}")
@@ -138,13 +142,13 @@ def _diagnostics_suite(root: ET.Element, diagnostics: Sequence[Diagnostic]) -> C
     notes: list[str] = []
     for d in diagnostics:
         if d.kind is Kind.INFO:
-            notes.append(d.line())
+            notes.append(clean(d.line()))
             continue
         case = ET.SubElement(
-            suite, "testcase", classname=f"sagewarden.{d.kind.value}", name=xml_safe(d.where)
+            suite, "testcase", classname=f"sagewarden.{d.kind.value}", name=xml_safe(clean(d.where))
         )
-        error = ET.SubElement(case, "error", message=xml_safe(d.message), type=d.kind.value)
-        error.text = xml_safe(d.line())
+        error = ET.SubElement(case, "error", message=xml_safe(clean(d.message)), type=d.kind.value)
+        error.text = xml_safe(clean(d.line()))
         counts["tests"] += 1
         counts["errors"] += 1
     if notes:

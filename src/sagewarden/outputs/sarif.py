@@ -16,6 +16,15 @@ UNKNOWN and ERROR carry level "none" and their status in ``properties``.
 
 A suppressed result stays a result, with a ``suppressions`` entry: consumers show it as
 accepted instead of losing it.
+
+Message text is not plain: consumers replace ``{n}`` with ``arguments[n]`` (section 3.11.5)
+and turn ``[text](destination)`` into a link (3.11.6; GitHub links related locations so).
+Every message goes through :func:`message_text`: characters that must not reach a person
+raw are shown as escapes (`escaping`), then ``\\``, ``[`` and ``]`` get a backslash (the
+spec's escaped link characters) and braces are doubled (its literal ``{{`` / ``}}``), so
+nothing from AWS or a template can make a link or a placeholder. The suppression's
+justification (a plain string) gets the escapes; identifiers and properties stay exact
+(JSON escapes them itself).
 """
 
 from __future__ import annotations
@@ -33,7 +42,8 @@ import orjson
 from sagewarden import __version__
 from sagewarden.catalog import Control, Severity
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.outputs.encoding import dumps
+from sagewarden.outputs.encoding import dumps, scrub
+from sagewarden.outputs.escaping import clean
 from sagewarden.resources import Resource
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
@@ -72,6 +82,7 @@ NOTIFICATION_LEVEL: dict[Kind, str] = {
 }
 
 _URI_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_MESSAGE_SYNTAX = str.maketrans({"\\": "\\\\", "[": "\\[", "]": "\\]", "{": "{{", "}": "}}"})
 
 
 def render(
@@ -117,11 +128,11 @@ def rule(c: Control) -> dict[str, Any]:
     return {
         "id": c.id,
         "name": camel_name(c.title),
-        "shortDescription": {"text": c.title},
-        "fullDescription": {"text": c.description},
+        "shortDescription": {"text": message_text(c.title)},
+        "fullDescription": {"text": message_text(c.description)},
         "helpUri": c.doc_url,
         "help": {
-            "text": f"{c.remediation}\n\nSecurity Hub documentation: {c.doc_url}",
+            "text": message_text(c.remediation) + f"\n\nSecurity Hub documentation: {c.doc_url}",
             "markdown": _help_markdown(c),
         },
         "defaultConfiguration": {"level": LEVEL[c.severity]},
@@ -133,6 +144,11 @@ def rule(c: Control) -> dict[str, Any]:
             "configRule": c.config_rule,
         },
     }
+
+
+def message_text(text: str) -> str:
+    """Text for a SARIF message: escaped for a person, and inert as link or placeholder."""
+    return clean(text).translate(_MESSAGE_SYNTAX)
 
 
 def camel_name(title: str) -> str:
@@ -164,7 +180,7 @@ def _result(e: Evaluation, rule_index: int, root: Path) -> dict[str, Any]:
         "ruleIndex": rule_index,
         "kind": KIND[e.status],
         "level": LEVEL[e.control.severity] if e.status is Status.FAILED else "none",
-        "message": {"text": f"{_short_type(r.type)} {r.name or r.id}: {e.reason}"},
+        "message": {"text": message_text(f"{_short_type(r.type)} {r.name or r.id}: {e.reason}")},
         "locations": [_location(r, root)],
         # GitHub tracks alerts by primaryLocationLineHash alone and computes one from the
         # line's text when it is missing; giving it the resource's identity instead keeps
@@ -204,7 +220,16 @@ def _location(r: Resource, root: Path) -> dict[str, Any]:
 
 
 def _artifact(file: str, root: Path) -> dict[str, str]:
-    """A relative URI under %SRCROOT% (the working directory) when possible, else absolute."""
+    """A relative URI under %SRCROOT% (the working directory) when possible, else absolute.
+    A lone surrogate that is not a file name's undecodable byte cannot be percent-encoded
+    (it is not UTF-8): it becomes U+FFFD, as everywhere in the report."""
+    try:
+        return _uri(file, root)
+    except UnicodeEncodeError:
+        return _uri(scrub(file), root)
+
+
+def _uri(file: str, root: Path) -> dict[str, str]:
     if _URI_SCHEME.match(file):
         return {"uri": quote(file, safe=":/@!$&'()*+,;=~-._")}
     path = Path(os.path.abspath(file))
@@ -219,7 +244,7 @@ def _suppression(s: Suppression) -> dict[str, Any]:
     out: dict[str, Any] = {
         "kind": "inSource" if s.source == "template" else "external",
         "status": "accepted",
-        "justification": s.reason,
+        "justification": clean(s.reason),
         "properties": {"source": s.source},
     }
     if s.expires:
@@ -254,7 +279,7 @@ def _invocation(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
         "toolExecutionNotifications": [
             {
                 "level": NOTIFICATION_LEVEL[d.kind],
-                "message": {"text": d.line()},
+                "message": {"text": message_text(d.line())},
                 "properties": {"kind": d.kind.value, "where": d.where},
             }
             for d in diagnostics

@@ -7,7 +7,8 @@ from typing import IO, Any
 
 from sagewarden.catalog import BY_ID, Severity
 from sagewarden.diagnostics import Diagnostic
-from sagewarden.outputs.terminal import BOLD, CYAN, DIM, GREEN, MAGENTA, RED, YELLOW, Style, clean
+from sagewarden.outputs.escaping import clean, shorten
+from sagewarden.outputs.terminal import BOLD, CYAN, DIM, GREEN, MAGENTA, RED, YELLOW, Style
 from sagewarden.summary import summary_line
 from sagewarden.verdicts import Evaluation, Status
 
@@ -76,8 +77,7 @@ def render(
 
 
 def _name(e: Evaluation) -> str:
-    name = clean(e.resource.name)
-    return name if len(name) <= _NAME_WIDTH else name[: _NAME_WIDTH - 1] + "…"
+    return shorten(e.resource.name, _NAME_WIDTH)
 
 
 def _where(e: Evaluation, st: Style) -> str:

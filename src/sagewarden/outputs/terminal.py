@@ -1,24 +1,13 @@
-"""Making text from AWS or a template safe for a terminal, and colour only when wanted."""
+"""Text for a terminal: AWS and template values escaped (see `escaping`), colour only
+when wanted."""
 
 from __future__ import annotations
 
 import os
-import re
 from typing import IO
 
-# C0 and C1 control characters, DEL, and the Unicode bidirectional overrides that can
-# make a terminal show something other than what is there.
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-
-
-def clean(text: str) -> str:
-    """Escape every character that could move the cursor, recolour or hide text."""
-    return _UNSAFE.sub(
-        lambda m: (
-            f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}"
-        ),
-        text,
-    )
+# The one definition of what is escaped, shared by every human-facing format.
+from sagewarden.outputs.escaping import clean as clean
 
 
 def use_color(stream: IO[str]) -> bool:

@@ -7,6 +7,15 @@ a second run does nothing that the first already did. Blocked steps are comments
 Pure: nothing here calls AWS (the input shapes come from botocore's bundled model). Every
 input written is built and checked by `inputs` first; those built at run time from a
 fresh Describe are cut to the input shape by the same `inputs.prune`, embedded.
+
+No character that must not reach a person raw (`escaping`: control, bidi, zero-width,
+line separators) is written raw: JSON documents are ASCII (``\\u`` escapes), comments and
+the messages the script prints show escapes, and a shell word holding one is written as
+bash's ``$'...'`` with the character's UTF-8 bytes as ``\\xHH``, so the word is exact and
+the script reads as it runs. NUL cannot be in a bash word at all (bash drops it, and the
+command would act on another name): the planner refuses such a resource (`plan.uncarriable`),
+and a step of a plan made otherwise that would still need one is written as not
+scriptable.
 """
 
 from __future__ import annotations
@@ -18,11 +27,40 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
+from sagewarden.outputs.escaping import clean, is_unsafe, shorten, unsafe_characters
+
 from . import inputs
 from .plan import Plan, ResourcePlan
 from .steps import NAME_MAX, Step
 
-q = shlex.quote
+
+class Unscriptable(ValueError):
+    """A value no bash word can carry (NUL)."""
+
+
+def q(value: str) -> str:
+    """`value` as one shell word, exactly, with no unsafe character raw (see the module
+    docstring)."""
+    if not unsafe_characters(value):
+        return shlex.quote(value)
+    if "\x00" in value:
+        raise Unscriptable(f"{shorten(value, 80)} holds a NUL (\\x00): no shell word can")
+    out: list[str] = []
+    for char in value:
+        if char in "\\'":
+            out.append("\\" + char)
+        elif is_unsafe(char):
+            data = char.encode("utf-8", "surrogatepass")
+            out.append("".join(f"\\x{byte:02x}" for byte in data))
+        else:
+            out.append(char)
+    return "$'" + "".join(out) + "'"
+
+
+def _text(message: str) -> str:
+    """A message the script prints, as a shell word: escaped for a person, then quoted."""
+    return q(clean(message))
+
 
 # --- embedded helpers (Python run by the script's python3: names only ever travel as argv) -
 
@@ -274,13 +312,10 @@ sw_wait_object() {
 # --- rendering -----------------------------------------------------------------------------
 
 
-_CONTROL_CHARS = re.compile("[\x00-\x1f\x7f]")
-
-
 def _comment(text: str) -> str:
-    """One comment line's worth of text: no newline or control character survives."""
-    out = text.replace("\r", "\\r").replace("\n", "\\n")
-    return _CONTROL_CHARS.sub("?", out)
+    """One comment line's worth of text: line breaks as \\r and \\n, every other unsafe
+    character as its escape (`escaping`)."""
+    return clean(text.replace("\r", "\\r").replace("\n", "\\n"))
 
 
 def _kebab(operation: str) -> str:
@@ -300,10 +335,10 @@ class _Section:
         self.lines.extend(lines)
 
     def say(self, message: str) -> str:
-        return f"sw_say {q(message)}"
+        return f"sw_say {_text(message)}"
 
     def fail(self, message: str) -> str:
-        return f"sw_fail {q(message)}"
+        return f"sw_fail {_text(message)}"
 
 
 class _Renderer:
@@ -440,7 +475,7 @@ class _Renderer:
                 f"  {running}=1",
                 f"  sw_aws sagemaker stop-notebook-instance --notebook-instance-name {qn}",
                 "else",
-                f'  sw_say {q(f"notebook {name} is ")}"$sw_status"{q(": not stopped")}',
+                f'  sw_say {_text(f"notebook {name} is ")}"$sw_status"{_text(": not stopped")}',
                 "fi",
             ]
         elif action == "StartNotebookInstance":
@@ -450,7 +485,7 @@ class _Renderer:
                 f'if [ "$sw_status" = Stopped ]{cond}; then',
                 f"  sw_aws sagemaker start-notebook-instance --notebook-instance-name {qn}",
                 "else",
-                f'  sw_say {q(f"notebook {name} is ")}"$sw_status"{q(": not started")}',
+                f'  sw_say {_text(f"notebook {name} is ")}"$sw_status"{_text(": not started")}',
                 "fi",
             ]
         elif action == "WaitNotebookInstanceStopped":
@@ -470,7 +505,7 @@ class _Renderer:
                 f'&& [ "$sw_status" != Stopping ]{cond}; then',
                 f"  sw_aws sagemaker wait notebook-instance-in-service {flag}",
                 "else",
-                f'  sw_say {q(f"notebook {name} is ")}"$sw_status"{q(": not waited for")}',
+                f'  sw_say {_text(f"notebook {name} is ")}"$sw_status"{_text(": not waited for")}',
                 "fi",
             ]
         elif action == "UpdateNotebookInstance":
@@ -580,7 +615,7 @@ class _Renderer:
             f'  sw_new=$(printf \'%s\' "$sw_cfg" | python3 -c "$SW_PY_REPOINT" {q(old)} {q(new)} '
             '"$SW_SHAPE_SCHEDULE_CONFIG")',
             '  [ -n "$sw_new" ] || continue',
-            f'  sw_say "monitoring schedule $sw_s: "{q(f"{old} -> {new}")}',
+            f'  sw_say "monitoring schedule $sw_s: "{_text(f"{old} -> {new}")}',
             '  sw_aws sagemaker update-monitoring-schedule --monitoring-schedule-name "$sw_s" '
             '--monitoring-schedule-config "$sw_new"',
             'done <<<"$sw_names"',
@@ -637,8 +672,8 @@ class _Renderer:
             '--endpoint-config-name "$sw_c" --output json '
             f'| python3 -c "$SW_PY_USES_MODEL" {q(name)})',
             '    [ "$sw_uses" = no ] || '
-            + f'sw_fail {q(f"model {name} is still used by endpoint config ")}"$sw_c"'
-            + q(": not deleted"),
+            + f'sw_fail {_text(f"model {name} is still used by endpoint config ")}"$sw_c"'
+            + _text(": not deleted"),
             '  done <<<"$sw_cfgs"',
             f"  sw_aws sagemaker delete-model --model-name {q(name)}",
             "fi",
@@ -778,10 +813,10 @@ class _Renderer:
             "--query 'Contents[].[Key,Size]' --output json "
             f'| python3 -c "$SW_PY_COUNT" {q(meta)})',
             'if [ "$sw_want" != "$sw_got" ]; then',
-            f"  sw_fail {q(f'backup of notebook {name} incomplete: manifest (files bytes) ')}"
-            '"$sw_want"' + q(", in S3 ") + '"$sw_got"',
+            f"  sw_fail {_text(f'backup of notebook {name} incomplete: manifest (files bytes) ')}"
+            '"$sw_want"' + _text(", in S3 ") + '"$sw_got"',
             "fi",
-            f'sw_say {q(f"backup of notebook {name} verified (files bytes): ")}"$sw_got"',
+            f'sw_say {_text(f"backup of notebook {name} verified (files bytes): ")}"$sw_got"',
         )
 
     def verify_restore(self, sec: _Section) -> None:
@@ -797,10 +832,10 @@ class _Renderer:
             f"--key {q(meta + 'backup-manifest.json')} --query Metadata --output json)",
             'sw_want=$(printf \'%s\' "$sw_meta" | python3 -c "$SW_PY_META")',
             'if [ "$sw_want" != "$sw_got" ]; then',
-            f"  sw_fail {q(f'restore into notebook {name} incomplete: backup (files bytes) ')}"
-            '"$sw_want"' + q(", restored ") + '"$sw_got"',
+            f"  sw_fail {_text(f'restore into notebook {name} incomplete: backup (files bytes) ')}"
+            '"$sw_want"' + _text(", restored ") + '"$sw_got"',
             "fi",
-            f'sw_say {q(f"restore into notebook {name} verified (files bytes): ")}"$sw_got"',
+            f'sw_say {_text(f"restore into notebook {name} verified (files bytes): ")}"$sw_got"',
         )
 
     def confirm_backup(self, sec: _Section) -> None:
@@ -847,10 +882,18 @@ class _Renderer:
             out.append("# no region recorded: the AWS CLI's default region is used")
         if self.profile:
             opts += ["--profile", self.profile]
-        out.append("AWS_OPTS=(" + " ".join(q(o) for o in opts) + ")")
-        out.append(sec.say(f"step {sec.n}/{sec.total}: {step.action} {rp.name}"))
-        handler = _DISPATCH.get(step.action, _Renderer.unknown)
-        handler(self, sec)
+        try:
+            out.append("AWS_OPTS=(" + " ".join(q(o) for o in opts) + ")")
+            out.append(sec.say(f"step {sec.n}/{sec.total}: {step.action} {rp.name}"))
+            handler = _DISPATCH.get(step.action, _Renderer.unknown)
+            handler(self, sec)
+        except Unscriptable as exc:  # the planner refuses these: a hand-made plan, say
+            what = f"{step.action} on {rp.name}: {exc}"
+            return [
+                *out,
+                f"# not scriptable: {_comment(what)}",
+                sec.fail(f"not scriptable: {what}"),
+            ]
         return out + sec.lines
 
     def render(self) -> str:
@@ -896,7 +939,7 @@ class _Renderer:
                 lines.append(
                     f'[ "$(sw_aws sts get-caller-identity --query Account --output text)" = '
                     f"{q(account)} ] || "
-                    + f"sw_fail {q(f'these credentials are not for account {account}')}"
+                    + f"sw_fail {_text(f'these credentials are not for account {account}')}"
                 )
             lines.append("")
         if not steps:
@@ -950,4 +993,4 @@ def render_script(plan: Plan, *, profile: str | None = None) -> str:
     return _Renderer(plan, profile).render()
 
 
-__all__ = ["SCRIPTABLE", "render_script"]
+__all__ = ["SCRIPTABLE", "Unscriptable", "q", "render_script"]

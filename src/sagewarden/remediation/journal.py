@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from sagewarden.history import BUSY_TIMEOUT_MS
+from sagewarden.outputs.encoding import dumps
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS fix_runs (
@@ -142,7 +143,7 @@ class Journal:
         self.db.execute(
             "INSERT INTO fix_runs (id, created_at, updated_at, state, plan, options) "
             "VALUES (?, ?, ?, ?, ?, ?)",
-            (run_id, now, now, RUNNING, orjson.dumps(plan), orjson.dumps(options)),
+            (run_id, now, now, RUNNING, dumps(plan), dumps(options)),
         )
         return run_id
 
@@ -191,8 +192,8 @@ class Journal:
                         run_id,
                         b.key,
                         b.kind,
-                        None if b.describe is None else orjson.dumps(b.describe),
-                        None if b.tags is None else orjson.dumps(b.tags),
+                        None if b.describe is None else dumps(b.describe),
+                        None if b.tags is None else dumps(b.tags),
                         now,
                     )
                     for b in backups
@@ -256,7 +257,7 @@ class Journal:
             "finished_at = ? WHERE run_id = ? AND idx = ?",
             (
                 state,
-                None if result is None else orjson.dumps(result),
+                None if result is None else dumps(result),
                 error,
                 _now(),
                 run_id,

@@ -1,7 +1,9 @@
 """Resources x controls -> evaluations.
 
 The engine is the only place that turns exceptions from controls into verdicts, so no
-control can end in a traceback or a silent pass.
+control can end in a traceback or a silent pass. Every ERROR leaves with its class
+(Verdict.problem): bad input (exit code 2) or could not be read (exit code 3); one the
+engine finds itself (a malformed value, data not recorded) is also said on stderr.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from dataclasses import dataclass
 
 from sagewarden.catalog import CONTROLS, Control
 from sagewarden.controls import ControlFn, load_all
-from sagewarden.diagnostics import Diagnostic
+from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.params import ParamSet
 from sagewarden.resources import NAME_PROPERTY, Resource
-from sagewarden.values import Fork, Infeasible, InvalidValue, Unresolved, assuming
-from sagewarden.verdicts import Evaluation, Status, Verdict
+from sagewarden.values import Fork, Infeasible, InvalidValue, NotRead, Unresolved, assuming
+from sagewarden.verdicts import Evaluation, Status, Verdict, default_problem
 
 # Combinations of assumptions tried for one verdict before it is left UNKNOWN.
 MAX_ASSUMPTIONS = 64
@@ -95,7 +97,10 @@ def evaluate(
         explicit = params.explicit_for(control)
         for r in by_type.get(control.resource_type, ()):
             verdict = _run(fn, r, values, index, diags)
-            evaluations.append(Evaluation(control, r, verdict.status, verdict.reason, explicit))
+            problem = verdict.problem if verdict.status is Status.ERROR else None
+            evaluations.append(
+                Evaluation(control, r, verdict.status, verdict.reason, explicit, problem=problem)
+            )
     return EngineResult(evaluations, diags.items)
 
 
@@ -127,8 +132,8 @@ def _run(
     agree on is the verdict (so a known part that already decides, decides), and only a
     verdict that really depends on the unknown is UNKNOWN.
     """
-    if r.read_error is not None:
-        return Verdict(Status.ERROR, f"could not be read: {r.read_error}")
+    if r.read_error is not None:  # the source said why, in its own diagnostic
+        return Verdict(Status.ERROR, f"could not be read: {r.read_error}", default_problem(r))
     forks: dict[str, Fork] = {}
     leaves: list[tuple[dict[str, str], Verdict]] = []
     pending: list[dict[str, str]] = [{}]
@@ -159,18 +164,27 @@ def _once(
     diags: _DiagnosticSet,
 ) -> Verdict:
     try:
-        return fn(r, dict(values), index)
+        verdict = fn(r, dict(values), index)
     except (Fork, Infeasible):
         raise
     except InvalidValue as exc:
-        diags.add(Diagnostic(_where(r), f"{exc}"))
-        return Verdict(Status.ERROR, f"invalid value: {exc}")
+        return _said(r, f"invalid value: {exc}", f"{exc}", default_problem(r), diags)
+    except NotRead as exc:
+        return _said(r, f"{exc}", f"{exc}", Kind.SCOPE, diags)
     except Unresolved as exc:
         return Verdict(Status.UNKNOWN, f"{exc}")
     except Exception as exc:  # a shape no control anticipated: never a traceback or a pass
         why = f"unexpected configuration shape ({type(exc).__name__}: {exc})"
-        diags.add(Diagnostic(_where(r), why))
-        return Verdict(Status.ERROR, why)
+        return _said(r, why, why, default_problem(r), diags)
+    if verdict.status is Status.ERROR and verdict.problem is None:
+        return Verdict(Status.ERROR, verdict.reason, default_problem(r))
+    return verdict
+
+
+def _said(r: Resource, reason: str, line: str, problem: Kind, diags: _DiagnosticSet) -> Verdict:
+    """An ERROR the engine found, with one line on stderr of its class."""
+    diags.add(Diagnostic(_where(r), line, problem))
+    return Verdict(Status.ERROR, reason, problem)
 
 
 def _combine(leaves: list[tuple[dict[str, str], Verdict]], forks: dict[str, Fork]) -> Verdict:
@@ -184,7 +198,8 @@ def _combine(leaves: list[tuple[dict[str, str], Verdict]], forks: dict[str, Fork
     errors = [(a, v) for a, v in leaves if v.status is Status.ERROR]
     if errors:
         assumed, verdict = errors[0]
-        return Verdict(Status.ERROR, f"{verdict.reason} (if {_when(assumed, forks)})")
+        reason = f"{verdict.reason} (if {_when(assumed, forks)})"
+        return Verdict(Status.ERROR, reason, verdict.problem)
     if len(statuses) == 1:
         (status,) = statuses
         reason = min((v.reason for _, v in leaves), key=len)

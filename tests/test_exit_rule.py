@@ -157,6 +157,13 @@ CASES: list[tuple[str, dict[str, str], list[str], int, set[str]]] = [
     ('template Tags: "Owner=me"', {"t.yaml": TEMPLATE_TAG_STRING}, [], 2, {"input"}),
     ('template tag key ""', {"t.yaml": TEMPLATE_EMPTY_TAG_KEY}, [], 2, {"input"}),
     ('plan tag key ""', {"p.json": plan({"": "x"})}, [], 2, {"input"}),
+    (
+        "template Tags: one object without its list",
+        {"t.yaml": TEMPLATE_TAG_STRING.replace('"Owner=me"', "{Key: Owner, Value: me}")},
+        [],
+        2,
+        {"input"},
+    ),
     ("plan tags as AWS takes them", {"p.json": plan({"team": "ml"})}, [], 0, set()),
     ("batch-get output: tags not recorded", {"b.json": batch(IMAGE_UNTAGGED)}, [], 3, {"scope"}),
     (
@@ -312,3 +319,22 @@ def test_an_error_verdict_alone_sets_the_exit_code(
     assert exit_code(evaluations, Diagnostics(), fail_on) == code
     expected = Kind.INPUT if code == 2 else Kind.SCOPE
     assert problem_kinds(evaluations) == {expected}
+
+
+def test_data_a_source_does_not_record_is_one_line_per_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A batch-get export of many images is one line for their tags, naming a few."""
+    images = [item(RT.IMAGE, f"img-{n}", {"ImageName": f"img-{n}"}) for n in range(5)]
+    path = tmp_path / "b.json"
+    path.write_text(batch(*images))
+    assert main(["scan", str(path), "--format", "json", "--no-history"]) == 3
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        f"sagewarden: {path}: tags are not recorded, so the tag keys cannot be checked: "
+        f"5 resources ({_arn('image', 'img-0')}, {_arn('image', 'img-1')}, "
+        f"{_arn('image', 'img-2')} and 2 more)"
+    ]
+    doc = json.loads(out)
+    assert [e["status"] for e in doc["evaluations"]] == ["ERROR"] * 5
+    assert doc["summary"]["problems"] == {"input": 0, "scope": 1}

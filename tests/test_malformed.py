@@ -9,17 +9,20 @@ diagnostic line; the forms AWS does record still decide as before.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sagewarden.catalog import BY_ID
-from sagewarden.diagnostics import Kind
+from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.recordable import field_limits, shape_limits
 from sagewarden.resources import ResourceType as RT
 from sagewarden.resources import tags_from_any
+from sagewarden.sources.files import read_files
 from sagewarden.verdicts import Evaluation, Status
 from tests.helpers import one, resource
 
@@ -362,3 +365,57 @@ def test_every_limit_the_controls_use_is_in_botocores_model(
     serverless = field_limits(RT.ENDPOINT_CONFIG, "ProductionVariants.ServerlessConfig")
     assert set(serverless.required) == {"MemorySizeInMB", "MaxConcurrency"}
     assert (shape_limits("TagKey").minimum, shape_limits("TagKey").maximum) == (1, 128)
+
+
+def _template_verdict(tmp_path: Path, tags: Any) -> tuple[Evaluation, list[Diagnostic]]:
+    """SageMaker.7 on an image whose template `Tags` is `tags`, read as a scan reads it."""
+    doc = {
+        "Resources": {
+            "Img": {
+                "Type": "AWS::SageMaker::Image",
+                "Properties": {
+                    "ImageName": "i",
+                    "ImageRoleArn": "arn:aws:iam::1:role/r",
+                    "Tags": tags,
+                },
+            }
+        }
+    }
+    path = tmp_path / "t.json"
+    path.write_text(json.dumps(doc))
+    read = read_files([str(path)])
+    params, _ = parse_params([])
+    result = evaluate(read.resources, [BY_ID["SageMaker.7"]], params)
+    (ev,) = result.evaluations
+    return ev, [*read.diagnostics, *result.diagnostics]
+
+
+@pytest.mark.parametrize(
+    "tags", [*BAD_TAGS, {"Key": "Owner", "Value": "me"}, {"Owner": "me"}, {}], ids=repr
+)
+def test_malformed_template_tags_are_error_with_one_line(tmp_path: Path, tags: Any) -> None:
+    """A template's Tags must be a list of {Key, Value}: one object without its list, or
+    a map, would be refused at deploy and is never "tagged"."""
+    ev, diags = _template_verdict(tmp_path, tags)
+    assert ev.status is E, ev.reason
+    assert ev.error_kind is Kind.INPUT
+    assert len(diags) == 1 and diags[0].kind is Kind.INPUT
+    assert "Tags" in diags[0].message and "Img" in diags[0].line()
+
+
+@pytest.mark.parametrize(
+    ("tags", "status"),
+    [
+        ([{"Key": "team", "Value": "ml"}], P),
+        ([{"Key": 2024, "Value": 1}], P),  # CloudFormation takes a number as its text
+        ([{"Key": "team", "Value": None}], P),
+        ([], F),
+    ],
+    ids=repr,
+)
+def test_template_tags_as_cloudformation_takes_them(
+    tmp_path: Path, tags: Any, status: Status
+) -> None:
+    ev, diags = _template_verdict(tmp_path, tags)
+    assert ev.status is status, ev.reason
+    assert not diags

@@ -105,16 +105,55 @@ def evaluate(
 
 
 class _DiagnosticSet:
-    """One line per resource and problem, however many controls ran into it."""
+    """One line per resource and problem, however many controls ran into it; data a
+    source does not record is one line per file (or account and region) and problem,
+    however many resources lack it (a batch-get export of 500 images: one line)."""
 
     def __init__(self) -> None:
-        self.items: list[Diagnostic] = []
         self._seen: set[Diagnostic] = set()
+        # (place, message, kind) -> the first resource's line and every resource id
+        self._order: list[Diagnostic | tuple[str, str, Kind]] = []
+        self._groups: dict[tuple[str, str, Kind], tuple[Diagnostic, list[str]]] = {}
 
     def add(self, d: Diagnostic) -> None:
         if d not in self._seen:
             self._seen.add(d)
-            self.items.append(d)
+            self._order.append(d)
+
+    def add_grouped(self, r: Resource, message: str, kind: Kind) -> None:
+        key = (_place(r), message, kind)
+        if key not in self._groups:
+            self._groups[key] = (Diagnostic(_where(r), message, kind), [])
+            self._order.append(key)
+        ids = self._groups[key][1]
+        if r.id not in ids:
+            ids.append(r.id)
+
+    @property
+    def items(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for entry in self._order:
+            if isinstance(entry, Diagnostic):
+                out.append(entry)
+                continue
+            first, ids = self._groups[entry]
+            if len(ids) == 1 or not entry[0]:
+                out.append(first)
+                continue
+            shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            out.append(
+                Diagnostic(entry[0], f"{entry[1]}: {len(ids)} resources ({shown})", entry[2])
+            )
+        return out
+
+
+def _place(r: Resource) -> str:
+    """Where a group of resources was read from: its file, or its account and region."""
+    if r.provenance.file:
+        return r.provenance.file
+    if r.account_id or r.region:
+        return f"account {r.account_id or '?'} region {r.region or '?'}"
+    return ""
 
 
 def _run(
@@ -169,8 +208,9 @@ def _once(
         raise
     except InvalidValue as exc:
         return _said(r, f"invalid value: {exc}", f"{exc}", default_problem(r), diags)
-    except NotRead as exc:
-        return _said(r, f"{exc}", f"{exc}", Kind.SCOPE, diags)
+    except NotRead as exc:  # said once per file or scope, naming the resources
+        diags.add_grouped(r, f"{exc}", Kind.SCOPE)
+        return Verdict(Status.ERROR, f"{exc}", Kind.SCOPE)
     except Unresolved as exc:
         return Verdict(Status.UNKNOWN, f"{exc}")
     except Exception as exc:  # a shape no control anticipated: never a traceback or a pass

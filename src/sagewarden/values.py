@@ -355,7 +355,7 @@ def settled(value: Any, path: str = "") -> Any:
 
 
 def tag_keys(raw: Any) -> tuple[dict[str, str] | None, bool]:
-    """Tags from an IaC `Tags` value, and whether some keys are known only at deploy
+    """Tags from a template's `Tags` list, and whether some keys are known only at deploy
     (the tags known now are kept: a required key among them is there either way).
     None when the value is no tag collection AWS would take (read_tag_keys says why)."""
     try:
@@ -379,7 +379,9 @@ def read_tag_keys(raw: Any, path: str = "Tags") -> tuple[dict[str, str], bool]:
         ]
         tags = _tag_list([t for _, t in known], path, [i for i, _ in known], iac=True)
         return tags, len(known) != len(raw)
-    return read_tags(raw, path, iac=True), False
+    # Every SageMaker type's Tags is a list in CloudFormation: a map, or one {Key, Value}
+    # object without its list, is refused at deploy and is no tags now.
+    raise InvalidValue(path, raw, "a list of {Key, Value}")
 
 
 def read_tags(raw: Any, path: str = "tags", iac: bool = False) -> dict[str, str]:

@@ -44,7 +44,7 @@ def _no_tags(r: Resource) -> Verdict:
         read_tags(raw, "Tags")
     if r.is_iac or raw is not None:  # malformed, and said by the source
         return error("the tags are malformed, so the tag keys cannot be checked")
-    raise NotRead("tags are not recorded for this resource, so the tag keys cannot be checked")
+    raise NotRead("tags are not recorded, so the tag keys cannot be checked")
 
 
 def _tagged(tags: dict[str, str], params: dict[str, Any]) -> Verdict:

@@ -174,7 +174,9 @@ CASES: list[Case] = [
     ),
     # SageMaker.4: every instance-based production variant at 2 or more.
     ("SageMaker.4", EC, {"ProductionVariants": [variant(when(3, 2))]}, [], P, "InEurope"),
-    ("SageMaker.4", EC, {"ProductionVariants": [variant(when(1, 0))]}, [], F, "InEurope"),
+    ("SageMaker.4", EC, {"ProductionVariants": [variant(when(1, 1))]}, [], F, "Count 1 (needs"),
+    # 0 instances is no count AWS takes: the option that gives it cannot deploy.
+    ("SageMaker.4", EC, {"ProductionVariants": [variant(when(2, 0))]}, [], E, "InEurope is f"),
     ("SageMaker.4", EC, {"ProductionVariants": [variant(when(3, 1))]}, [], U, "FAILED if"),
     ("SageMaker.4", EC, {"ProductionVariants": [variant(by_env("Count"))]}, [], U, "Env is dev"),
     ("SageMaker.4", EC, {"ProductionVariants": [variant(by_env("Big"))]}, [], P, "Env (dev"),

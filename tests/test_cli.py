@@ -407,3 +407,16 @@ def test_a_directory_whose_only_template_is_broken_is_named_once(tmp_path: Path)
     assert run.code == 2
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith(f"sagewarden: {broken}:"), run.stderr
+
+
+@pytest.mark.parametrize(
+    ("fmt", "options"), [("table", []), ("json", ["--fail-on", "never"]), ("sarif", ["-q"])]
+)
+def test_an_error_verdict_fails_the_process_whatever_the_options(
+    fmt: str, options: list[str]
+) -> None:
+    """batch-get-resource-config output records no tags: SageMaker.7 on its image is ERROR,
+    so the run exits 3 (could not be read), with the image named on stderr."""
+    run = cli("scan", str(DATA / "batch-get-resource-config.json"), "--format", fmt, *options)
+    assert run.code == 3, run.stderr
+    assert "img-b: tags are not recorded, so the tag keys cannot be checked" in run.stderr

@@ -111,7 +111,11 @@ SERVERLESS = {"ServerlessConfig": {"MemorySizeInMB": 2048, "MaxConcurrency": 5}}
             F,
             "AllTraffic has InitialInstanceCount 1",
         ),
-        ({"ProductionVariants": [variant(InitialInstanceCount=0)]}, F, "InitialInstanceCount 0"),
+        (
+            {"ProductionVariants": [variant(InitialInstanceCount=0)]},
+            E,
+            "InitialInstanceCount is 0, not a whole number of 1 or more",
+        ),
         ({"ProductionVariants": [variant(InitialInstanceCount=2)]}, P, "2 or more"),
         ({"ProductionVariants": [variant(InitialInstanceCount="2")]}, P, ""),
         ({"ProductionVariants": [variant(InitialInstanceCount="1")]}, F, ""),

@@ -1,9 +1,12 @@
 """Whatever shape an item has, the scan ends in verdicts and one-line diagnostics.
 
 Seeded random mutations of the example snapshot: random fields of SageMaker items (their
-envelope included) are replaced by values of the wrong type. No exception may escape,
-every verdict carries a reason, diagnostics are one line each, and the exit code is 2
-exactly when there were input diagnostics. FUZZ_SEEDS=3000 runs a longer campaign.
+envelope included) are replaced by values of the wrong type or of a form AWS never
+records. No exception may escape, every verdict carries a reason, diagnostics are one line
+each, and the exit code follows the rule: 2 exactly when there was bad input (an input
+diagnostic or an ERROR of class "input"), else 3 exactly when something could not be read
+(a scope diagnostic or an ERROR of class "scope"); an ERROR never leaves 0 or 1.
+FUZZ_SEEDS=3000 runs a longer campaign.
 """
 
 from __future__ import annotations
@@ -20,7 +23,10 @@ import pytest
 from sagewarden.cli import main
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "config-snapshot.json"
-WRONG: list[Any] = [None, "two", 0, -1, 3.5, True, [], {}, [1, "x"], {"a": None}, "", "\x1b[31m"]
+WRONG: list[Any] = [
+    *(None, "two", 0, -1, 3.5, True, [], {}, [1, "x"], {"a": None}, "", "\x1b[31m"),
+    *("\uff12", "2_0", " true", "Disabled ", {"": "x"}, [{"key": "", "value": "x"}]),
+]
 
 
 def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
@@ -59,9 +65,16 @@ def test_mutated_snapshot_never_raises(
         ["scan", str(path), "--format", "json", "--param", "SageMaker.14.resolveReferences=true"]
     )
     out, err = capsys.readouterr()
-    assert code in (0, 1, 2)
+    assert code in (0, 1, 2, 3)
     report = json.loads(out)
     assert "Traceback" not in err
     assert all("\n" not in line for line in err.splitlines())
-    assert (code == 2) == bool([d for d in report["diagnostics"] if d["kind"] == "input"])
+    errors = [e for e in report["evaluations"] if e["status"] == "ERROR"]
+    assert all(e["problem"] in ("input", "scope") for e in errors)
+    said = {d["kind"] for d in report["diagnostics"]}
+    bad_input = "input" in said or any(e["problem"] == "input" for e in errors)
+    unread = "scope" in said or any(e["problem"] == "scope" for e in errors)
+    assert (code == 2) == bad_input
+    assert (code == 3) == (unread and not bad_input)
+    assert code in (2, 3) or not errors
     assert all(e["reason"] for e in report["evaluations"])

@@ -121,7 +121,10 @@ def _resources() -> list[Resource]:
             "serverless",
             {
                 "ProductionVariants": [
-                    {"VariantName": "v", "ServerlessConfig": {"MaxConcurrency": 1}}
+                    {
+                        "VariantName": "v",
+                        "ServerlessConfig": {"MaxConcurrency": 1, "MemorySizeInMB": 2048},
+                    }
                 ]
             },
         ),

@@ -115,7 +115,10 @@ def _resources(line: int = 12) -> list[Resource]:
             "aws_sagemaker_endpoint_configuration.serverless",
             {
                 "ProductionVariants": [
-                    {"VariantName": "v", "ServerlessConfig": {"MaxConcurrency": 1}}
+                    {
+                        "VariantName": "v",
+                        "ServerlessConfig": {"MaxConcurrency": 1, "MemorySizeInMB": 2048},
+                    }
                 ]
             },
         ),

@@ -33,7 +33,7 @@ from sagewarden.params import ParamSet, parse_params
 from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_ORG_ROLE
 from sagewarden.sources.cloudformation import parse_params_file
 from sagewarden.sources.files import ReadResult, read_files
-from sagewarden.summary import summarize
+from sagewarden.summary import problem_kinds, summarize
 from sagewarden.suppressions import CONFIG_NAME
 from sagewarden.suppressions import apply as apply_suppressions
 from sagewarden.suppressions import load_config as load_suppressions
@@ -878,9 +878,12 @@ def exit_code(
     fail_on: str,
     fail_on_unknown: bool = False,
 ) -> int:
-    if diags.has_input_errors:
+    """2 for bad input, 3 for something that could not be read (from the diagnostics and
+    from every ERROR verdict's class alike), else 1 for a failure at or above `fail_on`."""
+    kinds = problem_kinds(evaluations, diags.items)
+    if Kind.INPUT in kinds:
         return EXIT_INPUT
-    if diags.has_scope_errors:
+    if Kind.SCOPE in kinds:
         return EXIT_INCOMPLETE
     if fail_on_unknown and any(
         e.status is Status.UNKNOWN and e.suppression is None for e in evaluations

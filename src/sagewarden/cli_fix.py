@@ -29,6 +29,7 @@ from sagewarden.outputs.encoding import dumps
 from sagewarden.outputs.escaping import clean
 from sagewarden.params import parse_params
 from sagewarden.resources import Provenance, Resource
+from sagewarden.summary import problem_kinds
 from sagewarden.suppressions import CONFIG_NAME
 from sagewarden.suppressions import apply as apply_suppressions
 from sagewarden.verdicts import Evaluation, Status
@@ -381,10 +382,11 @@ def _make_plan(args: argparse.Namespace) -> tuple[Plan, dict[str, Any], int]:
     plan.unread = unread_lines(diags.items)
     options = {"include_suppressed": bool(args.include_suppressed)}
     doc = plan_document(plan, args.param, tags, args.allow_rebuild, backup, args.subnet, options)
+    kinds = problem_kinds(evaluations, diags.items)  # the scan's rule: ERROR verdicts count
     code = EXIT_OK
-    if diags.has_scope_errors:
+    if Kind.SCOPE in kinds:
         code = EXIT_INCOMPLETE
-    if diags.has_input_errors:
+    if Kind.INPUT in kinds:
         code = EXIT_INPUT
     return plan, doc, code
 

@@ -1,7 +1,9 @@
 """Resources x controls -> evaluations.
 
 The engine is the only place that turns exceptions from controls into verdicts, so no
-control can end in a traceback or a silent pass.
+control can end in a traceback or a silent pass. Every ERROR leaves with its class
+(Verdict.problem): bad input (exit code 2) or could not be read (exit code 3); one the
+engine finds itself (a malformed value, data not recorded) is also said on stderr.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from dataclasses import dataclass
 
 from sagewarden.catalog import CONTROLS, Control
 from sagewarden.controls import ControlFn, load_all
-from sagewarden.diagnostics import Diagnostic
+from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.params import ParamSet
 from sagewarden.resources import NAME_PROPERTY, Resource
-from sagewarden.values import Fork, Infeasible, InvalidValue, Unresolved, assuming
-from sagewarden.verdicts import Evaluation, Status, Verdict
+from sagewarden.values import Fork, Infeasible, InvalidValue, NotRead, Unresolved, assuming
+from sagewarden.verdicts import Evaluation, Status, Verdict, default_problem
 
 # Combinations of assumptions tried for one verdict before it is left UNKNOWN.
 MAX_ASSUMPTIONS = 64
@@ -95,21 +97,63 @@ def evaluate(
         explicit = params.explicit_for(control)
         for r in by_type.get(control.resource_type, ()):
             verdict = _run(fn, r, values, index, diags)
-            evaluations.append(Evaluation(control, r, verdict.status, verdict.reason, explicit))
+            problem = verdict.problem if verdict.status is Status.ERROR else None
+            evaluations.append(
+                Evaluation(control, r, verdict.status, verdict.reason, explicit, problem=problem)
+            )
     return EngineResult(evaluations, diags.items)
 
 
 class _DiagnosticSet:
-    """One line per resource and problem, however many controls ran into it."""
+    """One line per resource and problem, however many controls ran into it; data a
+    source does not record is one line per file (or account and region) and problem,
+    however many resources lack it (a batch-get export of 500 images: one line)."""
 
     def __init__(self) -> None:
-        self.items: list[Diagnostic] = []
         self._seen: set[Diagnostic] = set()
+        # (place, message, kind) -> the first resource's line and every resource id
+        self._order: list[Diagnostic | tuple[str, str, Kind]] = []
+        self._groups: dict[tuple[str, str, Kind], tuple[Diagnostic, list[str]]] = {}
 
     def add(self, d: Diagnostic) -> None:
         if d not in self._seen:
             self._seen.add(d)
-            self.items.append(d)
+            self._order.append(d)
+
+    def add_grouped(self, r: Resource, message: str, kind: Kind) -> None:
+        key = (_place(r), message, kind)
+        if key not in self._groups:
+            self._groups[key] = (Diagnostic(_where(r), message, kind), [])
+            self._order.append(key)
+        ids = self._groups[key][1]
+        if r.id not in ids:
+            ids.append(r.id)
+
+    @property
+    def items(self) -> list[Diagnostic]:
+        out: list[Diagnostic] = []
+        for entry in self._order:
+            if isinstance(entry, Diagnostic):
+                out.append(entry)
+                continue
+            first, ids = self._groups[entry]
+            if len(ids) == 1 or not entry[0]:
+                out.append(first)
+                continue
+            shown = ", ".join(ids[:3]) + (f" and {len(ids) - 3} more" if len(ids) > 3 else "")
+            out.append(
+                Diagnostic(entry[0], f"{entry[1]}: {len(ids)} resources ({shown})", entry[2])
+            )
+        return out
+
+
+def _place(r: Resource) -> str:
+    """Where a group of resources was read from: its file, or its account and region."""
+    if r.provenance.file:
+        return r.provenance.file
+    if r.account_id or r.region:
+        return f"account {r.account_id or '?'} region {r.region or '?'}"
+    return ""
 
 
 def _run(
@@ -127,8 +171,8 @@ def _run(
     agree on is the verdict (so a known part that already decides, decides), and only a
     verdict that really depends on the unknown is UNKNOWN.
     """
-    if r.read_error is not None:
-        return Verdict(Status.ERROR, f"could not be read: {r.read_error}")
+    if r.read_error is not None:  # the source said why, in its own diagnostic
+        return Verdict(Status.ERROR, f"could not be read: {r.read_error}", default_problem(r))
     forks: dict[str, Fork] = {}
     leaves: list[tuple[dict[str, str], Verdict]] = []
     pending: list[dict[str, str]] = [{}]
@@ -159,18 +203,28 @@ def _once(
     diags: _DiagnosticSet,
 ) -> Verdict:
     try:
-        return fn(r, dict(values), index)
+        verdict = fn(r, dict(values), index)
     except (Fork, Infeasible):
         raise
     except InvalidValue as exc:
-        diags.add(Diagnostic(_where(r), f"{exc}"))
-        return Verdict(Status.ERROR, f"invalid value: {exc}")
+        return _said(r, f"invalid value: {exc}", f"{exc}", default_problem(r), diags)
+    except NotRead as exc:  # said once per file or scope, naming the resources
+        diags.add_grouped(r, f"{exc}", Kind.SCOPE)
+        return Verdict(Status.ERROR, f"{exc}", Kind.SCOPE)
     except Unresolved as exc:
         return Verdict(Status.UNKNOWN, f"{exc}")
     except Exception as exc:  # a shape no control anticipated: never a traceback or a pass
         why = f"unexpected configuration shape ({type(exc).__name__}: {exc})"
-        diags.add(Diagnostic(_where(r), why))
-        return Verdict(Status.ERROR, why)
+        return _said(r, why, why, default_problem(r), diags)
+    if verdict.status is Status.ERROR and verdict.problem is None:
+        return Verdict(Status.ERROR, verdict.reason, default_problem(r))
+    return verdict
+
+
+def _said(r: Resource, reason: str, line: str, problem: Kind, diags: _DiagnosticSet) -> Verdict:
+    """An ERROR the engine found, with one line on stderr of its class."""
+    diags.add(Diagnostic(_where(r), line, problem))
+    return Verdict(Status.ERROR, reason, problem)
 
 
 def _combine(leaves: list[tuple[dict[str, str], Verdict]], forks: dict[str, Fork]) -> Verdict:
@@ -184,7 +238,8 @@ def _combine(leaves: list[tuple[dict[str, str], Verdict]], forks: dict[str, Fork
     errors = [(a, v) for a, v in leaves if v.status is Status.ERROR]
     if errors:
         assumed, verdict = errors[0]
-        return Verdict(Status.ERROR, f"{verdict.reason} (if {_when(assumed, forks)})")
+        reason = f"{verdict.reason} (if {_when(assumed, forks)})"
+        return Verdict(Status.ERROR, reason, verdict.problem)
     if len(statuses) == 1:
         (status,) = statuses
         reason = min((v.reason for _, v in leaves), key=len)

@@ -60,6 +60,12 @@ API_RENAMES: dict[str, dict[str, str]] = {
 }
 
 
+# Resource.extra key: why a source found the resource's tag collection malformed (a
+# string saying what is wrong, also given as a diagnostic). Without it, tags of None mean
+# that the source does not record tags.
+TAGS_INVALID = "tags_invalid"
+
+
 @dataclass(frozen=True, slots=True)
 class Provenance:
     """Where a resource was read from: enough to find it again."""
@@ -86,7 +92,8 @@ class Resource:
     id: str  # ARN for AWS data; logical id or Terraform address for IaC
     name: str
     properties: dict[str, Any]
-    # None when the source does not record tags (so tag controls cannot decide).
+    # None when the source does not record tags, or when they are malformed (then
+    # extra[TAGS_INVALID] says why): either way the tag controls say ERROR.
     tags: dict[str, str] | None
     provenance: Provenance
     account_id: str | None = None
@@ -143,19 +150,13 @@ def _pascal_keys(value: Any) -> Any:
 def tags_from_any(raw: Any) -> dict[str, str] | None:
     """Tags as a map, from a map, a list of {key, value} or a list of {Key, Value}.
 
-    Returns None when the value is not a tag collection at all.
+    Returns None when the value is not a tag collection AWS could have recorded (a key
+    that is "" or no string, a string instead of a list): a source that gets None says so
+    in a diagnostic and sets `extra[TAGS_INVALID]`. values.read_tags says what is wrong.
     """
-    if isinstance(raw, dict):
-        return {str(k): "" if v is None else str(v) for k, v in raw.items()}
-    if isinstance(raw, list):
-        out: dict[str, str] = {}
-        for t in raw:
-            if not isinstance(t, dict):
-                return None
-            k = t.get("key", t.get("Key"))
-            if k is None:
-                return None
-            v = t.get("value", t.get("Value"))
-            out[str(k)] = "" if v is None else str(v)
-        return out
-    return None
+    from sagewarden.values import InvalidValue, read_tags  # values builds on this module
+
+    try:
+        return read_tags(raw)
+    except InvalidValue:
+        return None

@@ -2,6 +2,8 @@
 
 Input problems (exit code 2) and scopes that could not be read (exit code 3) are counted
 beside the verdicts, so no summary of a run that missed something reads as all clear.
+`problem_kinds` is the one rule for which of those a run had: its diagnostics and its
+ERROR verdicts alike.
 """
 
 from __future__ import annotations
@@ -50,6 +52,18 @@ def summarize(
             for kind in (Kind.INPUT, Kind.SCOPE)
         },
     }
+
+
+def problem_kinds(
+    evaluations: Sequence[Evaluation], diagnostics: Sequence[Diagnostic] = ()
+) -> frozenset[Kind]:
+    """Kind.INPUT (exit code 2) and/or Kind.SCOPE (exit code 3) when the run had such a
+    problem: a diagnostic of that kind, or an ERROR verdict of that class, whether or not
+    anything was said about it, and whatever suppressions say (they never apply to ERROR).
+    """
+    kinds: set[Kind] = {d.kind for d in diagnostics if d.kind in (Kind.INPUT, Kind.SCOPE)}
+    kinds.update(k for e in evaluations if (k := e.error_kind) is not None)
+    return frozenset(kinds)
 
 
 def summary_line(summary: dict[str, Any]) -> str:

@@ -7,6 +7,7 @@ One table of defaults, used by every control, so no control reads an absent fiel
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -14,7 +15,8 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
-from sagewarden.resources import JOB_DEFINITION_TYPES, ResourceType, tags_from_any
+from sagewarden.recordable import Limits, shape_limits
+from sagewarden.resources import JOB_DEFINITION_TYPES, ResourceType
 
 _ABSENT = object()
 ABSENT = _ABSENT  # what a Choice gives for an option that removes the field (AWS::NoValue)
@@ -44,6 +46,12 @@ class InvalidValue(Exception):
         self.value = value
         self.expected = expected
         super().__init__(f"{path} is {_quoted(value)}, not {expected}")
+
+
+class NotRead(Exception):
+    """What the control needs is not in what was read: tags the source does not record
+    (batch-get-resource-config output), a referenced resource missing from the scanned
+    account and region. ERROR, like a read failure: never a pass, never bad input."""
 
 
 class Unresolved(Exception):
@@ -347,24 +355,94 @@ def settled(value: Any, path: str = "") -> Any:
 
 
 def tag_keys(raw: Any) -> tuple[dict[str, str] | None, bool]:
-    """Tags from an IaC `Tags` value, and whether some keys are known only at deploy
-    (the tags known now are kept: a required key among them is there either way)."""
+    """Tags from a template's `Tags` list, and whether some keys are known only at deploy
+    (the tags known now are kept: a required key among them is there either way).
+    None when the value is no tag collection AWS would take (read_tag_keys says why)."""
+    try:
+        return read_tag_keys(raw)
+    except InvalidValue:
+        return None, False
+
+
+def read_tag_keys(raw: Any, path: str = "Tags") -> tuple[dict[str, str], bool]:
+    """tag_keys, raising InvalidValue for what is malformed instead of returning None."""
     if raw is None or raw is _ABSENT:
         return {}, False
     if isinstance(raw, UnresolvedValue):
         return {}, True
     if isinstance(raw, list):
         known = [
-            t
-            for t in raw
-            if isinstance(t, dict) and not isinstance(t.get("Key", t.get("key")), UnresolvedValue)
+            (i, t)
+            for i, t in enumerate(raw)
+            if not isinstance(t, UnresolvedValue)
+            and not (isinstance(t, dict) and isinstance(_tag_key(t), UnresolvedValue))
         ]
-        if len(known) != len(raw) and all(isinstance(t, (dict, UnresolvedValue)) for t in raw):
-            return tags_from_any(known), True
-        return tags_from_any(raw), False
+        tags = _tag_list([t for _, t in known], path, [i for i, _ in known], iac=True)
+        return tags, len(known) != len(raw)
+    # Every SageMaker type's Tags is a list in CloudFormation: a map, or one {Key, Value}
+    # object without its list, is refused at deploy and is no tags now.
+    raise InvalidValue(path, raw, "a list of {Key, Value}")
+
+
+def read_tags(raw: Any, path: str = "tags", iac: bool = False) -> dict[str, str]:
+    """Tags as a map, from a map or a list of {Key, Value} / {key, value}, as AWS records
+    them: every key a string of 1 to 128 characters (botocore's TagKey), every value
+    text of at most 256 (or a number, or null: values never decide). `iac`: a template's
+    numeric keys are the text CloudFormation makes of them. Raises InvalidValue naming
+    the first thing that is wrong."""
     if isinstance(raw, dict):
-        return {str(k): show(v) for k, v in raw.items()}, False
-    return None, False
+        out: dict[str, str] = {}
+        for k, v in raw.items():
+            key = _tag_text(k, f"{path} key", "TagKey", iac)
+            out[key] = _tag_text(v, f"{path}.{key}", "TagValue", True, optional=True)
+        return out
+    if isinstance(raw, list):
+        return _tag_list(raw, path, list(range(len(raw))), iac)
+    raise InvalidValue(path, raw, "a map or a list of {Key, Value}")
+
+
+def check_tag_keys(tags: Mapping[Any, Any], path: str = "tags") -> None:
+    """Raise InvalidValue for a key no AWS tag can have, whichever source built the map
+    (a Terraform `tags = {"" = "x"}` is no tag)."""
+    for k in tags:
+        _tag_text(k, f"{path} key", "TagKey", iac=False)
+
+
+def _tag_key(t: dict[str, Any]) -> Any:
+    return t["Key"] if "Key" in t else t.get("key")
+
+
+def _tag_list(raw: list[Any], path: str, indexes: list[int], iac: bool) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for i, t in zip(indexes, raw, strict=True):
+        at = f"{path}[{i}]"
+        if not isinstance(t, dict):
+            raise InvalidValue(at, t, "a {Key, Value} object")
+        if "Key" not in t and "key" not in t:
+            raise InvalidValue(at, t, "a {Key, Value} object (it has no Key)")
+        key = _tag_text(_tag_key(t), f"{at}.Key", "TagKey", iac)
+        value = t["Value"] if "Value" in t else t.get("value")
+        out[key] = _tag_text(value, f"{at}.Value", "TagValue", True, optional=True)
+    return out
+
+
+def _tag_text(v: Any, path: str, shape: str, iac: bool, optional: bool = False) -> str:
+    """A tag key or value as text within botocore's limits for `shape`. A value known only
+    at deploy is "" (values never decide a verdict; keys known only at deploy are kept out
+    by read_tag_keys)."""
+    limits = shape_limits(shape)
+    if optional and (v is None or isinstance(v, UnresolvedValue)):
+        return ""
+    if iac and isinstance(v, (int, float)) and not isinstance(v, bool):
+        v = _number_text(v)
+    if isinstance(v, str) and limits.accepts_text(v):
+        return v
+    raise InvalidValue(path, v, limits.text_rule())
+
+
+def _number_text(n: int | float) -> str:
+    """A template number as CloudFormation passes it on as text (2024, 1.5)."""
+    return str(int(n)) if isinstance(n, float) and n.is_integer() else str(n)
 
 
 def has_choice(value: Any) -> bool:
@@ -396,81 +474,91 @@ def is_absent(v: Any) -> bool:
     return v is _ABSENT or v is None
 
 
-_TRUE = frozenset({"true"})
-_FALSE = frozenset({"false"})
-
-
 def as_bool(path: str, value: Any) -> bool:
-    """true/false as JSON booleans or the strings Config sometimes records. A value known
-    only at deploy is considered both ways."""
+    """true/false as JSON booleans, or as the strings Config sometimes records ("true",
+    "True"; nothing else, no padding). A value known only at deploy is considered both
+    ways."""
     value = settle(value, path)
     if isinstance(value, UnresolvedValue):
         return _assume(path, value, ("true", "false")) == "true"
     if isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if low in _TRUE:
+    if isinstance(value, str) and value.isascii():
+        low = value.lower()
+        if low == "true":
             return True
-        if low in _FALSE:
+        if low == "false":
             return False
     raise InvalidValue(path, value, "true or false")
 
 
-def as_int(path: str, value: Any) -> int:
-    """An integer, from a JSON number or a numeric string ("2"); secret stays secret."""
+def as_int(path: str, value: Any, limits: Limits | None = None) -> int:
+    """An integer, from a JSON number or a numeric string ("2"); secret stays secret.
+    With `limits` (recordable.field_limits), one outside the field's documented range is
+    invalid: AWS never records an InstanceCount of 0."""
     value = settle(value, path)
     if isinstance(value, UnresolvedValue):
         raise Unresolved(path, value)
-    n = _int(path, value)
+    n = _int(path, value, limits)
+    if limits is not None and not limits.accepts_number(n):
+        raise InvalidValue(path, value, limits.number_rule())
     return SensitiveInt(n) if isinstance(value, Sensitive) else n
 
 
-def _int(path: str, value: Any) -> int:
+# An integer as JSON or Config writes one in a string: ASCII digits and an optional sign.
+# Python's int() also takes full-width digits (U+FF12), "2_0" and " 2\n", which no AWS
+# record holds.
+_INTEGER = re.compile(r"[+-]?[0-9]+", re.ASCII)
+
+
+def _int(path: str, value: Any, limits: Limits | None) -> int:
     if isinstance(value, bool):
-        raise InvalidValue(path, value, "a whole number")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
+        pass
+    elif isinstance(value, int):
         return int(value)
-    if isinstance(value, str):
+    elif isinstance(value, float) and value.is_integer():
+        return int(value)  # JSON has one number type: 2.0 is the number 2
+    elif isinstance(value, str) and _INTEGER.fullmatch(value):
         try:
-            return int(value.strip())
-        except ValueError:
+            return int(value)
+        except ValueError:  # more digits than Python converts: no count is that large
             pass
-    raise InvalidValue(path, value, "a whole number")
+    raise InvalidValue(path, value, limits.number_rule() if limits else "a whole number")
 
 
-def below(path: str, value: Any, limit: int) -> bool:
+def below(path: str, value: Any, limit: int, limits: Limits | None = None) -> bool:
     """Whether a whole number is below `limit`; one known only at deploy is considered
-    both below and at or above it."""
+    both below and at or above it. `limits` as for as_int."""
     value = settle(value, path)
     if isinstance(value, UnresolvedValue):
         labels = (f"below {limit}", f"{limit} or more")
         return _assume(path, value, labels) == labels[0]
-    return as_int(path, value) < limit
+    return as_int(path, value, limits) < limit
 
 
 def as_enum(path: str, value: Any, allowed: tuple[str, ...]) -> str:
-    """One of AWS's enum strings; case-insensitive, returned in AWS's spelling. A value
-    known only at deploy is considered as each of them."""
+    """One of AWS's enum strings; case-insensitive (ASCII only, no padding), returned in
+    AWS's spelling. A value known only at deploy is considered as each of them."""
     value = settle(value, path)
     if isinstance(value, UnresolvedValue):
         return _assume(path, value, allowed)
-    if isinstance(value, str):
+    if isinstance(value, str) and value.isascii():
         for a in allowed:
-            if value.strip().lower() == a.lower():
+            if value.lower() == a.lower():
                 return SensitiveText(a) if isinstance(value, Sensitive) else a
     raise InvalidValue(path, value, " or ".join(allowed))
 
 
-def as_str(path: str, value: Any) -> str:
+def as_str(path: str, value: Any, limits: Limits | None = None) -> str:
+    """A string; with `limits`, one the field could hold (length and pattern)."""
     value = settle(value, path)
     if isinstance(value, UnresolvedValue):
         raise Unresolved(path, value)
-    if isinstance(value, str):
-        return value
-    raise InvalidValue(path, value, "a string")
+    if not isinstance(value, str):
+        raise InvalidValue(path, value, "a string")
+    if limits is not None and not limits.accepts_text(value):
+        raise InvalidValue(path, value, limits.text_rule())
+    return value
 
 
 def show(value: Any) -> str:

@@ -7,6 +7,7 @@ from enum import Enum
 from typing import Any
 
 from sagewarden.catalog import Control
+from sagewarden.diagnostics import Kind
 from sagewarden.resources import Resource
 
 
@@ -15,7 +16,7 @@ class Status(str, Enum):
     FAILED = "FAILED"
     NOT_APPLICABLE = "NOT_APPLICABLE"
     UNKNOWN = "UNKNOWN"  # an IaC value that cannot be known before deploy
-    ERROR = "ERROR"  # the resource could not be read: never a pass
+    ERROR = "ERROR"  # malformed, or could not be read: never a pass, never exit code 0
 
     @property
     def security_hub(self) -> str:
@@ -48,6 +49,16 @@ class Verdict:
 
     status: Status
     reason: str
+    # ERROR only: Kind.INPUT (bad input, exit code 2) or Kind.SCOPE (could not be read,
+    # exit code 3); the engine fills it in when a control leaves it unset.
+    problem: Kind | None = None
+
+
+def default_problem(r: Resource) -> Kind:
+    """The class of an ERROR nothing more specific classed: bad input when the resource
+    came from a file the user gave (a template, a plan, Config data), could not be read
+    when it came from a live account (AWS answered with something no control can read)."""
+    return Kind.SCOPE if r.provenance.kind == "aws" else Kind.INPUT
 
 
 def passed(reason: str) -> Verdict:
@@ -66,8 +77,8 @@ def unknown(reason: str) -> Verdict:
     return Verdict(Status.UNKNOWN, reason)
 
 
-def error(reason: str) -> Verdict:
-    return Verdict(Status.ERROR, reason)
+def error(reason: str, problem: Kind | None = None) -> Verdict:
+    return Verdict(Status.ERROR, reason, problem)
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,10 +106,19 @@ class Evaluation:
     reason: str
     parameters: tuple[tuple[str, Any], ...] = ()
     suppression: Suppression | None = None  # set only on FAILED or UNKNOWN verdicts
+    problem: Kind | None = None  # ERROR only: see Verdict.problem
 
     @property
     def counts_as_failure(self) -> bool:
         return self.status is Status.FAILED and self.suppression is None
+
+    @property
+    def error_kind(self) -> Kind | None:
+        """For an ERROR, whether it is bad input (exit 2) or a read failure (exit 3);
+        None for every other verdict. Suppressions never change it."""
+        if self.status is not Status.ERROR:
+            return None
+        return self.problem or default_problem(self.resource)
 
     def to_dict(self) -> dict[str, Any]:
         r = self.resource
@@ -120,6 +140,9 @@ class Evaluation:
             "reason": self.reason,
             "source": source,
         }
+        kind = self.error_kind
+        if kind is not None:
+            out["problem"] = kind.value  # "input" (exit code 2) or "scope" (exit code 3)
         if self.parameters:
             out["parameters"] = {k: v for k, v in self.parameters}
         if self.suppression is not None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sagewarden.controls import Context, control
+from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
 from sagewarden.values import InvalidValue, below, is_absent, items, peek, raw, show
 from sagewarden.verdicts import Verdict, failed, not_applicable, passed
@@ -32,7 +33,9 @@ def production_instance_count(r: Resource, params: dict[str, Any], ctx: Context)
         name = name if isinstance(name, str) and name else path
         count = peek(v, "InitialInstanceCount", at=path)
         if is_absent(count):
-            if not is_absent(raw(v, "ServerlessConfig", at=path)):
+            serverless = raw(v, "ServerlessConfig", at=path)
+            if not is_absent(serverless):
+                _check_serverless(r, f"{path}.ServerlessConfig", serverless)
                 continue  # serverless: no instances, out of scope
             raise InvalidValue(
                 f"{path}.InitialInstanceCount",
@@ -40,7 +43,8 @@ def production_instance_count(r: Resource, params: dict[str, Any], ctx: Context)
                 "set (the variant has no ServerlessConfig either)",
             )
         checked += 1
-        if below(f"{path}.InitialInstanceCount", count, 2):
+        limits = field_limits(r.type, "ProductionVariants.InitialInstanceCount")  # 1 or more
+        if below(f"{path}.InitialInstanceCount", count, 2, limits):
             low.append(f"{show(name)} has InitialInstanceCount {show(count)}")
     if checked == 0:
         return not_applicable("every production variant is serverless")
@@ -48,3 +52,11 @@ def production_instance_count(r: Resource, params: dict[str, Any], ctx: Context)
         return failed("production variant " + "; ".join(low) + " (needs 2 or more)")
     plural = "variant has" if checked == 1 else f"{checked} variants have"
     return passed(f"the instance-based production {plural} InitialInstanceCount of 2 or more")
+
+
+def _check_serverless(r: Resource, path: str, config: Any) -> None:
+    """A ServerlessConfig takes the variant out of scope only when it is one: an object
+    with the members AWS requires (MemorySizeInMB, MaxConcurrency), never "yes" or {}."""
+    required = field_limits(r.type, "ProductionVariants.ServerlessConfig").required
+    if not isinstance(config, dict) or any(is_absent(config.get(m)) for m in required):
+        raise InvalidValue(path, config, "an object with " + " and ".join(required))

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from sagewarden.controls import Context, control
+from sagewarden.recordable import field_limits
 from sagewarden.resources import JOB_DEFINITION_TYPES, MONITORING_TYPES, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.values import (
     InvalidValue,
+    NotRead,
     UnresolvedValue,
     as_bool,
+    as_enum,
     as_str,
     below,
     get,
@@ -19,7 +22,15 @@ from sagewarden.values import (
     raw,
     show,
 )
-from sagewarden.verdicts import Verdict, error, failed, not_applicable, passed, unknown
+from sagewarden.verdicts import (
+    Verdict,
+    default_problem,
+    error,
+    failed,
+    not_applicable,
+    passed,
+    unknown,
+)
 
 _COUNT = "JobResources.ClusterConfig.InstanceCount"
 _ENCRYPT = "NetworkConfig.EnableInterContainerTrafficEncryption"
@@ -31,7 +42,7 @@ def encrypt_in_transit(r: Resource, params: dict[str, Any], ctx: Context) -> Ver
     count = peek(r.properties, _COUNT)
     if is_absent(count):
         raise InvalidValue(_COUNT, None, "set (it is required)")
-    if below(_COUNT, count, 2):
+    if below(_COUNT, count, 2, field_limits(r.type, _COUNT)):  # 1 to 100: 0 is no job
         return not_applicable(
             f"{_COUNT} is {show(count)}: a single instance has no inter-container traffic"
         )
@@ -96,8 +107,10 @@ def schedule_isolation(r: Resource, params: dict[str, Any], ctx: Context) -> Ver
     if isinstance(ref, UnresolvedValue):
         name = ref.target or "(a value known only at deploy)"
     else:
-        name = as_str(_REF, ref)
+        name = as_str(_REF, ref, field_limits(r.type, _REF))
     mtype = peek(r.properties, _TYPE)
+    if not is_absent(mtype) and not isinstance(mtype, UnresolvedValue):
+        mtype = as_enum(_TYPE, mtype, tuple(MONITORING_TYPES))
     mtype_text = f" ({mtype})" if isinstance(mtype, str) else ""
     if not params.get("resolveReferences"):
         return failed(
@@ -110,9 +123,12 @@ def schedule_isolation(r: Resource, params: dict[str, Any], ctx: Context) -> Ver
         if isinstance(ref, UnresolvedValue) and ref.target is None:
             return unknown(f"{_REF} {ref.why}, so the referenced job definition is unknown")
         missing = f"the referenced job definition {name}{mtype_text} is not in this scan"
-        return unknown(missing + " (it is not in the template)") if r.is_iac else error(missing)
+        if r.is_iac:
+            return unknown(missing + " (it is not in the template)")
+        raise NotRead(missing)  # not in the account and region read, or not read there
     if target.read_error is not None:
-        return error(f"the referenced job definition {name} could not be read: {target.read_error}")
+        why = f"the referenced job definition {name} could not be read: {target.read_error}"
+        return error(why, default_problem(target))
     f = get(target.type, target.properties, _ISOLATE)
     on = as_bool(f"{name}: {_ISOLATE}", f.value)
     text = f"referenced job definition {name}{mtype_text}: {f.describe(_ISOLATE, on)}"

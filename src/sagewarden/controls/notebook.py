@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sagewarden.controls import Context, control
+from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.values import UnresolvedValue, as_enum, as_str, get, is_absent, peek, raw
@@ -39,7 +40,7 @@ def inside_vpc(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
         return passed(f"SubnetId is set (it {subnet.why}): the notebook runs in a custom VPC")
     if is_absent(subnet) or (isinstance(subnet, str) and not subnet.strip()):
         return failed("SubnetId is not set: the notebook runs in the SageMaker service VPC")
-    subnet = as_str("SubnetId", subnet)
+    subnet = as_str("SubnetId", subnet, field_limits(r.type, "SubnetId"))  # no unicode tricks
     if allowed and subnet not in allowed:
         return failed(f"SubnetId {subnet} is not in the allowed subnets ({', '.join(allowed)})")
     return passed(f"SubnetId is {subnet}: the notebook runs in a custom VPC")

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from sagewarden.controls import Context, control
-from sagewarden.resources import Resource
-from sagewarden.values import settled, tag_keys
+from sagewarden.resources import TAGS_INVALID, Resource
+from sagewarden.values import (
+    NotRead,
+    check_tag_keys,
+    read_tag_keys,
+    read_tags,
+    settled,
+    tag_keys,
+)
 from sagewarden.verdicts import Status, Verdict, error, failed, passed, unknown
 
 
@@ -14,6 +21,9 @@ def tagged(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
     tags, unresolved = r.tags, bool(r.extra.get("tags_unresolved"))
     if "tags_choice" in r.extra:  # IaC tags that differ by condition: one option at a time
         tags, unresolved = tag_keys(settled(r.extra["tags_choice"], "Tags"))
+    if tags is None:
+        return _no_tags(r)
+    check_tag_keys(tags)  # a key "" or of 129 characters is malformed, never a tag
     verdict = _tagged(tags, params)
     if verdict.status is Status.FAILED and unresolved:
         # Some keys are added at deploy (e.g. provider default tags from a variable).
@@ -21,9 +31,23 @@ def tagged(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
     return verdict
 
 
-def _tagged(tags: dict[str, str] | None, params: dict[str, Any]) -> Verdict:
-    if tags is None:
-        return error("tags are not recorded for this resource, so the tag keys cannot be checked")
+def _no_tags(r: Resource) -> Verdict:
+    """No tags to check: malformed ones (bad input, said once) or none recorded (ERROR,
+    read failure). Either way never a pass, and never "no tags"."""
+    why = r.extra.get(TAGS_INVALID)
+    if isinstance(why, str):  # the source said so in its own diagnostic
+        return error(f"the tags are malformed: {why}")
+    raw = r.extra.get("tags_choice", r.properties.get("Tags"))
+    if r.is_iac and raw is not None:
+        read_tag_keys(settled(raw, "Tags"))  # raises InvalidValue saying what is wrong
+    elif raw is not None:  # a recorder that keeps them in the configuration
+        read_tags(raw, "Tags")
+    if r.is_iac or raw is not None:  # malformed, and said by the source
+        return error("the tags are malformed, so the tag keys cannot be checked")
+    raise NotRead("tags are not recorded, so the tag keys cannot be checked")
+
+
+def _tagged(tags: dict[str, str], params: dict[str, Any]) -> Verdict:
     # System tags (aws:...) are ignored; keys are case-sensitive; values never matter.
     user_keys = [k for k in tags if not k.startswith("aws:")]
     required: tuple[str, ...] | None = params.get("requiredKeyTags")

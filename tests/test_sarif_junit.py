@@ -479,6 +479,18 @@ def test_diagnostics_become_notifications(evaluations: list[Evaluation]) -> None
     assert only_info["executionSuccessful"] is True
 
 
+def test_an_error_verdict_alone_makes_the_run_unsuccessful(workdir: Path) -> None:
+    """No line was said (the resource itself says it could not be read): still not a
+    successful run, as the exit code is not 0."""
+    unreadable = _cfn(RT.MODEL, "Imported", {}, 3)
+    unreadable.read_error = "Properties is !ImportValue shared-model, known only at deploy"
+    evs = _evaluate([unreadable])
+    assert {e.status for e in evs} == {Status.ERROR}
+    inv = json.loads(_sarif(evs, []))["runs"][0]["invocations"][0]
+    assert inv["executionSuccessful"] is False
+    assert inv["toolExecutionNotifications"] == []
+
+
 def test_warnings_are_warning_notifications(
     evaluations: list[Evaluation], validator: jsonschema.Draft4Validator
 ) -> None:

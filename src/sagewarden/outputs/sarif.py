@@ -45,6 +45,7 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.outputs.encoding import dumps, scrub
 from sagewarden.outputs.escaping import clean
 from sagewarden.resources import Resource
+from sagewarden.summary import problem_kinds
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
 SCHEMA_URI = (
@@ -104,7 +105,7 @@ def render(
                 "rules": [rule(c) for c in controls],
             }
         },
-        "invocations": [_invocation(diagnostics)],
+        "invocations": [_invocation(evaluations, diagnostics)],
         "originalUriBaseIds": {SRCROOT: {"uri": _dir_uri(root)}},
         "results": results,
         "properties": {"summary": summary},
@@ -270,12 +271,15 @@ def _result_properties(e: Evaluation) -> dict[str, Any]:
     return props
 
 
-def _invocation(diagnostics: Sequence[Diagnostic]) -> dict[str, Any]:
+def _invocation(
+    evaluations: Sequence[Evaluation], diagnostics: Sequence[Diagnostic]
+) -> dict[str, Any]:
     """Input that could not be used (exit code 2) or a scope that could not be read (exit
-    code 3) make the run unsuccessful: its results are not the whole picture. Every
-    diagnostic is a notification."""
+    code 3) make the run unsuccessful, whether a line was said about it or only an ERROR
+    verdict shows it: its results are not the whole picture. Every diagnostic is a
+    notification."""
     return {
-        "executionSuccessful": not any(d.kind in (Kind.INPUT, Kind.SCOPE) for d in diagnostics),
+        "executionSuccessful": not problem_kinds(evaluations, diagnostics),
         "toolExecutionNotifications": [
             {
                 "level": NOTIFICATION_LEVEL[d.kind],

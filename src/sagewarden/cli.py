@@ -301,7 +301,7 @@ def _add_live_options(live: argparse._ArgumentGroup) -> None:
         default=DEFAULT_MAX_RATE,
         metavar="N",
         help=f"API calls per second per account and region (default {DEFAULT_MAX_RATE:g}); "
-        "adaptive retries slow down further when AWS throttles",
+        "the rate halves each time AWS throttles and climbs back as calls get through",
     )
 
 

@@ -5,13 +5,15 @@ resource vanishing mid-scan; it must also never read a damaged answer as an empt
 Faults let a test arrange exactly that over real HTTP. Besides an error reply, a fault
 can answer with:
 
-- `body`: exactly these bytes (an HTML page with status 200, say);
-- `cut`: the real answer cut short (a byte count, negative from the end; a fraction; or
-  the text to cut right after), with a matching Content-Length, or with `short=True`
-  the real Content-Length and the connection closed after the cut (a body shorter than
-  its Content-Length);
-- `edit`: the real JSON answer with members replaced: `{"Models[*].ModelArn": REMOVE}`,
-  `{"NotebookInstances": {}}` (paths: `Name`, `Name[0]`, `Name[*]`, joined by dots);
+- `body`: these bytes instead of the real answer (an HTML page with status 200, an
+  AssumeRole answer holding credentials the test can recognise);
+- `cut`: the answer (the real one, or `body`) cut short (a byte count, negative from the
+  end; a fraction; or the text to cut right after), with a matching Content-Length, or
+  with `short=True` the full Content-Length and the connection closed after the cut (a
+  body shorter than its Content-Length);
+- `edit`: the JSON answer (the real one, or `body`) with members replaced:
+  `{"Models[*].ModelArn": REMOVE}`, `{"NotebookInstances": {}}` (paths: `Name`,
+  `Name[0]`, `Name[*]`, joined by dots);
 - `next_token`: page one of the real answer, whatever token was asked for, with this
   NextToken (a string: the same forever; an iterable: the next one each call, and no
   NextToken once it is used up);
@@ -71,10 +73,9 @@ class Fault:
     _tokens: Iterator[str] | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
-        kinds = [
+        kinds = [  # `body` is what is damaged, so it goes with any of these but a hang
             k
             for k, on in (
-                ("body", self.body is not None),
                 ("cut", self.cut is not None),
                 ("edit", self.edit is not None),
                 ("next_token", self.next_token is not None),
@@ -82,6 +83,8 @@ class Fault:
             )
             if on
         ]
+        if self.body is not None and (self.hang or self.next_token is not None):
+            kinds.append("body")
         if len(kinds) > 1:
             raise ValueError(f"a fault damages an answer one way, not {' and '.join(kinds)}")
         if self.short and self.cut is None:
@@ -112,7 +115,7 @@ class Fault:
 
     @property
     def damages_answer(self) -> bool:
-        """The real answer is produced, then damaged (rather than replaced)."""
+        """An answer (the real one, or `body`) is produced, then damaged."""
         return self.cut is not None or self.edit is not None or self.next_token is not None
 
     # hanging

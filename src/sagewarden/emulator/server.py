@@ -274,11 +274,11 @@ class Emulator:
             fault.wait()
             environ[WIRE] = Wire(drop=True)
             return Reply(500, b"").send(start_response)  # never sent: the line is dropped
+        if fault.damages_answer:
+            return self._damaged(fault, moto_app, extension, incoming, environ, start_response)
         if fault.body is not None:
             headers = [("Content-Type", fault.content_type)]
             return Reply(fault.body_status, fault.body, headers).send(start_response)
-        if fault.damages_answer:
-            return self._damaged(fault, moto_app, extension, incoming, environ, start_response)
         reply = error_reply(incoming.protocol, fault.code, fault.message, fault.error_status)
         return reply.send(start_response)
 
@@ -304,7 +304,7 @@ class Emulator:
         environ: Environ,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        """The real answer, then the fault's damage to it."""
+        """The real answer (or the fault's body), then the fault's damage to it."""
         if fault.next_token is not None and incoming.protocol == "json":
             params = {k: v for k, v in incoming.call.params.items() if k != "NextToken"}
             body = json.dumps(params).encode()
@@ -314,7 +314,11 @@ class Emulator:
         def real(env: Environ, respond: StartResponse) -> Iterable[bytes]:
             return self._answer(moto_app, extension, incoming, env, respond)
 
-        status, headers, body = call_app(real, environ)
+        if fault.body is not None:
+            status, headers = fault.body_status, [("Content-Type", fault.content_type)]
+            body = fault.body
+        else:
+            status, headers, body = call_app(real, environ)
         try:
             if fault.cut is not None:
                 kept = fault.cut_at(body)

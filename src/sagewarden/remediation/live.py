@@ -208,6 +208,12 @@ def schedules_referencing(sm: Any, job_definition: str) -> list[dict[str, Any]]:
     return out
 
 
+def findings(securityhub: Any, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every Security Hub finding that matches `filters` (GetFindings, every page)."""
+    for page in pages(securityhub, "GetFindings", ("Findings",), Filters=filters):
+        yield from page["Findings"]
+
+
 @functools.cache
 def service_model() -> Any:
     """botocore's SageMaker model, loaded once (a new session re-parses the JSON)."""

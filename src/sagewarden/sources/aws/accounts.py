@@ -75,14 +75,17 @@ NO_CREDENTIALS = (
 )
 
 
-def control_config(max_workers: int = 10, read_timeout: float = DEFAULT_READ_TIMEOUT) -> Config:
-    """Client settings for every call: adaptive retries, a pool sized for our threads, a
-    read timeout per attempt (a Deadline bounds the attempts together).
+def control_config(
+    max_workers: int = 10, read_timeout: float = DEFAULT_READ_TIMEOUT, retry_mode: str = "adaptive"
+) -> Config:
+    """Client settings for every call: retries, a pool sized for our threads, a read
+    timeout per attempt (a Deadline bounds the attempts together).
 
-    Adaptive mode rate-limits a client (one per account and region) once AWS throttles it.
+    Adaptive mode rate-limits a client once AWS throttles it; the scan's clients use
+    standard mode and their scope's RateLimiter instead, whose waits end at the deadline.
     AWS_MAX_ATTEMPTS wins over our default of 8 attempts.
     """
-    retries: dict[str, Any] = {"mode": "adaptive"}
+    retries: dict[str, Any] = {"mode": retry_mode}
     if "AWS_MAX_ATTEMPTS" not in os.environ:
         retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
     return Config(

@@ -334,7 +334,9 @@ def masked(text: str) -> str:
 
 
 def _one_line(text: str) -> str:
-    line = next((s.strip() for s in str(text).splitlines() if s.strip()), "")
+    """The first line with text, credentials masked (before it is cut to length, so no
+    part of one is left), at most MAX_MESSAGE characters."""
+    line = next((s.strip() for s in masked(str(text)).splitlines() if s.strip()), "")
     return line if len(line) <= MAX_MESSAGE else line[: MAX_MESSAGE - 3] + "..."
 
 
@@ -342,25 +344,25 @@ def error_code(exc: BaseException) -> str:
     """A short name for a failure: AWS's error code, ours, or the exception's class."""
     if isinstance(exc, ClientError):
         code = str(exc.response.get("Error", {}).get("Code", "Unknown"))
-        return f"HTTP {code}" if code.isdigit() else masked(_one_line(code))
+        return f"HTTP {code}" if code.isdigit() else _one_line(code)
     if isinstance(exc, AnswerError):
         return exc.code
     return type(exc).__name__
 
 
 def error_text(exc: BaseException) -> str:
-    """One line for a user: the code and AWS's message, or our own description. Never a
-    response body: a ClientError whose code is only the HTTP status had no AWS error
-    document, and botocore then puts the whole body in its message."""
+    """One line for a user: the code and AWS's message, our own description, or the
+    exception's class and first line. Never a response body: a ClientError whose code is
+    only the HTTP status had no AWS error document, and botocore then puts the whole body
+    in its message; its parser errors quote the body from their second line on."""
     code = error_code(exc)
     if isinstance(exc, ClientError):
         message = "" if code.startswith("HTTP ") else exc.response.get("Error", {}).get("Message")
-        return masked(f"{code}: {_one_line(message)}" if message else code)
+        return f"{code}: {_one_line(message)}" if message else code
     if isinstance(exc, AnswerError):
-        return masked(f"{code}: {exc.detail}")
-    if isinstance(exc, BotoCoreError):
-        return masked(f"{code}: {_one_line(str(exc))}")
-    return code
+        return _one_line(f"{code}: {exc.detail}")
+    detail = _one_line(str(exc))  # botocore's parser puts the body after the first line
+    return f"{code}: {detail}" if detail else code
 
 
 def quiet_sdk_logs() -> None:

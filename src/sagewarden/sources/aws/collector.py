@@ -2,14 +2,16 @@
 
 Work is a graph of small tasks (a List page, a Describe, a ListTags) run on one bounded
 thread pool; each task returns the tasks it uncovers, so nothing ever waits on a future
-while holding a worker. Each API call first takes a slot from its account-and-region rate
-limiter. Failures stay in their scope: a List that fails makes an ERROR placeholder for
-that type in that account and region; a Describe that fails makes that resource ERROR; a
-resource deleted between List and Describe is simply gone. Every answer is checked
-against its output shape first (answers.call): a damaged one fails like an error. Each
-scope has a deadline (`--timeout`, from its first call): once it passes, what the scope
-had not read is ERROR too. A List whose NextToken repeats (or that passes the page
-ceiling) is ERROR for that type in that scope.
+while holding a worker. Each attempt of an API call first takes a slot from its
+account-and-region rate limiter, which slows down when AWS throttles.
+
+Failures stay in their scope: a List that fails makes an ERROR placeholder for that type
+in that account and region; a Describe that fails makes that resource ERROR; a resource
+deleted between List and Describe is simply gone. Every answer is checked against its
+output shape first (answers.call): a damaged one fails like an error. Each scope has a
+deadline (`--timeout`, from its first call): once it passes, what the scope had not read
+is ERROR too. A List whose NextToken repeats (or that passes the page ceiling) is ERROR
+for that type in that scope.
 """
 
 from __future__ import annotations
@@ -133,12 +135,15 @@ class Collector:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
         with ThreadPoolExecutor(self.max_workers, thread_name_prefix="sagewarden") as pool:
             first: list[Task] = []
-            config = control_config(self.max_workers, read_timeout(self.timeout))
+            # The scope's limiter does what adaptive mode would, without outliving the deadline.
+            config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
             for target, scope in scopes:
                 deadline = Deadline(self.timeout, "could not read this account and region")
                 self._deadlines[scope] = deadline
-                self._clients[(scope.account, scope.region)] = deadline.attach(
-                    target.session.client("sagemaker", region_name=scope.region, config=config)
+                client = target.session.client("sagemaker", region_name=scope.region, config=config)
+                limiter = self.limiters.get(scope.account, scope.region)
+                self._clients[(scope.account, scope.region)] = limiter.govern(
+                    deadline.attach(client), deadline
                 )
                 first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
             self._drain(pool, first)
@@ -203,9 +208,7 @@ class Collector:
             return task.fail(bug)
 
     def _call(self, scope: Scope, op: str, reads: tuple[str, ...], **kwargs: Any) -> Any:
-        deadline = self._deadlines[scope]
-        deadline.check()  # what is still queued when it passes is not even asked
-        self.limiters.get(scope.account, scope.region).acquire()
+        self._deadlines[scope].check()  # what is still queued when it passes is not even asked
         with self._lock:
             self._calls[op] += 1
         return call(self._clients[(scope.account, scope.region)], op, reads, **kwargs)

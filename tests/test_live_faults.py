@@ -363,6 +363,30 @@ def test_a_member_account_whose_role_hangs_is_bounded(
     assert "TimedOut" in one_line_about(err, f"account {account}: sts:AssumeRole")
 
 
+def test_a_call_whose_answer_never_comes_is_tried_twice_not_eight_times(
+    live: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """botocore retries a read timeout like any transient error, 8 times: minutes against
+    an endpoint that hangs, even before the deadline. Here the client is the one a scan,
+    a fix or a push uses, with a half-second read timeout."""
+    import boto3
+    from botocore.exceptions import ReadTimeoutError
+
+    from sagewarden.sources.aws.accounts import control_config
+    from sagewarden.sources.aws.deadline import bound_timeouts
+
+    monkeypatch.delenv("AWS_MAX_ATTEMPTS")
+    config = control_config(read_timeout=0.5)
+    client = bound_timeouts(boto3.Session().client("sagemaker", region_name=WEST, config=config))
+    hang = live.add_fault(operation="ListModels", hang=True)
+    try:
+        with pytest.raises(ReadTimeoutError):
+            client.list_models()
+    finally:
+        hang.release()
+    assert hang.hits == 2
+
+
 def test_timeout_is_a_positive_number_of_seconds(
     live: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -27,6 +27,7 @@ from sagewarden.history import Observed, finding_key
 from sagewarden.outputs import asff
 from sagewarden.sources.aws.accounts import caller_identity, control_config
 from sagewarden.sources.aws.answers import call, error_text
+from sagewarden.sources.aws.deadline import bound_timeouts
 from sagewarden.verdicts import Evaluation, Status
 
 BATCH = asff.BATCH_LIMIT
@@ -94,7 +95,8 @@ def push(
                 )
             )
             continue
-        client = session.client("securityhub", region_name=region, config=control_config())
+        config = control_config()
+        client = bound_timeouts(session.client("securityhub", region_name=region, config=config))
         for start in range(0, len(findings), BATCH):
             _import(client, account, region, findings[start : start + BATCH], report)
     return report

@@ -29,6 +29,7 @@ from sagewarden.sources.aws.accounts import control_config
 from sagewarden.sources.aws.answers import call, error_code, pages
 from sagewarden.sources.aws.collector import find_arn as arn_of
 from sagewarden.sources.aws.collector import plain
+from sagewarden.sources.aws.deadline import bound_timeouts
 from sagewarden.sources.aws.readpath import identity
 
 # Describe call and name parameter per type; job definitions by their kind.
@@ -69,8 +70,10 @@ class Clients:
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = self.sessions[acct].client(
-                    service, region_name=region, config=control_config(self.max_workers)
+                client = bound_timeouts(
+                    self.sessions[acct].client(
+                        service, region_name=region, config=control_config(self.max_workers)
+                    )
                 )
                 self._cache[key] = client
             return client

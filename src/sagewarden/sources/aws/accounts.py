@@ -32,7 +32,7 @@ from sagewarden.sources.aws.answers import (
     remember_secrets,
 )
 from sagewarden.sources.aws.answers import error_code as error_code  # its historic home
-from sagewarden.sources.aws.deadline import Deadline, read_timeout
+from sagewarden.sources.aws.deadline import Deadline, bound_timeouts, read_timeout
 from sagewarden.sources.aws.limits import (
     CONNECT_TIMEOUT,
     DEFAULT_ORG_ROLE,
@@ -123,7 +123,8 @@ class Sts:
     def of(cls, base: boto3.Session, region: str | None, deadline: Deadline) -> Sts:
         quick = control_config(read_timeout=read_timeout(deadline.seconds))
         now = deadline.attach(base.client("sts", region_name=region, config=quick))
-        return cls(now, base.client("sts", region_name=region, config=control_config()))
+        later = bound_timeouts(base.client("sts", region_name=region, config=control_config()))
+        return cls(now, later)
 
 
 def assumed_session(

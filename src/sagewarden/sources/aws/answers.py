@@ -13,7 +13,8 @@ anyone uses it:
   body is as long as its Content-Length says, a JSON protocol's body is a JSON object,
   and every member the model knows has its type (botocore's parser turns a list given
   as `{}` or `""` into `[]`, so only the raw body shows that damage);
-- parsed: the same types (for XML protocols), and the members the caller reads present.
+- parsed: the same types (for XML protocols), every member the model requires present
+  (but those AWS is seen to leave out, AWS_OMITS), and the members the caller reads.
 
 Members the model does not know are left alone, so an answer AWS has extended since this
 botocore release still passes.
@@ -101,6 +102,7 @@ def guard(client: Any) -> Any:
     client); returns the client."""
     with _guard_lock:
         if client not in _guarded:
+            quiet_sdk_logs()
             client.meta.events.register("before-parse", _check_wire)
             _guarded.add(client)
     return client
@@ -175,6 +177,16 @@ _PYTHON_TYPES: dict[str, tuple[type, ...]] = {
     "timestamp": (datetime,),
     "blob": (bytes, bytearray),
 }
+# Output members the model marks required that AWS is seen to leave out: an answer without
+# them is what AWS sends, not a damaged one. The emulator answers the same (it reads this).
+AWS_OMITS: dict[str, dict[str, tuple[str, ...]]] = {
+    "sagemaker": {
+        # DescribeEndpoint has no DataCaptureConfig.KmsKeyId when capture uses no
+        # customer-managed key (seen on live endpoints: aws/sagemaker-python-sdk#5738).
+        "DataCaptureConfigSummary": ("KmsKeyId",),
+    },
+}
+
 _WIRE_TYPES: dict[str, tuple[type, ...]] = {  # JSON protocols, before parsing
     **_PYTHON_TYPES,
     "float": (int, float, str),  # "NaN", "Infinity"
@@ -199,7 +211,8 @@ def answer_problem(op: OperationModel, answer: Any, reads: tuple[str, ...] = ())
     shape = op.output_shape
     if shape is None:
         return None
-    problem = _type_problem(answer, shape, "")
+    omits = AWS_OMITS.get(op.service_model.service_name, {})
+    problem = _type_problem(answer, shape, "") or _required_problem(answer, shape, "", omits)
     if problem:
         return problem
     for steps in _compiled(op, reads):
@@ -220,6 +233,39 @@ def _type_problem(value: Any, shape: Shape, path: str, wire: bool = False) -> st
         got = _WORDS.get(type(value), f"a {type(value).__name__}")
         return f"{path or 'the answer'} is {got}, not a {kind}"
     return _members_problem(value, shape, path, wire)
+
+
+def _required_problem(
+    value: Any, shape: Shape, path: str, omits: dict[str, tuple[str, ...]]
+) -> str | None:
+    """The first member the model requires that a (well-typed, parsed) answer lacks."""
+    kind = shape.type_name
+    if kind == "structure" and isinstance(value, dict):
+        if getattr(shape, "is_document_type", False):
+            return None
+        allowed = omits.get(shape.name, ())
+        for name in shape.required_members:
+            if value.get(name) is None and name not in allowed:
+                return f"{path}.{name} is missing" if path else f"{name} is missing"
+        members: dict[str, Shape] = shape.members  # type: ignore[attr-defined]
+        for key, item in value.items():
+            member = members.get(key)
+            if member is not None and item is not None:
+                where = f"{path}.{key}" if path else key
+                problem = _required_problem(item, member, where, omits)
+                if problem:
+                    return problem
+    elif kind == "list" and isinstance(value, list):
+        for i, item in enumerate(value):
+            problem = _required_problem(item, shape.member, f"{path}[{i}]", omits)  # type: ignore[attr-defined]
+            if problem:
+                return problem
+    elif kind == "map" and isinstance(value, dict):
+        for key, item in value.items():
+            problem = _required_problem(item, shape.value, f"{path}.{key}", omits)  # type: ignore[attr-defined]
+            if problem:
+                return problem
+    return None
 
 
 def _wire_problem(value: Any, shape: Shape, path: str) -> str | None:

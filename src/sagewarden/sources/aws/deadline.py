@@ -14,12 +14,14 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from botocore.exceptions import ConnectTimeoutError, ReadTimeoutError
 from botocore.retries.standard import RetryEventAdapter, StandardRetryConditions
 
 from sagewarden.sources.aws.answers import TIMED_OUT, AnswerError
 from sagewarden.sources.aws.limits import DEFAULT_READ_TIMEOUT
 
 MAX_BACKOFF = 20.0  # botocore's ExponentialBackoff: rand * min(2 ** (attempt - 1), 20) s
+TIMEOUT_ATTEMPTS = 2  # an endpoint that did not answer in time twice is not asked again
 _ADAPTER = RetryEventAdapter()
 
 
@@ -55,9 +57,9 @@ class Deadline:
         return AnswerError(TIMED_OUT, f"{self.what} within --timeout {self.seconds:g} s{why}")
 
     def attach(self, client: Any) -> Any:
-        """Make every call of `client` honour this deadline; returns the client."""
-        if self.seconds is None:
-            return client
+        """Make every call of `client` honour this deadline (and `bound_timeouts`);
+        returns the client."""
+        bound_timeouts(client)
         attempts = int(client.meta.config.retries.get("total_max_attempts") or 3)
         conditions = StandardRetryConditions(max_attempts=attempts)
 
@@ -76,6 +78,19 @@ class Deadline:
         client.meta.events.register_first("before-send", before_send)
         client.meta.events.register_first("needs-retry", needs_retry)
         return client
+
+
+def bound_timeouts(client: Any) -> Any:
+    """Give up a call whose answer did not come in time TIMEOUT_ATTEMPTS times (botocore
+    would try 8 times: minutes against an endpoint that hangs); returns the client."""
+
+    def needs_retry(caught_exception: Any = None, attempts: int = 1, **_: Any) -> None:
+        timed_out = isinstance(caught_exception, ReadTimeoutError | ConnectTimeoutError)
+        if timed_out and attempts >= TIMEOUT_ATTEMPTS:
+            raise caught_exception
+
+    client.meta.events.register_first("needs-retry", needs_retry)
+    return client
 
 
 def _failure(kwargs: dict[str, Any]) -> str:

@@ -116,6 +116,7 @@ DAMAGED_DESCRIBES = {
     "an empty object": {"body": b"{}", "content_type": JSON_TYPE},
     "the ARN missing": {"edit": {"ModelArn": REMOVE}},
     "the name missing": {"edit": {"ModelName": REMOVE}},
+    "a required member missing": {"edit": {"CreationTime": REMOVE}},
     "cut in half": {"cut": 0.5},
     "shorter than its Content-Length": {"cut": -2, "short": True},
     "HTML with status 200": {"body": HTML},
@@ -174,6 +175,56 @@ def test_a_damaged_list_tags_makes_its_resource_an_error(
     assert code == 3
     assert verdicts(doc)[(WEST, "img")] == ("ERROR", "could not be read: ListTags: MalformedAnswer")
     assert "Tags is an object, not a list" in one_line_about(err, "sagemaker:ListTags")
+
+
+ACROSS_TYPES = [
+    ("ListNotebookInstances", {"NotebookInstances": ""}),
+    ("DescribeNotebookInstance", {"RootAccess": True}),
+    ("DescribeNotebookInstance", {"NotebookInstanceArn": REMOVE}),
+    ("DescribeEndpointConfig", {"ProductionVariants[*].VariantName": REMOVE}),
+    ("DescribeEndpointConfig", {"ProductionVariants": {}}),
+    ("DescribeMonitoringSchedule", {"MonitoringScheduleConfig": REMOVE}),
+    ("DescribeDataQualityJobDefinition", {"JobResources": []}),
+    ("DescribeModelBiasJobDefinition", {"RoleArn": REMOVE}),
+    ("ListAppImageConfigs", {"AppImageConfigs[*].AppImageConfigArn": REMOVE}),
+    ("ListImages", {"Images[*].CreationTime": "today"}),
+]
+
+
+@pytest.mark.parametrize(
+    ("operation", "edit"), ACROSS_TYPES, ids=[f"{o} {e}" for o, e in ACROSS_TYPES]
+)
+def test_damage_to_any_type_is_an_error_for_what_it_covers_and_nothing_else(
+    live: Emulator, capsys: pytest.CaptureFixture[str], operation: str, edit: dict[str, Any]
+) -> None:
+    """A required member missing, a list given as an object, a scalar of the wrong type:
+    whatever the type, what the damaged answer covered is ERROR, everything else is what
+    the estate expects. Fails on the old code, which evaluated, dropped or crashed."""
+    from sagewarden import estate
+    from sagewarden.sources.aws.readpath import READ_PATHS
+
+    (damaged,) = [
+        p.resource_type for p in READ_PATHS.values() if operation in (p.list_op, p.describe_op)
+    ]
+    expected = estate.build(live.client, ACCOUNT, [EAST, WEST])
+    live.add_fault(operation=operation, region=WEST, edit=edit)
+    code, doc, err = scan(capsys, *BOTH)
+    assert code == 3
+    assert "Traceback" not in err and "internal error" not in err
+    errors, seen = 0, set()
+    for e in doc["evaluations"]:
+        region = e["source"]["region"]
+        if region == WEST and e["resource_type"] == damaged:
+            assert e["status"] == "ERROR", e
+            assert e["reason"].endswith(": MalformedAnswer"), e
+            errors += 1
+        else:
+            key = (e["control"], region, e["resource_name"])
+            assert e["status"] == expected.verdicts[key], e
+            seen.add(key)
+    assert errors
+    assert {k for k in expected.verdicts if k[1] == EAST} <= seen  # nothing else vanished
+    assert f"sagemaker:{operation} failed: MalformedAnswer: the {operation} answer " in err
 
 
 # --- a list that never ends -------------------------------------------------------------

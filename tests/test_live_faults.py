@@ -541,3 +541,26 @@ def test_a_damaged_import_answer_never_counts_as_imported(
     assert code == 3
     assert "0 findings imported, 0 archived, 1 not imported" in err
     one_line_about(err, f"account {ACCOUNT} region {EAST}", "securityhub:BatchImportFindings")
+
+
+def test_emulator_faults_refuse_what_they_cannot_do(live: Emulator) -> None:
+    """A fault that cannot damage the answer it meets is a bug of the test, said loudly
+    (the emulator answers 500 and records it), never a silent pass-through."""
+    from botocore.exceptions import ClientError
+
+    with pytest.raises(ValueError, match="one way"):
+        live.add_fault(cut=0.5, edit={"Models": []})
+    with pytest.raises(ValueError, match="needs cut"):
+        live.add_fault(short=True)
+    sm = live.client("sagemaker", EAST)
+    misuse = live.add_fault(operation="ListModels", edit={"Models[0].ModelName": "x"})
+    with pytest.raises(ClientError, match="EmulatorFaultMisuse"):
+        sm.list_models()  # no model: no Models[0] to edit
+    assert set(live.errors) == {
+        "fault on ListModels: edit Models[0].ModelName: Models is not a non-empty list"
+    }
+    live.errors.clear()
+    misuse.times = 0
+    live.add_fault(operation="ListModels", next_token=["a"])
+    assert sm.list_models()["NextToken"] == "a"
+    assert "NextToken" not in sm.list_models(NextToken="a")  # the tokens given are used up

@@ -169,7 +169,9 @@ def assumed_session(
 def caller_identity(
     session: boto3.Session, region: str | None, deadline: Deadline | None = None
 ) -> tuple[str, str]:
-    """(account, partition) of the session's credentials."""
+    """(account, partition) of the session's credentials (noted first: no error text may
+    show them)."""
+    _remember(session)
     deadline = deadline or Deadline(None, "could not check the credentials")
     config = control_config(read_timeout=read_timeout(deadline.seconds))
     sts = deadline.attach(session.client("sts", region_name=region, config=config))
@@ -223,7 +225,7 @@ def resolve_targets(
     home = opts.regions[0] if opts.regions else base.region_name or "us-east-1"
     deadline = Deadline(opts.timeout, "could not find the accounts")
     try:
-        _remember(base)
+        _remember(base)  # before AssumeRole, whose errors may quote the base session token
         sts = Sts.of(base, home, deadline)
         if opts.role_arn:
             session = assumed_session(base, opts.role_arn, opts.external_id, home, sts)

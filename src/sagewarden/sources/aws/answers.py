@@ -201,6 +201,7 @@ _WORDS = {
     bool: "a boolean",
     int: "an integer",
     float: "a number",
+    type(None): "null",
 }
 Steps = tuple[tuple[str, bool], ...]  # a read path: (member, each item of a list)
 

@@ -12,6 +12,7 @@ scan a short `--timeout`.
 from __future__ import annotations
 
 import itertools
+import json
 from collections import Counter
 from typing import Any
 
@@ -564,3 +565,38 @@ def test_emulator_faults_refuse_what_they_cannot_do(live: Emulator) -> None:
     live.add_fault(operation="ListModels", next_token=["a"])
     assert sm.list_models()["NextToken"] == "a"
     assert "NextToken" not in sm.list_models(NextToken="a")  # the tokens given are used up
+
+
+@pytest.mark.parametrize("variable", ["AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_SAGEMAKER"])
+def test_an_endpoint_url_botocore_refuses_is_one_line_not_a_traceback(
+    live: Emulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    variable: str,
+) -> None:
+    """Fails on the old code: botocore's ValueError escaped as a traceback."""
+    monkeypatch.setenv(variable, "not-a-url")
+    code = main(["scan", "--aws", "--quiet", "--format", "json", "--region", WEST])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in err
+    line = one_line_about(err, "cannot make an AWS client")
+    assert line.endswith("ValueError: Invalid endpoint: not-a-url")
+    if variable == "AWS_ENDPOINT_URL_SAGEMAKER":  # STS answered: the scope stands unread
+        statuses = {e["status"] for e in json.loads(out)["evaluations"]}
+        assert statuses == {"ERROR"}
+
+
+def test_a_security_hub_endpoint_botocore_refuses_is_a_push_failure_not_a_traceback(
+    live: Emulator,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Any,
+) -> None:
+    monkeypatch.setenv("SAGEWARDEN_DB", str(tmp_path / "history.sqlite3"))
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SECURITYHUB", "not-a-url")
+    model(live, EAST)
+    code, _, err = scan(capsys, "--region", EAST, "--control", "SageMaker.5", "--push-security-hub")
+    assert code == 3
+    line = one_line_about(err, "1 findings not pushed: cannot make an AWS client")
+    assert line.endswith("ValueError: Invalid endpoint: not-a-url")

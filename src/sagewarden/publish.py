@@ -25,7 +25,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.history import Observed, finding_key
 from sagewarden.outputs import asff
-from sagewarden.sources.aws.accounts import caller_identity, control_config
+from sagewarden.sources.aws.accounts import CLIENT_CONFIG, caller_identity, control_config
 from sagewarden.sources.aws.answers import call, error_text
 from sagewarden.sources.aws.deadline import bound_timeouts
 from sagewarden.verdicts import Evaluation, Status
@@ -95,8 +95,20 @@ def push(
                 )
             )
             continue
-        config = control_config()
-        client = bound_timeouts(session.client("securityhub", region_name=region, config=config))
+        try:
+            client = bound_timeouts(
+                session.client("securityhub", region_name=region, config=control_config())
+            )
+        except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint URL
+            report.failed += len(findings)
+            report.diagnostics.append(
+                Diagnostic(
+                    f"account {account} region {region}",
+                    f"{len(findings)} findings not pushed: {CLIENT_CONFIG}: {error_text(exc)}",
+                    Kind.SCOPE,
+                )
+            )
+            continue
         for start in range(0, len(findings), BATCH):
             _import(client, account, region, findings[start : start + BATCH], report)
     return report
@@ -110,7 +122,7 @@ def own_session(profile: str | None) -> tuple[dict[str, Any], str | None]:
     try:
         session = boto3.Session(profile_name=profile) if profile else boto3.Session()
         account, _ = caller_identity(session, session.region_name)
-    except (ClientError, BotoCoreError) as exc:
+    except (ClientError, BotoCoreError, ValueError) as exc:  # ValueError: a bad endpoint URL
         return {}, error_text(exc)
     return {account: session}, None
 

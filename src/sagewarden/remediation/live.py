@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewarden.resources import (
     NAME_PROPERTY,
@@ -25,8 +25,8 @@ from sagewarden.resources import (
     normalise_properties,
 )
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.accounts import control_config
-from sagewarden.sources.aws.answers import call, error_code, pages
+from sagewarden.sources.aws.accounts import CLIENT_CONFIG, control_config
+from sagewarden.sources.aws.answers import call, error_code, error_text, pages
 from sagewarden.sources.aws.collector import find_arn as arn_of
 from sagewarden.sources.aws.collector import plain
 from sagewarden.sources.aws.deadline import bound_timeouts
@@ -70,12 +70,12 @@ class Clients:
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = bound_timeouts(
-                    self.sessions[acct].client(
-                        service, region_name=region, config=control_config(self.max_workers)
-                    )
-                )
-                self._cache[key] = client
+                config = control_config(self.max_workers)
+                try:
+                    made = self.sessions[acct].client(service, region_name=region, config=config)
+                except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
+                    raise LookupError(f"{CLIENT_CONFIG}: {error_text(exc)}") from None
+                client = self._cache[key] = bound_timeouts(made)
             return client
 
 

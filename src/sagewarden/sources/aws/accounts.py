@@ -101,11 +101,18 @@ def endpoint_override(session: boto3.Session, region: str) -> str | None:
     """The SageMaker endpoint URL that replaces AWS's (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_
     SAGEMAKER or a profile's endpoint_url), or None: botocore resolves both, no call made."""
     own = Config(ignore_configured_endpoint_urls=True)  # type: ignore[call-arg]  # stubs lag
-    default = session.client("sagemaker", region_name=region, config=own).meta.endpoint_url
-    used = session.client("sagemaker", region_name=region).meta.endpoint_url
+    try:
+        default = session.client("sagemaker", region_name=region, config=own).meta.endpoint_url
+        used = session.client("sagemaker", region_name=region).meta.endpoint_url
+    except (ValueError, BotoCoreError):  # an endpoint URL botocore refuses: said by the scan
+        return None
     return None if used == default else str(used)
 
 
+CLIENT_CONFIG = (
+    "cannot make an AWS client (check AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> and the "
+    "profile's endpoint_url)"
+)
 ASSUME_ROLE_READS = tuple(
     f"Credentials.{m}" for m in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
 )
@@ -236,6 +243,9 @@ def resolve_targets(
         who = f"role {opts.role_arn}" if opts.role_arn else "credentials"
         diags.append(Diagnostic("aws", _credentials_problem(who, exc, opts.profile), Kind.SCOPE))
         return [_unreachable(base, home, opts, f"{who}: {error_code(exc)}")]
+    except ValueError as exc:  # botocore refuses the configuration before any call
+        diags.append(Diagnostic("aws", f"{CLIENT_CONFIG}: {error_text(exc)}"))
+        return []
     if not opts.org:
         return [Target(account, base, partition)]
     return _org_targets(base, account, partition, home, opts, diags, deadline, sts)

@@ -36,7 +36,7 @@ from sagewarden.resources import (
     normalise_properties,
 )
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.accounts import Target, control_config
+from sagewarden.sources.aws.accounts import CLIENT_CONFIG, Target, control_config
 from sagewarden.sources.aws.answers import (
     TIMED_OUT,
     AnswerError,
@@ -140,7 +140,13 @@ class Collector:
             for target, scope in scopes:
                 deadline = Deadline(self.timeout, "could not read this account and region")
                 self._deadlines[scope] = deadline
-                client = target.session.client("sagemaker", region_name=scope.region, config=config)
+                try:
+                    client = target.session.client(
+                        "sagemaker", region_name=scope.region, config=config
+                    )
+                except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
+                    self._unclientable(scope, exc)
+                    continue
                 limiter = self.limiters.get(scope.account, scope.region)
                 self._clients[(scope.account, scope.region)] = limiter.govern(
                     deadline.attach(client), deadline
@@ -154,6 +160,15 @@ class Collector:
         return CollectResult(
             self._resources, self._diags, self._calls, len(scopes), sessions, accounts
         )
+
+    def _unclientable(self, scope: Scope, exc: Exception) -> None:
+        """No client for the scope: its configuration is wrong (exit 2), and nothing in it
+        was read (ERROR)."""
+        why = f"{CLIENT_CONFIG}: {error_text(exc)}"
+        with self._lock:
+            self._diags.append(Diagnostic(f"account {scope.account} region {scope.region}", why))
+        for rtype in self.types:
+            self._placeholder(scope, rtype, f"no SageMaker client: {error_code(exc)}")
 
     def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
         """Run tasks and the tasks they uncover until none is left.

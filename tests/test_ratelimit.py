@@ -47,3 +47,27 @@ def test_one_limiter_per_scope() -> None:
     assert limiters.get("111", "us-east-1") is a
     assert limiters.get("111", "eu-west-1") is not a
     assert limiters.get("222", "us-east-1") is not a
+
+
+def test_a_wait_longer_than_allowed_is_refused_without_taking_the_slot() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(1.0, burst=1, clock=clock.time, sleep=clock.sleep)
+    assert limiter.acquire() == 0.0
+    assert limiter.acquire(max_wait=0.5) is None  # the next slot is 1 s away
+    assert clock.slept == []
+    assert limiter.acquire(max_wait=1.0) == pytest.approx(1.0)  # the same slot, still free
+
+
+def test_throttling_halves_the_rate_and_successes_climb_back() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter(100.0, burst=1, clock=clock.time, sleep=clock.sleep)
+    for _ in range(20):
+        limiter.throttled()
+    assert limiter.rate == 0.5  # the floor
+    limiter.acquire()
+    assert limiter.acquire() == pytest.approx(2.0)  # one call every 2 s while throttled
+    limiter.succeeded()
+    assert limiter.rate == pytest.approx(2.5)  # a fiftieth of the ceiling a success
+    for _ in range(60):
+        limiter.succeeded()
+    assert limiter.rate == 100.0  # never past the ceiling

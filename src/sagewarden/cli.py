@@ -30,7 +30,13 @@ from sagewarden.outputs import asff, csvout, html, jsonout, junit, ocsf, sarif, 
 from sagewarden.outputs.progress import ScanProgress
 from sagewarden.outputs.terminal import BOLD, DIM, Style, clean, use_color
 from sagewarden.params import ParamSet, parse_params
-from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_ORG_ROLE
+from sagewarden.sources.aws.limits import (
+    DEFAULT_MAX_RATE,
+    DEFAULT_MAX_WORKERS,
+    DEFAULT_ORG_ROLE,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 from sagewarden.sources.cloudformation import parse_params_file
 from sagewarden.sources.files import ReadResult, read_files
 from sagewarden.summary import problem_kinds, summarize
@@ -221,7 +227,19 @@ def _add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) -
         help="CloudFormation parameter values: create-stack/deploy JSON or a CodePipeline "
         "template configuration file",
     )
-    _add_live_options(scan.add_argument_group("live accounts"))
+    live = scan.add_argument_group("live accounts")
+    _add_live_options(live)
+    live.add_argument(  # scan only: `fix apply` has its own --timeout (waits for AWS)
+        "--timeout",
+        dest="scan_timeout",
+        type=_positive_float,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"longest one account and region may take, from its first call, retries "
+        f"included (default {DEFAULT_TIMEOUT:g}); what it has not read by then is ERROR. "
+        f"Each call waits at most {DEFAULT_READ_TIMEOUT:g} s for an answer (or SECONDS if "
+        "shorter)",
+    )
 
 
 def _add_db_option(parser: argparse.ArgumentParser) -> None:
@@ -283,7 +301,7 @@ def _add_live_options(live: argparse._ArgumentGroup) -> None:
         default=DEFAULT_MAX_RATE,
         metavar="N",
         help=f"API calls per second per account and region (default {DEFAULT_MAX_RATE:g}); "
-        "adaptive retries slow down further when AWS throttles",
+        "the rate halves each time AWS throttles and climbs back as calls get through",
     )
 
 
@@ -553,19 +571,13 @@ def _push(
     scope: str,
 ) -> None:
     """Security Hub import; the history keeps what was pushed, to archive what is gone."""
-    import boto3
-    from botocore.exceptions import BotoCoreError, ClientError
-
     from sagewarden import publish
     from sagewarden.history import finding_key
 
     if not sessions:  # Config data: the caller's own account
-        try:
-            session = boto3.Session(profile_name=args.profile) if args.profile else boto3.Session()
-            account = session.client("sts").get_caller_identity()["Account"]
-            sessions = {str(account): session}
-        except (ClientError, BotoCoreError) as exc:
-            diags.add("--push-security-hub", f"no AWS credentials: {exc}", Kind.SCOPE)
+        sessions, problem = publish.own_session(args.profile)
+        if problem:
+            diags.add("--push-security-hub", f"no AWS credentials: {problem}", Kind.SCOPE)
             return
     try:
         history: History | None = _open_history(args)
@@ -792,6 +804,7 @@ def scan_live(
         accounts=args.account,
         role_arn=args.role_arn,
         external_id=args.external_id,
+        timeout=getattr(args, "scan_timeout", DEFAULT_TIMEOUT),
     )
     try:
         targets = resolve_targets(opts, diags)
@@ -818,6 +831,7 @@ def scan_live(
             resolve_references=resolve,
             max_workers=args.max_workers,
             max_rate=args.max_rate,
+            timeout=opts.timeout,
             on_progress=progress.update,
         ).run()
     result.diagnostics[:0] = diags

@@ -477,6 +477,7 @@ def _security_hub_focus(
     scan found SageMaker resources (elsewhere there is nothing to fix)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from sagewarden.remediation import live
     from sagewarden.sources.aws.accounts import control_config
 
     filters = {
@@ -490,22 +491,21 @@ def _security_hub_focus(
         if session is not None:
             client = session.client("securityhub", region_name=region, config=control_config())
             try:
-                for page in client.get_paginator("get_findings").paginate(Filters=filters):
-                    for f in page.get("Findings", []):
-                        control = (f.get("Compliance") or {}).get("SecurityControlId")
-                        status = (f.get("Compliance") or {}).get("Status")
-                        workflow = (f.get("Workflow") or {}).get("Status")
-                        if (
-                            not isinstance(control, str)
-                            or not control.startswith("SageMaker.")
-                            or status != "FAILED"
-                            or f.get("RecordState") != "ACTIVE"
-                            or workflow == "SUPPRESSED"
-                        ):
-                            continue
-                        for r in f.get("Resources", []):
-                            if isinstance(r.get("Id"), str):
-                                focus.add((control, r["Id"]))
+                for f in live.findings(client, filters):
+                    control = (f.get("Compliance") or {}).get("SecurityControlId")
+                    status = (f.get("Compliance") or {}).get("Status")
+                    workflow = (f.get("Workflow") or {}).get("Status")
+                    if (
+                        not isinstance(control, str)
+                        or not control.startswith("SageMaker.")
+                        or status != "FAILED"
+                        or f.get("RecordState") != "ACTIVE"
+                        or workflow == "SUPPRESSED"
+                    ):
+                        continue
+                    for r in f.get("Resources", []):
+                        if isinstance(r.get("Id"), str):
+                            focus.add((control, r["Id"]))
             except (ClientError, BotoCoreError) as exc:
                 from sagewarden.sources.aws.accounts import error_code
 

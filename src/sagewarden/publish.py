@@ -6,7 +6,9 @@ A finding's Id is deterministic, so importing again updates it: a resource that 
 passes gets its finding updated to PASSED (Security Hub resolves it). Findings of the
 previous push of the same scope whose resource has gone are imported once more with
 RecordState ARCHIVED; never those of a control whose resources could not be listed in their
-account and region this time (absent proves nothing there).
+account and region this time (absent proves nothing there). An answer that does not add up
+(no counts, counts that are not the batch's, an HTML page with status 200) counts the whole
+batch as not imported: a damaged answer never reads as a success.
 """
 
 from __future__ import annotations
@@ -23,10 +25,13 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.history import Observed, finding_key
 from sagewarden.outputs import asff
-from sagewarden.sources.aws.accounts import control_config, error_code
+from sagewarden.sources.aws.accounts import CLIENT_CONFIG, caller_identity, control_config
+from sagewarden.sources.aws.answers import call, error_text
+from sagewarden.sources.aws.deadline import bound_timeouts
 from sagewarden.verdicts import Evaluation, Status
 
 BATCH = asff.BATCH_LIMIT
+IMPORT_READS = ("SuccessCount", "FailedCount")
 
 
 @dataclass
@@ -90,10 +95,36 @@ def push(
                 )
             )
             continue
-        client = session.client("securityhub", region_name=region, config=control_config())
+        try:
+            client = bound_timeouts(
+                session.client("securityhub", region_name=region, config=control_config())
+            )
+        except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint URL
+            report.failed += len(findings)
+            report.diagnostics.append(
+                Diagnostic(
+                    f"account {account} region {region}",
+                    f"{len(findings)} findings not pushed: {CLIENT_CONFIG}: {error_text(exc)}",
+                    Kind.SCOPE,
+                )
+            )
+            continue
         for start in range(0, len(findings), BATCH):
             _import(client, account, region, findings[start : start + BATCH], report)
     return report
+
+
+def own_session(profile: str | None) -> tuple[dict[str, Any], str | None]:
+    """{account: session} of the caller's own credentials (findings from AWS Config data
+    go to the account that runs the scan), or why there is none, in one line."""
+    import boto3
+
+    try:
+        session = boto3.Session(profile_name=profile) if profile else boto3.Session()
+        account, _ = caller_identity(session, session.region_name)
+    except (ClientError, BotoCoreError, ValueError) as exc:  # ValueError: a bad endpoint URL
+        return {}, error_text(exc)
+    return {account: session}, None
 
 
 def _unlisted(evaluations: Sequence[Evaluation]) -> set[tuple[str, str | None, str | None]]:
@@ -118,19 +149,33 @@ def _import(
     where = f"account {account} region {region}"
     report.calls += 1
     try:
-        answer = client.batch_import_findings(Findings=batch)
+        answer = call(client, "BatchImportFindings", IMPORT_READS, Findings=batch)
     except (ClientError, BotoCoreError) as exc:
         report.failed += len(batch)
         report.diagnostics.append(
             Diagnostic(
                 where,
                 f"securityhub:BatchImportFindings failed for {len(batch)} findings: "
-                f"{error_code(exc)}",
+                f"{error_text(exc)}",
                 Kind.SCOPE,
             )
         )
         return
-    refused = {f.get("Id"): f for f in answer.get("FailedFindings", [])}
+    failed = answer.get("FailedFindings") or []
+    done, not_done = answer["SuccessCount"], answer["FailedCount"]
+    if not_done != len(failed) or done + not_done != len(batch):
+        report.failed += len(batch)
+        report.diagnostics.append(
+            Diagnostic(
+                where,
+                f"securityhub:BatchImportFindings answer does not add up for {len(batch)} "
+                f"findings (SuccessCount {done}, FailedCount {not_done}, {len(failed)} "
+                "FailedFindings): none counted as imported",
+                Kind.SCOPE,
+            )
+        )
+        return
+    refused = {f.get("Id"): f for f in failed}
     for f in refused.values():
         report.diagnostics.append(
             Diagnostic(

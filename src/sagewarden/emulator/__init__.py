@@ -62,8 +62,10 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
   is a required member AWS is seen to omit (validation.AWS_OMITS, with its evidence).
 
 Per request, in order: the call is recorded (`Emulator.calls`), `on_request` hooks run,
-then the first matching fault answers in the protocol's own error format, else the
-extension or moto does.
+then the first matching fault answers (an error in the protocol's own format, or a
+damaged answer: a given body such as HTML with status 200, the real answer cut short or
+shorter than its Content-Length, JSON members replaced or removed, the same NextToken
+forever, or a hang the test releases; see faults.py), else the extension or moto does.
 
 Notebook Stop/Start are immediate in moto, so boto3 waiters succeed on the first poll.
 moto's state is process-global: run one Emulator per process. Importing this package
@@ -73,8 +75,8 @@ does not import moto; Emulator.start() does.
 from __future__ import annotations
 
 from sagewarden.emulator.calls import Call
-from sagewarden.emulator.faults import Fault
+from sagewarden.emulator.faults import REMOVE, Fault
 from sagewarden.emulator.server import Emulator
 from sagewarden.emulator.validation import sagemaker_service_model
 
-__all__ = ["Call", "Emulator", "Fault", "sagemaker_service_model"]
+__all__ = ["REMOVE", "Call", "Emulator", "Fault", "sagemaker_service_model"]

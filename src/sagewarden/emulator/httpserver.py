@@ -16,6 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
+from sagewarden.emulator.wsgi import WIRE, Wire
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
@@ -68,6 +70,10 @@ class _Handler(BaseHTTPRequestHandler):
             close = getattr(chunks, "close", None)
             if close is not None:
                 close()
+        wire = environ.get(WIRE)
+        if isinstance(wire, Wire) and wire.drop:
+            self.close_connection = True  # no answer at all: the client sees the line drop
+            return
         status, headers = started
         code, _, reason = status.partition(" ")
         self.send_response(int(code), reason)
@@ -80,10 +86,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "server",
             ):
                 self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
+        declared = wire.declared_length if isinstance(wire, Wire) else None
+        self.send_header("Content-Length", str(len(data) if declared is None else declared))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(data)
+        if declared is not None:
+            self.close_connection = True  # the rest never comes: end of stream, short
 
     do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = do_PATCH = _handle
 

@@ -7,6 +7,7 @@ between cases without restarting a server.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable
@@ -14,11 +15,20 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sagewarden.emulator.calls import Call, describe
-from sagewarden.emulator.faults import Fault, Faults
-from sagewarden.emulator.replies import error_reply
+from sagewarden.emulator.calls import Call, Incoming, describe
+from sagewarden.emulator.faults import Cut, Fault, FaultMisuse, Faults
+from sagewarden.emulator.replies import Reply, error_reply
 from sagewarden.emulator.sagemaker_ext import SageMakerExtension
-from sagewarden.emulator.wsgi import Environ, StartResponse, WSGIApp, read_body
+from sagewarden.emulator.wsgi import (
+    WIRE,
+    Environ,
+    StartResponse,
+    Wire,
+    WSGIApp,
+    call_app,
+    read_body,
+    with_body,
+)
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -115,11 +125,35 @@ class Emulator:
         region: str | None = None,
         code: str = "AccessDeniedException",
         message: str = "injected fault",
-        status: int = 400,
+        status: int | None = None,
         times: int | None = None,
+        body: bytes | None = None,
+        content_type: str = "text/html",
+        cut: Cut | None = None,
+        short: bool = False,
+        edit: dict[str, Any] | None = None,
+        next_token: str | Iterable[str] | None = None,
+        hang: bool = False,
     ) -> Fault:
+        """Fail or damage the matching calls; see faults.py for what each option does."""
         return self._faults.add(
-            Fault(service, operation, account, region, code, message, status, times)
+            Fault(
+                service,
+                operation,
+                account,
+                region,
+                code,
+                message,
+                status,
+                times,
+                body=body,
+                content_type=content_type,
+                cut=cut,
+                short=short,
+                edit=edit,
+                next_token=next_token,
+                hang=hang,
+            )
         )
 
     def clear_faults(self) -> None:
@@ -234,13 +268,82 @@ class Emulator:
                 reply = error_reply(incoming.protocol, "EmulatorHookError", str(exc), 500)
                 return reply.send(start_response)
         fault = self._faults.take(incoming.call)
-        if fault is not None:
-            reply = error_reply(incoming.protocol, fault.code, fault.message, fault.status)
-            return reply.send(start_response)
+        if fault is None:
+            return self._answer(moto_app, extension, incoming, environ, start_response)
+        if fault.hang:
+            fault.wait()
+            environ[WIRE] = Wire(drop=True)
+            return Reply(500, b"").send(start_response)  # never sent: the line is dropped
+        if fault.damages_answer:
+            return self._damaged(fault, moto_app, extension, incoming, environ, start_response)
+        if fault.body is not None:
+            headers = [("Content-Type", fault.content_type)]
+            return Reply(fault.body_status, fault.body, headers).send(start_response)
+        reply = error_reply(incoming.protocol, fault.code, fault.message, fault.error_status)
+        return reply.send(start_response)
+
+    def _answer(
+        self,
+        moto_app: WSGIApp,
+        extension: SageMakerExtension,
+        incoming: Incoming,
+        environ: Environ,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
         answer = extension.handle(incoming, environ)
         if answer is not None:
             return answer.send(start_response)
         return moto_app(environ, start_response)
+
+    def _damaged(
+        self,
+        fault: Fault,
+        moto_app: WSGIApp,
+        extension: SageMakerExtension,
+        incoming: Incoming,
+        environ: Environ,
+        start_response: StartResponse,
+    ) -> Iterable[bytes]:
+        """The real answer (or the fault's body), then the fault's damage to it."""
+        if fault.next_token is not None and incoming.protocol == "json":
+            params = {k: v for k, v in incoming.call.params.items() if k != "NextToken"}
+            body = json.dumps(params).encode()
+            environ = with_body(environ, body)
+            incoming = describe(environ, body)  # always page one
+
+        def real(env: Environ, respond: StartResponse) -> Iterable[bytes]:
+            return self._answer(moto_app, extension, incoming, env, respond)
+
+        if fault.body is not None:
+            status, headers = fault.body_status, [("Content-Type", fault.content_type)]
+            body = fault.body
+        else:
+            status, headers, body = call_app(real, environ)
+        try:
+            if fault.cut is not None:
+                kept = fault.cut_at(body)
+                if fault.short:
+                    environ[WIRE] = Wire(declared_length=len(body))
+                body = body[:kept]
+            elif status >= 300:
+                raise FaultMisuse(f"the real answer is an error (HTTP {status}), not a page")
+            elif fault.edit is not None:
+                body = fault.edited(body)
+            else:
+                page = json.loads(body)
+                token = fault.take_token()
+                if token is None:
+                    page.pop("NextToken", None)  # the tokens given are used up: the end
+                else:
+                    page["NextToken"] = token
+                body = json.dumps(page).encode()
+        except (FaultMisuse, ValueError) as bug:
+            self._report_bug(f"fault on {incoming.call.operation}: {bug}")
+            return error_reply(incoming.protocol, "EmulatorFaultMisuse", str(bug), 500).send(
+                start_response
+            )
+        kept_headers = [(k, v) for k, v in headers if k.lower() != "content-length"]
+        return Reply(status, body, kept_headers).send(start_response)
 
 
 def _set_account(account: str, request: Any, **_: Any) -> None:

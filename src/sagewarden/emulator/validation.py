@@ -24,20 +24,17 @@ from botocore.model import (
 )
 from botocore.validate import ParamValidator
 
+from sagewarden.sources.aws import answers
+
 
 class OutputMismatch(Exception):
     """The emulator built a response its service model does not allow (an emulator bug)."""
 
 
-# Output members the model marks required that AWS is seen to leave out. The emulator
-# answers what AWS answers, so output checks accept their absence, and nothing else.
-AWS_OMITS: dict[str, dict[str, tuple[str, ...]]] = {
-    "sagemaker": {
-        # DescribeEndpoint has no DataCaptureConfig.KmsKeyId when capture uses no
-        # customer-managed key (seen on live endpoints: aws/sagemaker-python-sdk#5738).
-        "DataCaptureConfigSummary": ("KmsKeyId",),
-    },
-}
+# Output members the model marks required that AWS is seen to leave out: the emulator
+# answers what AWS answers, so output checks accept their absence, and nothing else. One
+# list, shared with the scanner, which accepts what AWS answers too.
+AWS_OMITS = answers.AWS_OMITS
 
 
 @functools.cache

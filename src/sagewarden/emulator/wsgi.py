@@ -4,11 +4,24 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
+
+WIRE = "sagewarden.emulator.wire"  # environ key: how the server puts the answer on the wire
+
+
+@dataclass(frozen=True)
+class Wire:
+    """A transport fault the HTTP server plays (WSGI cannot express one): `drop` closes
+    the connection without an answer; `declared_length` is sent as Content-Length while
+    the body stops short, then the connection is closed."""
+
+    drop: bool = False
+    declared_length: int | None = None
 
 
 def read_body(environ: Environ) -> bytes:

@@ -23,7 +23,7 @@ from sagewarden.catalog import BY_ID
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.accounts import error_code
+from sagewarden.sources.aws.answers import error_code, error_text
 from sagewarden.sources.aws.collector import find_arn
 from sagewarden.verdicts import Status
 
@@ -322,7 +322,7 @@ class Runner:
             self._fail(i, label, f"malformed step: {what}")
             return False
         except Exception as exc:  # anything else still stops the run with the journal right
-            self._fail(i, label, f"unexpected {type(exc).__name__}: {exc}")
+            self._fail(i, label, f"unexpected {error_text(exc)}")
             return False
         self.journal.step_finished(self.run_id, i, J.STEP_DONE, result or {})
         with self._lock:
@@ -396,11 +396,10 @@ def _tags(sm: Any, arn: str | None) -> list[dict[str, str]] | None:
 
 
 def _api_error(exc: BaseException) -> str:
+    """One line, no response body, no credential (answers.error_text)."""
     if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        op = getattr(exc, "operation_name", "")
-        return f"{op} failed: {err.get('Code')}: {err.get('Message', '')}".strip()
-    return f"{type(exc).__name__}: {exc}"
+        return f"{getattr(exc, 'operation_name', '')} failed: {error_text(exc)}".strip()
+    return error_text(exc)
 
 
 def _brief(result: dict[str, Any] | None) -> str:

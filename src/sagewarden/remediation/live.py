@@ -2,7 +2,10 @@
 the endpoints that use a config, the schedules that reference a job definition.
 
 The fixer never trusts the scan it was planned from: everything it acts on is read again
-at apply, and a resource that is gone or in an unexpected state is not touched.
+at apply, and a resource that is gone or in an unexpected state is not touched. Every read
+goes through answers.call/pages: a damaged answer (not JSON, cut short, a member of the
+wrong type, no name or ARN, a NextToken that repeats) fails like an API error, so a fix
+is never planned or verified from an empty or half-read resource.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import botocore.session
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewarden.resources import (
     NAME_PROPERTY,
@@ -22,10 +25,12 @@ from sagewarden.resources import (
     normalise_properties,
 )
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.accounts import control_config, error_code
+from sagewarden.sources.aws.accounts import CLIENT_CONFIG, control_config
+from sagewarden.sources.aws.answers import call, error_code, error_text, pages
 from sagewarden.sources.aws.collector import find_arn as arn_of
 from sagewarden.sources.aws.collector import plain
-from sagewarden.sources.aws.readpath import snake
+from sagewarden.sources.aws.deadline import bound_timeouts
+from sagewarden.sources.aws.readpath import identity
 
 # Describe call and name parameter per type; job definitions by their kind.
 JOB_KIND = {
@@ -65,10 +70,12 @@ class Clients:
         with self._lock:
             client = self._cache.get(key)
             if client is None:
-                client = self.sessions[acct].client(
-                    service, region_name=region, config=control_config(self.max_workers)
-                )
-                self._cache[key] = client
+                config = control_config(self.max_workers)
+                try:
+                    made = self.sessions[acct].client(service, region_name=region, config=config)
+                except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
+                    raise LookupError(f"{CLIENT_CONFIG}: {error_text(exc)}") from None
+                client = self._cache[key] = bound_timeouts(made)
             return client
 
 
@@ -100,7 +107,7 @@ def describe(sm: Any, rtype: str, name: str) -> dict[str, Any] | None:
     """Fresh Describe output (plain), or None when the resource does not exist."""
     op, param = DESCRIBE[rtype]
     try:
-        return response(getattr(sm, snake(op))(**{param: name}))
+        return response(call(sm, op, identity(param), **{param: name}))
     except ClientError as exc:
         if is_not_found(exc):
             return None
@@ -109,8 +116,8 @@ def describe(sm: Any, rtype: str, name: str) -> dict[str, Any] | None:
 
 def list_tags(sm: Any, arn: str) -> list[dict[str, str]]:
     tags: list[dict[str, str]] = []
-    for page in sm.get_paginator("list_tags").paginate(ResourceArn=arn):
-        tags += page.get("Tags", [])
+    for page in pages(sm, "ListTags", ("Tags[].Key", "Tags[].Value"), ResourceArn=arn):
+        tags += page["Tags"]
     return tags
 
 
@@ -140,10 +147,13 @@ def read_resource(
 
 def endpoints(sm: Any) -> Iterator[dict[str, Any]]:
     """Every endpoint with its Describe output (ListEndpoints has no config filter)."""
-    for page in sm.get_paginator("list_endpoints").paginate():
-        for summary in page.get("Endpoints", []):
+    for page in pages(sm, "ListEndpoints", ("Endpoints[].EndpointName",)):
+        for summary in page["Endpoints"]:
             try:
-                yield response(sm.describe_endpoint(EndpointName=summary["EndpointName"]))
+                name = summary["EndpointName"]
+                yield response(
+                    call(sm, "DescribeEndpoint", identity("EndpointName"), EndpointName=name)
+                )
             except ClientError as exc:
                 if not is_not_found(exc):
                     raise
@@ -165,8 +175,8 @@ def config_models(described: dict[str, Any]) -> set[str]:
 def configs_using_model(sm: Any, model: str) -> list[dict[str, Any]]:
     """Every endpoint config whose variants use `model` (Describe output)."""
     out: list[dict[str, Any]] = []
-    for page in sm.get_paginator("list_endpoint_configs").paginate():
-        for summary in page.get("EndpointConfigs", []):
+    for page in pages(sm, "ListEndpointConfigs", ("EndpointConfigs[].EndpointConfigName",)):
+        for summary in page["EndpointConfigs"]:
             d = describe(sm, RT.ENDPOINT_CONFIG, summary["EndpointConfigName"])
             if d is not None and model in config_models(d):
                 out.append(d)
@@ -187,15 +197,24 @@ def endpoints_using_model(sm: Any, model: str) -> list[str]:
 def schedules_referencing(sm: Any, job_definition: str) -> list[dict[str, Any]]:
     """Describe output of every monitoring schedule that references a job definition."""
     out: list[dict[str, Any]] = []
-    pages = sm.get_paginator("list_monitoring_schedules").paginate(
-        MonitoringJobDefinitionName=job_definition
+    listed = pages(
+        sm,
+        "ListMonitoringSchedules",
+        ("MonitoringScheduleSummaries[].MonitoringScheduleName",),
+        MonitoringJobDefinitionName=job_definition,
     )
-    for page in pages:
-        for summary in page.get("MonitoringScheduleSummaries", []):
+    for page in listed:
+        for summary in page["MonitoringScheduleSummaries"]:
             d = describe(sm, RT.MONITORING_SCHEDULE, summary["MonitoringScheduleName"])
             if d is not None:
                 out.append(d)
     return out
+
+
+def findings(securityhub: Any, filters: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """Every Security Hub finding that matches `filters` (GetFindings, every page)."""
+    for page in pages(securityhub, "GetFindings", ("Findings",), Filters=filters):
+        yield from page["Findings"]
 
 
 @functools.cache

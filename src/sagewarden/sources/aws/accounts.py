@@ -2,7 +2,10 @@
 
 Credentials come from the standard chain (or `--profile`); other accounts are reached by
 assuming a role, with credentials that refresh themselves so a long scan does not expire
-half-way. Credentials are never printed: errors name the account, role and error code.
+half-way. Credentials are never printed: errors name the account, role and error code
+(answers.error_text, which also masks every credential this process has seen), and
+every answer is checked before use, so a damaged one is an error for its scope, never a
+traceback quoting the body (an AssumeRole body holds the new secret key).
 """
 
 from __future__ import annotations
@@ -19,7 +22,23 @@ from botocore.credentials import RefreshableCredentials
 from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError, SSOError
 
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.sources.aws.limits import DEFAULT_ORG_ROLE
+from sagewarden.sources.aws.answers import (
+    MALFORMED,
+    AnswerError,
+    call,
+    error_text,
+    pages,
+    quiet_sdk_logs,
+    remember_secrets,
+)
+from sagewarden.sources.aws.answers import error_code as error_code  # its historic home
+from sagewarden.sources.aws.deadline import Deadline, bound_timeouts, read_timeout
+from sagewarden.sources.aws.limits import (
+    CONNECT_TIMEOUT,
+    DEFAULT_ORG_ROLE,
+    DEFAULT_READ_TIMEOUT,
+    DEFAULT_TIMEOUT,
+)
 from sagewarden.sources.aws.regions import partition_of, region_problem
 
 SESSION_NAME = "sagewarden"
@@ -36,6 +55,7 @@ class AccountOptions:
     accounts: list[str] = field(default_factory=list)
     role_arn: str | None = None
     external_id: str | None = None
+    timeout: float | None = DEFAULT_TIMEOUT  # seconds for finding the accounts (and regions)
 
 
 @dataclass
@@ -55,20 +75,24 @@ NO_CREDENTIALS = (
 )
 
 
-def control_config(max_workers: int = 10) -> Config:
-    """Client settings for every call: adaptive retries, a pool sized for our threads.
+def control_config(
+    max_workers: int = 10, read_timeout: float = DEFAULT_READ_TIMEOUT, retry_mode: str = "adaptive"
+) -> Config:
+    """Client settings for every call: retries, a pool sized for our threads, a read
+    timeout per attempt (a Deadline bounds the attempts together).
 
-    Adaptive mode rate-limits a client (one per account and region) once AWS throttles it.
+    Adaptive mode rate-limits a client once AWS throttles it; the scan's clients use
+    standard mode and their scope's RateLimiter instead, whose waits end at the deadline.
     AWS_MAX_ATTEMPTS wins over our default of 8 attempts.
     """
-    retries: dict[str, Any] = {"mode": "adaptive"}
+    retries: dict[str, Any] = {"mode": retry_mode}
     if "AWS_MAX_ATTEMPTS" not in os.environ:
         retries["total_max_attempts"] = DEFAULT_MAX_ATTEMPTS
     return Config(
         retries=retries,  # type: ignore[arg-type]
         max_pool_connections=max(10, max_workers),
-        connect_timeout=10,
-        read_timeout=30,
+        connect_timeout=min(CONNECT_TIMEOUT, read_timeout),
+        read_timeout=read_timeout,
         user_agent_extra="sagewarden",
     )
 
@@ -77,54 +101,103 @@ def endpoint_override(session: boto3.Session, region: str) -> str | None:
     """The SageMaker endpoint URL that replaces AWS's (AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_
     SAGEMAKER or a profile's endpoint_url), or None: botocore resolves both, no call made."""
     own = Config(ignore_configured_endpoint_urls=True)  # type: ignore[call-arg]  # stubs lag
-    default = session.client("sagemaker", region_name=region, config=own).meta.endpoint_url
-    used = session.client("sagemaker", region_name=region).meta.endpoint_url
+    try:
+        default = session.client("sagemaker", region_name=region, config=own).meta.endpoint_url
+        used = session.client("sagemaker", region_name=region).meta.endpoint_url
+    except (ValueError, BotoCoreError):  # an endpoint URL botocore refuses: said by the scan
+        return None
     return None if used == default else str(used)
 
 
-def _error_text(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        err = exc.response.get("Error", {})
-        return f"{err.get('Code', 'Unknown')}: {err.get('Message', '')}".rstrip(": ")
-    return f"{type(exc).__name__}: {exc}"
+CLIENT_CONFIG = (
+    "cannot make an AWS client (check AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_<SERVICE> and the "
+    "profile's endpoint_url)"
+)
+ASSUME_ROLE_READS = tuple(
+    f"Credentials.{m}" for m in ("AccessKeyId", "SecretAccessKey", "SessionToken", "Expiration")
+)
 
 
-def error_code(exc: Exception) -> str:
-    if isinstance(exc, ClientError):
-        return str(exc.response.get("Error", {}).get("Code", "Unknown"))
-    return type(exc).__name__
+@dataclass(frozen=True)
+class Sts:
+    """STS clients of the base session: `now` honours the deadline of finding the
+    accounts; `later` refreshes assumed credentials mid-scan, long after it passed."""
+
+    now: Any
+    later: Any
+
+    @classmethod
+    def of(cls, base: boto3.Session, region: str | None, deadline: Deadline) -> Sts:
+        quick = control_config(read_timeout=read_timeout(deadline.seconds))
+        now = deadline.attach(base.client("sts", region_name=region, config=quick))
+        later = bound_timeouts(base.client("sts", region_name=region, config=control_config()))
+        return cls(now, later)
 
 
 def assumed_session(
-    base: boto3.Session, role_arn: str, external_id: str | None, region: str | None
+    base: boto3.Session,
+    role_arn: str,
+    external_id: str | None,
+    region: str | None,
+    sts: Sts | None = None,
 ) -> boto3.Session:
     """A session whose credentials come from AssumeRole and refresh before they expire."""
-    sts = base.client("sts", region_name=region, config=control_config())
+    if sts is None:
+        sts = Sts.of(base, region, Deadline(None, "could not assume the role"))
 
-    def fetch() -> dict[str, Any]:
-        kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": SESSION_NAME}
-        if external_id:
-            kwargs["ExternalId"] = external_id
-        creds = sts.assume_role(**kwargs)["Credentials"]
-        return {
-            "access_key": creds["AccessKeyId"],
-            "secret_key": creds["SecretAccessKey"],
-            "token": creds["SessionToken"],
-            "expiry_time": creds["Expiration"].isoformat(),
-        }
+    def fetch_with(client: Any) -> Callable[[], dict[str, Any]]:
+        def fetch() -> dict[str, Any]:
+            kwargs: dict[str, Any] = {"RoleArn": role_arn, "RoleSessionName": SESSION_NAME}
+            if external_id:
+                kwargs["ExternalId"] = external_id
+            creds = call(client, "AssumeRole", ASSUME_ROLE_READS, **kwargs)["Credentials"]
+            remember_secrets(
+                [creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"]]
+            )
+            return {
+                "access_key": creds["AccessKeyId"],
+                "secret_key": creds["SecretAccessKey"],
+                "token": creds["SessionToken"],
+                "expiry_time": creds["Expiration"].isoformat(),
+            }
+
+        return fetch
 
     credentials = RefreshableCredentials.create_from_metadata(
-        metadata=fetch(), refresh_using=fetch, method="sts-assume-role"
+        metadata=fetch_with(sts.now)(),
+        refresh_using=fetch_with(sts.later),
+        method="sts-assume-role",
     )
     core = botocore.session.get_session()
     core._credentials = credentials  # type: ignore[attr-defined]  # the usual injection point
     return boto3.Session(botocore_session=core, region_name=region)
 
 
-def _identity(session: boto3.Session, region: str | None) -> tuple[str, str]:
-    ident = session.client("sts", region_name=region, config=control_config()).get_caller_identity()
-    arn = str(ident["Arn"])
-    return str(ident["Account"]), arn.split(":")[1]
+def caller_identity(
+    session: boto3.Session, region: str | None, deadline: Deadline | None = None
+) -> tuple[str, str]:
+    """(account, partition) of the session's credentials (noted first: no error text may
+    show them)."""
+    _remember(session)
+    deadline = deadline or Deadline(None, "could not check the credentials")
+    config = control_config(read_timeout=read_timeout(deadline.seconds))
+    sts = deadline.attach(session.client("sts", region_name=region, config=config))
+    ident = call(sts, "GetCallerIdentity", ("Account", "Arn"))
+    parts = str(ident["Arn"]).split(":")
+    if len(parts) < 6 or parts[0] != "arn" or not parts[1]:
+        raise AnswerError(MALFORMED, "the GetCallerIdentity answer's Arn is not an ARN")
+    return str(ident["Account"]), parts[1]
+
+
+def _remember(session: boto3.Session) -> None:
+    """Note the session's own credentials, so no error text can show them."""
+    try:
+        found = session.get_credentials()
+        frozen = found.get_frozen_credentials() if found is not None else None
+    except Exception:  # resolving them fails again in GetCallerIdentity, and is said there
+        return
+    if frozen is not None:
+        remember_secrets([frozen.access_key, frozen.secret_key, frozen.token])
 
 
 def check_regions(names: list[str], diags: list[Diagnostic]) -> list[str]:
@@ -150,25 +223,32 @@ def resolve_targets(
     target with `error` set and no account id, so the scan reports ERROR verdicts for what
     it could not read instead of an empty, green report.
     """
+    quiet_sdk_logs()
     base = session_factory(profile_name=opts.profile) if opts.profile else session_factory()
     if not opts.regions and base.region_name and region_problem(base.region_name):
         where = f"region {base.region_name} (from AWS_REGION, AWS_DEFAULT_REGION or the profile)"
         diags.append(Diagnostic(where, str(region_problem(base.region_name))))
         return []
     home = opts.regions[0] if opts.regions else base.region_name or "us-east-1"
+    deadline = Deadline(opts.timeout, "could not find the accounts")
     try:
+        _remember(base)  # before AssumeRole, whose errors may quote the base session token
+        sts = Sts.of(base, home, deadline)
         if opts.role_arn:
-            session = assumed_session(base, opts.role_arn, opts.external_id, home)
-            account, partition = _identity(session, home)
+            session = assumed_session(base, opts.role_arn, opts.external_id, home, sts)
+            account, partition = caller_identity(session, home, deadline)
             return [Target(account, session, partition)]
-        account, partition = _identity(base, home)
+        account, partition = caller_identity(base, home, deadline)
     except (ClientError, BotoCoreError) as exc:
         who = f"role {opts.role_arn}" if opts.role_arn else "credentials"
         diags.append(Diagnostic("aws", _credentials_problem(who, exc, opts.profile), Kind.SCOPE))
         return [_unreachable(base, home, opts, f"{who}: {error_code(exc)}")]
+    except ValueError as exc:  # botocore refuses the configuration before any call
+        diags.append(Diagnostic("aws", f"{CLIENT_CONFIG}: {error_text(exc)}"))
+        return []
     if not opts.org:
         return [Target(account, base, partition)]
-    return _org_targets(base, account, partition, home, opts, diags)
+    return _org_targets(base, account, partition, home, opts, diags, deadline, sts)
 
 
 def _credentials_problem(who: str, exc: Exception, profile: str | None) -> str:
@@ -178,7 +258,7 @@ def _credentials_problem(who: str, exc: Exception, profile: str | None) -> str:
     if isinstance(exc, SSOError):
         login = f"aws sso login --profile {profile}" if profile else "aws sso login"
         return f"cannot use the {who}: the SSO session has expired or not started: run `{login}`"
-    return f"cannot use the {who}: {_error_text(exc)}"
+    return f"cannot use the {who}: {error_text(exc)}"
 
 
 def _unreachable(base: boto3.Session, home: str, opts: AccountOptions, why: str) -> Target:
@@ -194,20 +274,33 @@ def _org_targets(
     home: str,
     opts: AccountOptions,
     diags: list[Diagnostic],
+    deadline: Deadline,
+    sts: Sts,
 ) -> list[Target]:
-    org = base.client("organizations", region_name=home, config=control_config())
+    config = control_config(read_timeout=read_timeout(deadline.seconds))
+    org = deadline.attach(base.client("organizations", region_name=home, config=config))
     try:
-        pages = org.get_paginator("list_accounts").paginate()
-        listed = [a for page in pages for a in page["Accounts"]]
+        listed = [
+            a for page in pages(org, "ListAccounts", ("Accounts[].Id",)) for a in page["Accounts"]
+        ]
     except (ClientError, BotoCoreError) as exc:
         diags.append(
             Diagnostic(
                 f"account {management}",
-                f"organizations:ListAccounts failed: {_error_text(exc)}",
+                f"organizations:ListAccounts failed: {error_text(exc)}",
                 Kind.SCOPE,
             )
         )
         return [_unreachable(base, home, opts, f"ListAccounts: {error_code(exc)}")]
+    stateless = [a for a in listed if not a.get("State", a.get("Status"))]
+    for a in stateless:
+        diags.append(
+            Diagnostic(
+                f"account {a['Id']}",
+                "organizations:ListAccounts gives it no State: cannot tell whether it is active",
+                Kind.SCOPE,
+            )
+        )
     active = [a for a in listed if a.get("State", a.get("Status")) == "ACTIVE"]
     wanted = set(opts.accounts)
     if wanted:
@@ -225,18 +318,21 @@ def _org_targets(
             continue
         role = f"arn:{partition}:iam::{acct}:role/{opts.org_role}"
         try:
-            targets.append(
-                Target(acct, assumed_session(base, role, opts.external_id, home), partition)
-            )
+            session = assumed_session(base, role, opts.external_id, home, sts)
+            targets.append(Target(acct, session, partition))
         except (ClientError, BotoCoreError) as exc:
             diags.append(
                 Diagnostic(
                     f"account {acct}",
-                    f"sts:AssumeRole {role} failed: {_error_text(exc)}",
+                    f"sts:AssumeRole {role} failed: {error_text(exc)}",
                     Kind.SCOPE,
                 )
             )
             targets.append(Target(acct, base, partition, error=f"AssumeRole: {error_code(exc)}"))
+    for a in stateless:
+        if not wanted or a["Id"] in wanted:
+            why = "ListAccounts: no State"
+            targets.append(Target(str(a["Id"]), base, partition, error=why))
     return targets
 
 
@@ -249,14 +345,17 @@ def resolve_regions(target: Target, opts: AccountOptions, diags: list[Diagnostic
         return [region] if region else []
     offered = target.session.get_available_regions("sagemaker", partition_name=target.partition)
     home = opts.regions[0] if opts.regions else target.session.region_name or "us-east-1"
+    deadline = Deadline(opts.timeout, "could not list the regions")
     try:
-        ec2 = target.session.client("ec2", region_name=home, config=control_config())
-        enabled = {r["RegionName"] for r in ec2.describe_regions(AllRegions=False)["Regions"]}
+        config = control_config(read_timeout=read_timeout(opts.timeout))
+        ec2 = deadline.attach(target.session.client("ec2", region_name=home, config=config))
+        answer = call(ec2, "DescribeRegions", ("Regions[].RegionName",), AllRegions=False)
+        enabled = {r["RegionName"] for r in answer["Regions"]}
     except (ClientError, BotoCoreError) as exc:
         diags.append(
             Diagnostic(
                 f"account {target.account_id}",
-                f"ec2:DescribeRegions failed ({_error_text(exc)}): scanning every region SageMaker "
+                f"ec2:DescribeRegions failed ({error_text(exc)}): scanning every region SageMaker "
                 "is offered in, opted-in or not",
                 Kind.WARNING,
             )

@@ -2,10 +2,16 @@
 
 Work is a graph of small tasks (a List page, a Describe, a ListTags) run on one bounded
 thread pool; each task returns the tasks it uncovers, so nothing ever waits on a future
-while holding a worker. Each API call first takes a slot from its account-and-region rate
-limiter. Failures stay in their scope: a List that fails makes an ERROR placeholder for
-that type in that account and region; a Describe that fails makes that resource ERROR; a
-resource deleted between List and Describe is simply gone.
+while holding a worker. Each attempt of an API call first takes a slot from its
+account-and-region rate limiter, which slows down when AWS throttles.
+
+Failures stay in their scope: a List that fails makes an ERROR placeholder for that type
+in that account and region; a Describe that fails makes that resource ERROR; a resource
+deleted between List and Describe is simply gone. Every answer is checked against its
+output shape first (answers.call): a damaged one fails like an error. Each scope has a
+deadline (`--timeout`, from its first call): once it passes, what the scope had not read
+is ERROR too. A List whose NextToken repeats (or that passes the page ceiling) is ERROR
+for that type in that scope.
 """
 
 from __future__ import annotations
@@ -30,11 +36,21 @@ from sagewarden.resources import (
     normalise_properties,
 )
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.accounts import Target, control_config, error_code
-from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS
+from sagewarden.sources.aws.accounts import CLIENT_CONFIG, Target, control_config
+from sagewarden.sources.aws.answers import (
+    TIMED_OUT,
+    AnswerError,
+    TokenGuard,
+    call,
+    error_code,
+    error_text,
+)
+from sagewarden.sources.aws.deadline import Deadline, read_timeout
+from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_TIMEOUT
 from sagewarden.sources.aws.ratelimit import RateLimiters
 from sagewarden.sources.aws.readpath import (
     LIST_TAGS_OP,
+    LIST_TAGS_READS,
     PAGE_SIZE,
     READ_PATHS,
     TAGGED_TYPES,
@@ -52,10 +68,15 @@ class Scope:
 
 @dataclass(frozen=True)
 class Task:
-    """One API call's worth of work in a scope; running it returns the work it uncovers."""
+    """One API call's worth of work in a scope; running it returns the work it uncovers.
+
+    `fail` records what the task stood for as unread (ERROR) when `run` raises: a call
+    that failed, a deadline passed, or a bug of ours; nothing a task covers vanishes.
+    """
 
     scope: Scope
     run: Callable[[], list[Task]]
+    fail: Callable[[Exception], list[Task]]
 
 
 @dataclass
@@ -78,6 +99,7 @@ class Collector:
         resolve_references: bool = False,
         max_workers: int = DEFAULT_MAX_WORKERS,
         max_rate: float = DEFAULT_MAX_RATE,
+        timeout: float | None = DEFAULT_TIMEOUT,
         on_progress: Callable[[int, int], None] | None = None,
     ) -> None:
         self.targets = targets
@@ -85,6 +107,7 @@ class Collector:
         self.resolve_references = resolve_references
         self.max_workers = max_workers
         self.limiters = RateLimiters(max_rate)
+        self.timeout = timeout
         self.on_progress = on_progress
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._lock = threading.Lock()
@@ -92,6 +115,8 @@ class Collector:
         self._diags: list[Diagnostic] = []
         self._calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}
+        self._deadlines: dict[Scope, Deadline] = {}
+        self._timed_out: set[Scope] = set()  # scopes whose deadline passed (said once)
         self._listed: set[tuple[Scope, str]] = set()  # (scope, type) lists that completed
         self._done = 0
         self._total = 0
@@ -110,11 +135,23 @@ class Collector:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
         with ThreadPoolExecutor(self.max_workers, thread_name_prefix="sagewarden") as pool:
             first: list[Task] = []
+            # The scope's limiter does what adaptive mode would, without outliving the deadline.
+            config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
             for target, scope in scopes:
-                self._clients[(scope.account, scope.region)] = target.session.client(
-                    "sagemaker", region_name=scope.region, config=control_config(self.max_workers)
+                deadline = Deadline(self.timeout, "could not read this account and region")
+                self._deadlines[scope] = deadline
+                try:
+                    client = target.session.client(
+                        "sagemaker", region_name=scope.region, config=config
+                    )
+                except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
+                    self._unclientable(scope, exc)
+                    continue
+                limiter = self.limiters.get(scope.account, scope.region)
+                self._clients[(scope.account, scope.region)] = limiter.govern(
+                    deadline.attach(client), deadline
                 )
-                first += [self._list_task(scope, READ_PATHS[t], None) for t in self.types]
+                first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
             self._drain(pool, first)
             if self.resolve_references:
                 self._drain(pool, self._reference_tasks())
@@ -123,6 +160,15 @@ class Collector:
         return CollectResult(
             self._resources, self._diags, self._calls, len(scopes), sessions, accounts
         )
+
+    def _unclientable(self, scope: Scope, exc: Exception) -> None:
+        """No client for the scope: its configuration is wrong (exit 2), and nothing in it
+        was read (ERROR)."""
+        why = f"{CLIENT_CONFIG}: {error_text(exc)}"
+        with self._lock:
+            self._diags.append(Diagnostic(f"account {scope.account} region {scope.region}", why))
+        for rtype in self.types:
+            self._placeholder(scope, rtype, f"no SageMaker client: {error_code(exc)}")
 
     def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
         """Run tasks and the tasks they uncover until none is left.
@@ -170,41 +216,43 @@ class Collector:
     def _safe(self, task: Task) -> list[Task]:
         try:
             return task.run()
+        except (ClientError, BotoCoreError) as exc:
+            return task.fail(exc)
         except Exception as exc:  # a bug of ours must not end the scan or pass a resource
-            with self._lock:
-                self._diags.append(
-                    Diagnostic("scan", f"internal error: {type(exc).__name__}: {exc}", Kind.SCOPE)
-                )
-            return []
+            bug = AnswerError("InternalError", f"{type(exc).__name__} (a sagewarden bug)")
+            return task.fail(bug)
 
-    def _call(self, scope: Scope, op: str, method: str, **kwargs: Any) -> Any:
-        self.limiters.get(scope.account, scope.region).acquire()
+    def _call(self, scope: Scope, op: str, reads: tuple[str, ...], **kwargs: Any) -> Any:
+        self._deadlines[scope].check()  # what is still queued when it passes is not even asked
         with self._lock:
             self._calls[op] += 1
-        return getattr(self._clients[(scope.account, scope.region)], method)(**kwargs)
+        return call(self._clients[(scope.account, scope.region)], op, reads, **kwargs)
 
     # -- tasks ---------------------------------------------------------------------------
 
-    def _list_task(self, scope: Scope, path: ReadPath, token: str | None) -> Task:
+    def _list_task(
+        self,
+        scope: Scope,
+        path: ReadPath,
+        token: str | None = None,
+        guard: TokenGuard | None = None,
+    ) -> Task:
+        pages = guard or TokenGuard(path.list_op)
+
         def task() -> list[Task]:
             kwargs: dict[str, Any] = {"MaxResults": PAGE_SIZE}
             if token:
                 kwargs["NextToken"] = token
-            try:
-                page = self._call(scope, path.list_op, path.list_method, **kwargs)
-            except (ClientError, BotoCoreError) as exc:
-                self._placeholder(
-                    scope, path.resource_type, f"{path.list_op}: {error_code(exc)}", exc
-                )
-                return []
+            page = self._call(scope, path.list_op, path.list_reads, **kwargs)
             follow: list[Task] = []
             nxt = page.get("NextToken")
             if nxt:
-                follow.append(self._list_task(scope, path, nxt))
+                pages.check(nxt)
+                follow.append(self._list_task(scope, path, nxt, pages))
             else:
                 with self._lock:
                     self._listed.add((scope, path.resource_type))
-            for summary in page.get(path.list_key, []):
+            for summary in page[path.list_key]:
                 if path.describe_op is None:
                     resource = self._resource(scope, path, summary, summary)
                     follow += self._after_read(scope, resource)
@@ -212,53 +260,63 @@ class Collector:
                     follow.append(self._describe_task(scope, path, summary))
             return follow
 
-        return Task(scope, task)
+        def fail(exc: Exception) -> list[Task]:
+            self._placeholder(scope, path.resource_type, f"{path.list_op}: {error_code(exc)}", exc)
+            return []
+
+        return Task(scope, task, fail)
 
     def _describe_task(self, scope: Scope, path: ReadPath, summary: dict[str, Any]) -> Task:
         def task() -> list[Task]:
-            assert path.describe_op and path.describe_method and path.describe_param
+            assert path.describe_op and path.describe_param
             name = summary[path.name_key]
-            try:
-                out = self._call(
-                    scope, path.describe_op, path.describe_method, **{path.describe_param: name}
-                )
-            except ClientError as exc:
-                if error_code(exc) in path.not_found:
-                    return []  # deleted since it was listed: gone, not an error
-                return self._unreadable(scope, path, summary, exc)
-            except BotoCoreError as exc:
-                return self._unreadable(scope, path, summary, exc)
+            out = self._call(
+                scope, path.describe_op, path.describe_reads, **{path.describe_param: name}
+            )
             return self._after_read(scope, self._resource(scope, path, summary, out))
 
-        return Task(scope, task)
+        def fail(exc: Exception) -> list[Task]:
+            if isinstance(exc, ClientError) and error_code(exc) in path.not_found:
+                return []  # deleted since it was listed: gone, not an error
+            return self._unreadable(scope, path, summary, exc)
 
-    def _tags_task(self, scope: Scope, resource: Resource, token: str | None = None) -> Task:
+        return Task(scope, task, fail)
+
+    def _tags_task(
+        self,
+        scope: Scope,
+        resource: Resource,
+        token: str | None = None,
+        guard: TokenGuard | None = None,
+    ) -> Task:
+        pages = guard or TokenGuard(LIST_TAGS_OP)
+
         def task() -> list[Task]:
             kwargs: dict[str, Any] = {"ResourceArn": resource.arn, "MaxResults": TAGS_PAGE_SIZE}
             if token:
                 kwargs["NextToken"] = token
-            try:
-                page = self._call(scope, LIST_TAGS_OP, "list_tags", **kwargs)
-            except (ClientError, BotoCoreError) as exc:
-                if (
-                    isinstance(exc, ClientError)
-                    and error_code(exc) in READ_PATHS[resource.type].not_found
-                ):
-                    with self._lock:
-                        self._resources.remove(resource)  # deleted mid-scan
-                    return []
-                resource.read_error = f"{LIST_TAGS_OP}: {error_code(exc)}"
-                self._diag(scope, LIST_TAGS_OP, exc, resource.id)
-                return []
+            page = self._call(scope, LIST_TAGS_OP, LIST_TAGS_READS, **kwargs)
             tags = resource.tags if resource.tags is not None else {}
-            tags.update({t["Key"]: t.get("Value", "") for t in page.get("Tags", [])})
+            tags.update({t["Key"]: t.get("Value", "") for t in page["Tags"]})
+            resource.tags = tags  # partial until the last page
             if page.get("NextToken"):
-                resource.tags = tags  # partial until the last page
-                return [self._tags_task(scope, resource, page["NextToken"])]
-            resource.tags = tags
+                pages.check(page["NextToken"])
+                return [self._tags_task(scope, resource, page["NextToken"], pages)]
             return []
 
-        return Task(scope, task)
+        def fail(exc: Exception) -> list[Task]:
+            if (
+                isinstance(exc, ClientError)
+                and error_code(exc) in READ_PATHS[resource.type].not_found
+            ):
+                with self._lock:
+                    self._resources.remove(resource)  # deleted mid-scan
+                return []
+            resource.read_error = f"{LIST_TAGS_OP}: {error_code(exc)}"
+            self._diag(scope, LIST_TAGS_OP, exc, resource.id)
+            return []
+
+        return Task(scope, task, fail)
 
     def _reference_tasks(self) -> list[Task]:
         """SageMaker.14 with resolveReferences: Describe referenced job definitions that the
@@ -356,20 +414,23 @@ class Collector:
             self._resources.append(resource)
 
     def _diag(self, scope: Scope, op: str, exc: Exception, resource_id: str | None) -> None:
-        detail = (
-            str(exc)
-            if isinstance(exc, BotoCoreError)
-            else (
-                exc.response.get("Error", {}).get("Message", "")
-                if isinstance(exc, ClientError)
-                else ""
-            )
-        )
-        what = f"sagemaker:{op} failed: {error_code(exc)}" + (f" ({detail})" if detail else "")
+        """One stderr line per failure; a passed deadline once per scope, for everything
+        the scope had left."""
         where = f"account {scope.account} region {scope.region}"
-        if resource_id:
-            where += f" {resource_id}"
         with self._lock:
+            if error_code(exc) == TIMED_OUT:
+                if scope in self._timed_out:
+                    return
+                self._timed_out.add(scope)
+                what = (
+                    f"sagemaker:{op} failed: {error_text(exc)}; what it had not read by then "
+                    "is ERROR (raise --timeout if that is too short)"
+                )
+                self._diags.append(Diagnostic(where, what, Kind.SCOPE))
+                return
+            if resource_id:
+                where += f" {resource_id}"
+            what = f"sagemaker:{op} failed: {error_text(exc)}"
             self._diags.append(Diagnostic(where, what, Kind.SCOPE))
 
 

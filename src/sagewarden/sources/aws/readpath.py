@@ -31,6 +31,17 @@ class ReadPath:
     def describe_method(self) -> str | None:
         return snake(self.describe_op) if self.describe_op else None
 
+    @property
+    def list_reads(self) -> tuple[str, ...]:
+        """What the collector reads of a List page: it must be there (answers.call)."""
+        return (f"{self.list_key}[].{self.name_key}", f"{self.list_key}[].{self.arn_key}")
+
+    @property
+    def describe_reads(self) -> tuple[str, ...]:
+        """The name and ARN of a Describe answer: an answer without them is not the
+        resource's, however valid the rest looks (an empty `{}` evaluates defaults)."""
+        return identity(self.describe_param) if self.describe_param else ()
+
 
 _VALIDATION = frozenset({"ValidationException"})
 _NOT_FOUND = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
@@ -81,8 +92,15 @@ READ_PATHS: dict[str, ReadPath] = {
 # Types whose controls read tags (SageMaker.6 and .7); nothing else needs ListTags.
 TAGGED_TYPES = frozenset({RT.APP_IMAGE_CONFIG, RT.IMAGE})
 LIST_TAGS_OP = "ListTags"
+LIST_TAGS_READS = ("Tags[].Key",)
 PAGE_SIZE = 100
 TAGS_PAGE_SIZE = 100  # ListTags accepts 50-100
+
+
+def identity(name_param: str) -> tuple[str, str]:
+    """The name and ARN members of a Describe answer, from its name parameter: SageMaker
+    answers `ModelName` with `ModelName` and `ModelArn` (`JobDefinitionName`: ...Arn)."""
+    return (name_param, name_param.removesuffix("Name") + "Arn")
 
 
 def snake(op: str) -> str:

@@ -598,9 +598,9 @@ def test_damaged_multi_gigabyte_snapshot_is_one_line(tmp_path: Path) -> None:
     def bounded() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
 
+    args = ["scan", str(bad), str(GOOD), "--format", "json", "--no-history"]
     run = subprocess.run(
-        [sys.executable, "-m", "sagewarden", "scan", str(bad), str(GOOD), "--format", "json"]
-        + ["--no-history"],
+        [sys.executable, "-m", "sagewarden", *args],
         capture_output=True,
         text=True,
         timeout=300,

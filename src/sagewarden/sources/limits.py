@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import orjson
+
 # Values (a template, a plan, one Config item) may nest this many levels; deeper is refused
 # with one line. Every walker downstream (intrinsics, plan conversion, controls, outputs)
 # is recursive, and this keeps each far inside Python's stack.
@@ -44,6 +46,12 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> str | None:
     """
     if not isinstance(value, _CONTAINERS):
         return None
+    try:  # at C speed: fewer brackets than the limit cannot nest past it
+        text = orjson.dumps(value, default=_opaque, option=orjson.OPT_NON_STR_KEYS)
+        if text.count(b"{") + text.count(b"[") <= limit:
+            return None
+    except TypeError:  # nested past orjson's own limit (255), or a cycle: walk it
+        pass
     stack: list[tuple[Any, int]] = [(value, 0)]
     pop, push = stack.pop, stack.append
     while stack:
@@ -54,6 +62,10 @@ def too_deep(value: Any, limit: int = MAX_DEPTH) -> str | None:
         for child in node.values() if isinstance(node, dict) else node:
             if isinstance(child, _CONTAINERS):
                 push((child, deeper))
+    return None
+
+
+def _opaque(value: Any) -> None:
     return None
 
 

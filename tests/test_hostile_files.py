@@ -167,8 +167,9 @@ TEMPLATES = [
     # a resource Type that is not a type name
     ("type-list", "t.yaml", "Resources:\n  M:\n    Type: [AWS::SageMaker::Model]\n" + OK, "a list"),
     ("type-map", "t.yaml", "Resources:\n  M:\n    Type: {a: b}\n" + OK, "a map"),
-    ("type-number", "t.yaml", "Resources:\n  M:\n    Type: 7\n" + OK, "Type that is a int"),
+    ("type-number", "t.yaml", "Resources:\n  M:\n    Type: 7\n" + OK, "Type that is a number"),
     ("type-null", "t.yaml", "Resources:\n  M:\n    Type: null\n  N: {Type: X::Y::Z}\n", "no Type"),
+    ("type-bool", "t.yaml", "Resources:\n  M:\n    Type: true\n" + OK, "Type that is a boolean"),
     # deeper than every walker can go (within the parsers' own limits)
     (
         "deep-json-properties",
@@ -257,6 +258,28 @@ def test_hostile_templates(tmp_path: Path, name: str, content: str, message: str
     d = check_one_line_about(read, bad, message, count)
     if "cycle" in message and "Fn::GetAtt" in d.message:
         assert d.where.startswith(f"{bad}:")  # the line of the resource in the cycle
+
+
+def test_a_deep_resource_is_refused_alone(tmp_path: Path) -> None:
+    """Only the resource nested too deep is not evaluated; another service's deep resource
+    (a policy document) is never walked, so it is no problem at all."""
+    bad = hostile(
+        tmp_path,
+        "t.json",
+        json.dumps(
+            {
+                "Resources": {
+                    "Policy": {"Type": "AWS::IAM::Policy", "Properties": {"D": "__"}},
+                    "Deep": {"Type": "AWS::SageMaker::Model", "Properties": {"D": "__"}},
+                    "Fine": {"Type": "AWS::SageMaker::Model", "Properties": {}},
+                }
+            }
+        ).replace('"__"', nested_json(300)),
+    )
+    read = read_files([str(bad), str(GOOD)])
+    d = check_one_line_about(read, bad, "Deep: nested more than 100 levels deep")
+    assert "Resources.Deep.Properties.D.a" in d.message
+    assert [r.id for r in read.resources if r.provenance.file == str(bad)] == ["Fine"]
 
 
 def test_every_resource_in_a_getatt_cycle_is_named(tmp_path: Path) -> None:

@@ -253,7 +253,7 @@ def rich_items(n: int, rnd: random.Random) -> list[dict[str, Any]]:
         if rnd.random() < 0.4:
             item = sm_item(i, rtype=rnd.choice(SM_TYPES), relationships=rel)
             item["configuration"]["ProductionVariants"] = [
-                {"resourceType": "x", "VariantName": f"v{j}", "InitialInstanceCount": j}
+                {"resourceType": "x", "VariantName": f"v{j}", "InitialInstanceCount": j + 1}
                 for j in range(rnd.randint(1, 3))
             ]
             item["tags"] = {"team": "ml", "configurationItemStatus": "OK"}

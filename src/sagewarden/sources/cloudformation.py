@@ -21,7 +21,7 @@ from sagewarden.resources import ALL_TYPES, NAME_PROPERTY, Provenance, Resource
 from sagewarden.sources import yamlsafe
 from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
 from sagewarden.sources.inputfile import read_regular, reason
-from sagewarden.sources.limits import depth_message, too_deep
+from sagewarden.sources.limits import MAX_DEPTH, depth_message, too_deep
 from sagewarden.sources.yamlsafe import YamlLoadError
 from sagewarden.values import UnresolvedValue, has_choice, tag_keys
 from sagewarden.verdicts import Suppression
@@ -50,6 +50,8 @@ def _short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
 _TemplateLoader.add_multi_constructor("!", _short_form)
 
 TemplateLoadError = YamlLoadError
+# Sections the intrinsic resolver reads (a resource's own spec is checked on its own).
+_RESOLVED_SECTIONS = ("Parameters", "Mappings", "Conditions")
 
 
 @dataclass
@@ -130,9 +132,10 @@ def read_template(
     resources_section = doc.get("Resources")
     if not isinstance(resources_section, Mapping) or not resources_section:
         return [], [Diagnostic(file, "not a usable template: it has no Resources")]
-    deep = too_deep(doc)
-    if deep is not None:
-        return [], [Diagnostic(_where_path(file, loaded, deep), depth_message(deep))]
+    for section in _RESOLVED_SECTIONS:  # what the resolver walks, besides our resources
+        deep = too_deep(doc.get(section), MAX_DEPTH - 1)
+        if deep is not None:
+            return [], [Diagnostic(file, depth_message(f"{section}.{deep}"))]
     try:
         resolver = Resolver(doc, given)
     except TemplateError as exc:
@@ -150,6 +153,10 @@ def read_template(
             diags.append(Diagnostic(where, f"resource {lid} {what}, not a resource type name"))
             continue
         if rtype not in ALL_TYPES:
+            continue  # another service's resource: never walked, not ours to judge
+        deep = too_deep(spec, MAX_DEPTH - 2)
+        if deep is not None:
+            diags.append(Diagnostic(where, f"{lid}: {depth_message(f'Resources.{lid}.{deep}')}"))
             continue
         try:
             resource = _resource(resolver, str(lid), spec, file, line, diags)
@@ -169,21 +176,14 @@ def read_template(
     return out, diags
 
 
-def _where_path(file: str, loaded: LoadedTemplate, path: str) -> str:
-    """The file, and the line of the logical id when the path is inside a resource."""
-    if path.startswith("Resources."):
-        line = loaded.lines.get(path.split(".")[1].split("[")[0])
-        if line:
-            return f"{file}:{line}"
-    return file
-
-
 def _kind(value: Any) -> str:
     if isinstance(value, Mapping):
         return "map"
     if isinstance(value, list):
         return "list"
-    return "boolean" if isinstance(value, bool) else type(value).__name__
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def _resource(

@@ -7,16 +7,21 @@ limit of 0). The resources and the verdicts must be the same.
 from __future__ import annotations
 
 import json
+import os
 import random
+import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.sources.config import read_config
+from sagewarden.sources.files import read_files
 
 
 def sm_item(i: int, rtype: str = "AWS::SageMaker::Model", **extra: Any) -> dict[str, Any]:
@@ -188,3 +193,146 @@ def test_garbage_after_the_document(tmp_path: Path) -> None:
             [str(p)], full_parse_limit=limit if limit is not None else 1 << 30
         )
         assert len(diags) == 1, limit
+
+
+# -- the fast path is the full parse, whatever order keys come in -------------------------------
+
+SM_TYPES = [
+    "AWS::SageMaker::NotebookInstance",
+    "AWS::SageMaker::Model",
+    "AWS::SageMaker::EndpointConfig",
+    "AWS::SageMaker::Image",
+]
+
+
+def exactly(path: Path, limit: int | None) -> tuple[Any, ...]:
+    """Everything a reader says about a file: resources in order, every field, every line."""
+    kwargs = {} if limit is None else {"full_parse_limit": limit}
+    read = read_files([str(path)], **kwargs)
+    pset, _ = parse_params([])
+    result = evaluate(read.resources, list(CONTROLS), pset)
+    return (
+        [
+            (r.type, r.id, r.name, r.arn, r.region, r.read_error, r.tags, _json(r.properties))
+            for r in read.resources
+        ],
+        [d.line() for d in read.diagnostics + result.diagnostics],
+        [(e.control.id, e.resource.id, e.status.value, e.reason) for e in result.evaluations],
+    )
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def same_exactly(path: Path) -> tuple[Any, ...]:
+    full = exactly(path, 1 << 30)
+    assert exactly(path, 0) == full
+    return full
+
+
+def shuffled(value: Any, rnd: random.Random, deep: bool) -> Any:
+    if isinstance(value, dict):
+        keys = list(value)
+        rnd.shuffle(keys)
+        return {k: shuffled(value[k], rnd, deep) if deep else value[k] for k in keys}
+    if isinstance(value, list) and deep:
+        return [shuffled(v, rnd, deep) for v in value]
+    return value
+
+
+def rich_items(n: int, rnd: random.Random) -> list[dict[str, Any]]:
+    """SageMaker items among others, with nested lists of objects (relationships, tags,
+    variants) whose keys are the items' own: separators that look like item boundaries."""
+    out = []
+    for i in range(n):
+        rel = [
+            {"resourceType": rnd.choice(SM_TYPES), "resourceId": f"r{i}-{j}", "name": "uses"}
+            for j in range(rnd.randint(0, 3))
+        ]
+        if rnd.random() < 0.4:
+            item = sm_item(i, rtype=rnd.choice(SM_TYPES), relationships=rel)
+            item["configuration"]["ProductionVariants"] = [
+                {"resourceType": "x", "VariantName": f"v{j}", "InitialInstanceCount": j + 1}
+                for j in range(rnd.randint(1, 3))
+            ]
+            item["tags"] = {"team": "ml", "configurationItemStatus": "OK"}
+        else:
+            item = ec2_item(i, relationships=rel)
+        out.append(item)
+    return out
+
+
+def dump(doc: Any, layout: str) -> str:
+    if layout == "compact":
+        return json.dumps(doc, separators=(",", ":"), ensure_ascii=False)
+    if layout == "spaced":
+        return json.dumps(doc, ensure_ascii=False)
+    if layout == "tabs":
+        return json.dumps(doc, indent="\t")
+    return json.dumps(doc, indent=int(layout))
+
+
+ORDERS = ["last", "second", "first", "last-two", "every-sagemaker", "every", "every-deep"]
+
+
+@pytest.mark.parametrize("layout", ["compact", "spaced", "2", "tabs"])
+@pytest.mark.parametrize("order", ORDERS)
+def test_fast_path_is_the_full_parse_whatever_the_key_order(
+    tmp_path: Path, order: str, layout: str
+) -> None:
+    rnd = random.Random(f"{order}-{layout}")
+    items = rich_items(60, rnd)
+    items[-1] = sm_item(59, rtype="AWS::SageMaker::NotebookInstance")  # the last is ours
+    picks = {
+        "last": [59],
+        "second": [1],
+        "first": [0],
+        "last-two": [58, 59],
+        "every-sagemaker": [i for i, it in enumerate(items) if "SageMaker" in it["resourceType"]],
+        "every": list(range(60)),
+        "every-deep": list(range(60)),
+    }[order]
+    for i in picks:
+        items[i] = shuffled(items[i], rnd, deep=order == "every-deep")
+        if order in ("last", "second", "first", "last-two"):
+            items[i] = dict(reversed(list(items[i].items())))
+    doc = {"fileVersion": "1.0", "configSnapshotId": "x", "configurationItems": items}
+    p = tmp_path / "s.json"
+    p.write_text(dump(doc, layout))
+    resources, diags, _ = same_exactly(p)
+    assert diags == []
+    assert len(resources) == sum(1 for i in items if "SageMaker" in i["resourceType"])
+
+
+@given(data=st.data())
+@settings(
+    max_examples=int(os.environ.get("FUZZ_EXAMPLES", "30")),
+    derandomize=not os.environ.get("FUZZ_RANDOM"),
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+def test_fast_path_is_the_full_parse_property(data: st.DataObject) -> None:
+    """Any snapshot built from shuffled items, in any layout, reads the same both ways."""
+    rnd = data.draw(st.randoms(use_true_random=False), label="rnd")
+    n = data.draw(st.integers(min_value=1, max_value=40), label="items")
+    items = [shuffled(i, rnd, deep=rnd.random() < 0.5) for i in rich_items(n, rnd)]
+    if data.draw(st.booleans(), label="reverse some"):
+        for i in rnd.sample(range(n), k=rnd.randint(1, n)):
+            items[i] = dict(reversed(list(items[i].items())))
+    envelope = data.draw(st.sampled_from(["before", "after", "both"]), label="envelope")
+    doc: dict[str, Any] = {"fileVersion": "1.0"} if envelope != "after" else {}
+    doc["configurationItems"] = items
+    if envelope != "before":
+        doc["nextToken"] = "t"
+    layout = data.draw(st.sampled_from(["compact", "spaced", "1", "2", "tabs"]), label="layout")
+    with tempfile.TemporaryDirectory() as tmp:
+        p = Path(tmp) / "s.json"
+        text = dump(doc, layout)
+        p.write_bytes(
+            (b"\xef\xbb\xbf" if data.draw(st.booleans(), label="bom") else b"") + text.encode()
+        )
+        resources, diags, _ = same_exactly(p)
+    assert diags == []
+    assert len(resources) == sum(1 for i in items if "SageMaker" in i["resourceType"])

@@ -11,19 +11,21 @@ from __future__ import annotations
 
 import dataclasses
 import fnmatch
+import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any
 
 import yaml
 
 from sagewarden.catalog import lookup
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.sources import inputfile, yamlsafe
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
 CONFIG_NAME = ".sagewarden.yaml"
 SUPPRESSIBLE = (Status.FAILED, Status.UNKNOWN)
+_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 def parse_entry(
@@ -36,7 +38,7 @@ def parse_entry(
         set(entry) - {"control", "reason", "expires"} - ({"resource"} if allow_resource else set())
     )
     if unknown:
-        return None, f"unknown field {sorted(unknown)[0]!r}"
+        return None, f"unknown field {sorted(map(str, unknown))[0]!r}"
     control = entry.get("control")
     if not isinstance(control, str) or not control.strip():
         return None, "control is required (SageMaker.N, or * for every control)"
@@ -50,40 +52,54 @@ def parse_entry(
         return None, "reason is required: say why the failure is accepted"
     expires = entry.get("expires")
     if expires is not None:
-        if isinstance(expires, date):
-            expires = expires.isoformat()
-        elif isinstance(expires, str):
-            try:
-                expires = date.fromisoformat(expires.strip()).isoformat()
-            except ValueError:
-                return None, f"expires {expires!r} is not a date (YYYY-MM-DD)"
-        else:
-            return None, f"expires {expires!r} is not a date (YYYY-MM-DD)"
+        day = _date(expires)
+        if day is None:
+            return None, f"expires {_short(expires)} is not a date (YYYY-MM-DD)"
+        expires = day.isoformat()
     resource = entry.get("resource")
     if resource is not None and (not isinstance(resource, str) or not resource):
         return None, "resource must be a pattern such as arn:aws:sagemaker:*:*:model/legacy-*"
     return Suppression(control.strip(), reason.strip(), source, resource, expires), None
 
 
+def _date(value: Any) -> date | None:
+    """A calendar date, from YAML (kept as text by the loader) or JSON; None otherwise."""
+    if isinstance(value, datetime):
+        return None  # a moment, not a day
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str) and _DAY.fullmatch(value.strip()):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:  # 2027-02-30
+            return None
+    return None
+
+
+def _short(value: Any) -> str:
+    text = repr(value) if isinstance(value, (str, int, float, bool)) else type(value).__name__
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
 def load_config(path: str) -> tuple[list[Suppression], list[Diagnostic]]:
     """Suppressions from a .sagewarden.yaml file; bad entries are diagnostics (exit 2)."""
     diags: list[Diagnostic] = []
     try:
-        text = Path(path).read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        return [], [Diagnostic(path, f"cannot read: {exc}")]
+        text = inputfile.read_regular(path).decode("utf-8")
+    except OSError as exc:
+        return [], [Diagnostic(path, f"cannot read: {inputfile.reason(exc)}")]
+    except UnicodeDecodeError as exc:
+        return [], [Diagnostic(path, f"cannot read: not UTF-8 text (byte {exc.start})")]
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        doc = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else path
-        return [], [Diagnostic(where, f"invalid YAML: {getattr(exc, 'problem', exc)}")]
+        node, doc = yamlsafe.load(text)
+    except yamlsafe.YamlLoadError as exc:
+        where = f"{path}:{exc.line}" if exc.line else path
+        return [], [Diagnostic(where, str(exc))]
     if doc is None:
         return [], []
     if not isinstance(doc, Mapping):
         return [], [Diagnostic(path, "must be a mapping with a suppressions list")]
-    unknown = set(doc) - {"suppressions"}
+    unknown = {str(k) for k in doc} - {"suppressions"}
     for key in sorted(unknown):
         diags.append(Diagnostic(path, f"unknown setting {key!r}"))
     entries = doc.get("suppressions", [])

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sagewarden.resources import NAME_PROPERTY
+from sagewarden.sources.limits import MAX_DEPTH
 from sagewarden.values import ABSENT, Choice, UnresolvedValue
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
@@ -25,6 +26,10 @@ _KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
 _DEPLOY_PSEUDO = ("AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId",
                   "AWS::NotificationARNs")  # fmt: skip
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+_WHOLE = re.compile(r"\s*\d+\s*", re.ASCII)
+# Resolution may nest this deep: a template nests at most MAX_DEPTH levels, and GetAtt,
+# FindInMap and Condition chains add theirs; beyond it a chain is circular or absurd.
+MAX_NESTING = 2 * MAX_DEPTH
 
 
 class TemplateError(ValueError):
@@ -40,6 +45,8 @@ class Resolver:
         self.parameters: dict[str, Any] = {}
         self.unused_given: set[str] = set()
         self._condition_cache: dict[str, bool | None] = {}
+        self._naming: list[tuple[str, str]] = []  # GetAtt name resolutions under way
+        self._nesting = 0
         self._load_parameters(dict(given or {}))
 
     # -- parameters and conditions ----------------------------------------------------------
@@ -78,9 +85,22 @@ class Resolver:
             raise TemplateError(f"condition {name} refers to itself")
         if name not in self.conditions:
             raise TemplateError(f"condition {name} is not defined")
-        value = self._cond(self.conditions[name], (*trail, name))
+        self._enter()
+        try:
+            value = self._cond(self.conditions[name], (*trail, name))
+        finally:
+            self._nesting -= 1
         self._condition_cache[name] = value
         return value
+
+    def _enter(self) -> None:
+        """One level deeper into resolution; a TemplateError past MAX_NESTING."""
+        if self._nesting >= MAX_NESTING:
+            raise TemplateError(
+                f"values, conditions and Fn::GetAtt/Fn::FindInMap chains nest more than "
+                f"{MAX_NESTING} levels deep"
+            )
+        self._nesting += 1
 
     def _cond(self, expr: Any, trail: tuple[str, ...]) -> bool | None:
         if isinstance(expr, Mapping) and len(expr) == 1:
@@ -93,19 +113,35 @@ class Resolver:
                     return None
                 return _scalar_text(a) == _scalar_text(b)
             if fn == "Fn::Not" and isinstance(args, list) and len(args) == 1:
-                v = self._cond(args[0], trail)
+                v = self._nested_cond(args[0], trail)
                 return None if v is None else not v
             if fn in ("Fn::And", "Fn::Or") and isinstance(args, list) and args:
-                values = [self._cond(a, trail) for a in args]
+                values = [self._nested_cond(a, trail) for a in args]
                 decisive = bool(fn == "Fn::Or")  # True decides an Or, False decides an And
                 if decisive in values:
                     return decisive
                 return None if None in values else not decisive
         raise TemplateError(f"not a condition: {_short(expr)}")
 
+    def _nested_cond(self, expr: Any, trail: tuple[str, ...]) -> bool | None:
+        self._enter()
+        try:
+            return self._cond(expr, trail)
+        finally:
+            self._nesting -= 1
+
     # -- values -----------------------------------------------------------------------------
 
     def resolve(self, value: Any) -> Any:
+        if not isinstance(value, (dict, list)):
+            return value
+        self._enter()
+        try:
+            return self._resolve(value)
+        finally:
+            self._nesting -= 1
+
+    def _resolve(self, value: Any) -> Any:
         if isinstance(value, list):
             out = [self.resolve(v) for v in value]
             return [v for v in out if v is not NO_VALUE]
@@ -148,10 +184,21 @@ class Resolver:
             raise TemplateError(f"Fn::GetAtt of {res}, which is not a resource")
         target = self.resources[res] if isinstance(self.resources[res], Mapping) else {}
         # A name attribute of a resource that sets its name is that name (SageMaker.14 uses it).
-        name_prop = NAME_PROPERTY.get(str(target.get("Type", "")))
+        rtype = target.get("Type")
+        name_prop = NAME_PROPERTY.get(rtype) if isinstance(rtype, str) else None
         props = target.get("Properties")
         if attr == name_prop and isinstance(props, Mapping) and name_prop in props:
-            named = self.resolve(props[name_prop])
+            step = (res, attr)
+            if any(r == res for r, _ in self._naming):
+                chain = [*self._naming[[r for r, _ in self._naming].index(res) :], step]
+                raise TemplateError(
+                    "Fn::GetAtt names form a cycle: " + " -> ".join(f"{r}.{a}" for r, a in chain)
+                )
+            self._naming.append(step)
+            try:
+                named = self.resolve(props[name_prop])
+            finally:
+                self._naming.pop()
             if isinstance(named, str):
                 return named
         return UnresolvedValue(f"is !GetAtt {res}.{attr}, known only at deploy", target=res)
@@ -224,18 +271,31 @@ class Resolver:
         index, items = self.resolve(args[0]), self.resolve(args[1])
         if _unknown(index) or _unknown(items):
             return UnresolvedValue("is !Select from a value known only at deploy")
-        try:
-            return items[int(index)]
-        except (ValueError, TypeError, IndexError):
-            raise TemplateError(f"Fn::Select index {index} is out of range") from None
+        whole = (
+            (isinstance(index, int) and not isinstance(index, bool))
+            or (isinstance(index, float) and index.is_integer())
+            or (isinstance(index, str) and _WHOLE.fullmatch(index) is not None)
+        )
+        if not whole:
+            raise TemplateError(f"Fn::Select index {_short(index)} is not a whole number")
+        if not isinstance(items, list):
+            raise TemplateError(f"Fn::Select takes a list to select from, not {_short(items)}")
+        at = int(index)
+        if not 0 <= at < len(items):
+            raise TemplateError(
+                f"Fn::Select index {at} is out of range (the list has {len(items)} items)"
+            )
+        return items[at]
 
     def _split(self, args: Any) -> Any:
         if not (isinstance(args, list) and len(args) == 2):
             raise TemplateError(f"Fn::Split takes [delimiter, string], not {_short(args)}")
         delim, text = self.resolve(args[0]), self.resolve(args[1])
-        if _unknown(text):
+        if _unknown(text) or _unknown(delim):
             return UnresolvedValue("is !Split of a value known only at deploy")
-        return str(text).split(str(delim))
+        if not isinstance(delim, str) or not delim:
+            raise TemplateError(f"Fn::Split takes a delimiter string, not {_short(delim)}")
+        return _scalar_text(text).split(delim)
 
     def _find_in_map(self, args: Any) -> Any:
         if not (isinstance(args, list) and len(args) in (3, 4)):
@@ -298,7 +358,7 @@ class Resolver:
         text = self.resolve(args)
         if _unknown(text):
             return UnresolvedValue("is !Base64 of a value known only at deploy")
-        return base64.b64encode(_scalar_text(text).encode()).decode()
+        return base64.b64encode(_scalar_text(text).encode("utf-8", "surrogatepass")).decode()
 
     def _deploy_only(self, name: str) -> Any:
         return UnresolvedValue(f"is {name}, known only at deploy")

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import orjson
@@ -19,16 +18,17 @@ import yaml
 
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import ALL_TYPES, NAME_PROPERTY, Provenance, Resource
+from sagewarden.sources import yamlsafe
 from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
+from sagewarden.sources.inputfile import read_regular, reason
+from sagewarden.sources.limits import MAX_DEPTH, depth_message, too_deep
+from sagewarden.sources.yamlsafe import YamlLoadError
 from sagewarden.values import UnresolvedValue, has_choice, tag_keys
 from sagewarden.verdicts import Suppression
 
-MAX_YAML_NODES = 2_000_000  # aliases may not expand a document beyond this many nodes
-_Loader: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
-
-class _TemplateLoader(_Loader):  # type: ignore[misc]
-    """PyYAML's C loader plus CloudFormation's short-form tags (!Ref, !GetAtt, !Sub...)."""
+class _TemplateLoader(yamlsafe.SafeLoader):
+    """The safe loader plus CloudFormation's short-form tags (!Ref, !GetAtt, !Sub...)."""
 
 
 def _short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
@@ -49,11 +49,9 @@ def _short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
 
 _TemplateLoader.add_multi_constructor("!", _short_form)
 
-
-class TemplateLoadError(ValueError):
-    def __init__(self, message: str, line: int | None = None) -> None:
-        self.line = line
-        super().__init__(message)
+TemplateLoadError = YamlLoadError
+# Sections the intrinsic resolver reads (a resource's own spec is checked on its own).
+_RESOLVED_SECTIONS = ("Parameters", "Mappings", "Conditions")
 
 
 @dataclass
@@ -74,52 +72,14 @@ def looks_like_template(doc: Any) -> bool:
 
 
 def load_yaml(text: str) -> LoadedTemplate | None:
-    """Parse YAML with line numbers for logical ids; None when it is not a mapping."""
-    loader = _TemplateLoader(text)
-    try:
-        node = loader.get_single_node()
-        if node is None:
-            return None
-        _check_expansion(node)
-        doc = loader.construct_document(node)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark is not None else None
-        raise TemplateLoadError(f"invalid YAML: {exc.problem or exc.context}", line) from None
-    except yaml.YAMLError as exc:
-        raise TemplateLoadError(f"invalid YAML: {exc}") from None
-    finally:
-        loader.dispose()
-    if not isinstance(doc, dict):
+    """Parse YAML with line numbers for logical ids; None when it is not a mapping.
+
+    Raises TemplateLoadError (with the line where known) for anything unreadable.
+    """
+    node, doc = yamlsafe.load(text, _TemplateLoader)
+    if node is None or not isinstance(doc, dict):
         return None
     return LoadedTemplate(doc, _yaml_lines(node))
-
-
-def _check_expansion(root: yaml.Node) -> None:
-    """Refuse documents whose aliases expand past MAX_YAML_NODES (a "billion laughs")."""
-    sizes: dict[int, int] = {}
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, done = stack.pop()
-        key = id(node)
-        if key in sizes and not done:
-            continue
-        children: list[yaml.Node] = []
-        if isinstance(node, yaml.SequenceNode):
-            children = list(node.value)
-        elif isinstance(node, yaml.MappingNode):
-            children = [n for pair in node.value for n in pair]
-        if not done:
-            sizes[key] = -1  # in progress
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-            continue
-        total = 1 + sum(max(sizes.get(id(c), 0), 0) for c in children)
-        if total > MAX_YAML_NODES:
-            raise TemplateLoadError(
-                f"YAML aliases expand to more than {MAX_YAML_NODES:,} nodes (an alias bomb?)"
-            )
-        sizes[key] = total
 
 
 def _yaml_lines(root: yaml.Node) -> dict[str, int]:
@@ -172,6 +132,10 @@ def read_template(
     resources_section = doc.get("Resources")
     if not isinstance(resources_section, Mapping) or not resources_section:
         return [], [Diagnostic(file, "not a usable template: it has no Resources")]
+    for section in _RESOLVED_SECTIONS:  # what the resolver walks, besides our resources
+        deep = too_deep(doc.get(section), MAX_DEPTH - 1)
+        if deep is not None:
+            return [], [Diagnostic(file, depth_message(f"{section}.{deep}"))]
     try:
         resolver = Resolver(doc, given)
     except TemplateError as exc:
@@ -184,7 +148,15 @@ def read_template(
             diags.append(Diagnostic(where, f"resource {lid} is not an object"))
             continue
         rtype = spec.get("Type")
+        if not isinstance(rtype, str):
+            what = "has no Type" if rtype is None else f"has a Type that is a {_kind(rtype)}"
+            diags.append(Diagnostic(where, f"resource {lid} {what}, not a resource type name"))
+            continue
         if rtype not in ALL_TYPES:
+            continue  # another service's resource: never walked, not ours to judge
+        deep = too_deep(spec, MAX_DEPTH - 2)
+        if deep is not None:
+            diags.append(Diagnostic(where, f"{lid}: {depth_message(f'Resources.{lid}.{deep}')}"))
             continue
         try:
             resource = _resource(resolver, str(lid), spec, file, line, diags)
@@ -202,6 +174,16 @@ def read_template(
             )
         )
     return out, diags
+
+
+def _kind(value: Any) -> str:
+    if isinstance(value, Mapping):
+        return "map"
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, bool):
+        return "boolean"
+    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def _resource(
@@ -287,22 +269,27 @@ def parse_params_file(path: str) -> tuple[dict[str, str], list[Diagnostic]]:
     - a CodePipeline template configuration file: `{"Parameters": {"K": "V"}, ...}`
     """
     try:
-        doc = orjson.loads(Path(path).read_bytes())
+        doc = orjson.loads(read_regular(path))
     except OSError as exc:
-        return {}, [Diagnostic(path, f"cannot read: {exc.strerror or exc}")]
+        return {}, [Diagnostic(path, f"cannot read: {reason(exc)}")]
     except orjson.JSONDecodeError as exc:
         return {}, [Diagnostic(path, f"invalid JSON: {exc.msg}")]
     out: dict[str, str] = {}
     if isinstance(doc, Mapping) and isinstance(doc.get("Parameters"), Mapping):
         for k, v in doc["Parameters"].items():
+            if isinstance(v, (dict, list)):
+                return {}, [Diagnostic(path, f"parameter {k}: the value is a {_kind(v)}")]
             out[str(k)] = v if isinstance(v, str) else orjson.dumps(v).decode().strip('"')
         return out, []
     if isinstance(doc, list):
         for n, item in enumerate(doc, 1):
-            if isinstance(item, Mapping) and "ParameterKey" in item:
+            if isinstance(item, Mapping) and isinstance(item.get("ParameterKey"), str):
                 if item.get("UsePreviousValue"):
                     continue
-                out[str(item["ParameterKey"])] = str(item.get("ParameterValue", ""))
+                value = item.get("ParameterValue", "")
+                if isinstance(value, (dict, list)):
+                    return {}, [Diagnostic(path, f"entry {n}: ParameterValue is a {_kind(value)}")]
+                out[item["ParameterKey"]] = str(value)
             elif isinstance(item, str) and "=" in item:
                 k, v = item.split("=", 1)
                 out[k.strip()] = v
@@ -310,7 +297,7 @@ def parse_params_file(path: str) -> tuple[dict[str, str], list[Diagnostic]]:
                 return {}, [
                     Diagnostic(
                         path,
-                        f'entry {n} is neither {{ParameterKey, ParameterValue}}}} nor "Key=Value"',
+                        f'entry {n} is neither {{ParameterKey, ParameterValue}} nor "Key=Value"',
                     )
                 ]
         return out, []

@@ -17,12 +17,12 @@ from __future__ import annotations
 import gzip
 import mmap
 import os
-import shutil
 import tempfile
+import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -36,6 +36,16 @@ from sagewarden.resources import (
     tags_from_any,
 )
 from sagewarden.sources import jsonscan
+from sagewarden.sources.inputfile import reason, strip_bom
+from sagewarden.sources.limits import (
+    GZIP_CAP,
+    GZIP_FLOOR,
+    GZIP_RATIO,
+    MAX_DEPTH,
+    MAX_WHOLE_BYTES,
+    depth_message,
+    too_deep,
+)
 
 DELETED = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded"})
 NOT_RECORDED = "ResourceNotRecorded"
@@ -59,39 +69,53 @@ class ConfigReader:
         self.items_seen = 0
         self._latest: dict[tuple[Any, ...], _Entry] = {}
         self._seq = 0
+        self._unidentified = 0
 
     # -- public -----------------------------------------------------------------------
 
-    def read_file(self, path: str) -> None:
+    def read_open(self, fh: BinaryIO, shown: str) -> None:
+        """A Config file already opened (a regular file): plain or gzip-compressed JSON."""
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(2)
-            if head == _GZIP_MAGIC:
-                self._read_gzip(path)
+            fh.seek(0)
+            if fh.read(2) == _GZIP_MAGIC:
+                self._read_gzip(fh, shown)
             else:
-                self._read_plain(path, path)
+                self._read_handle(fh, shown)
         except OSError as exc:
-            self._diag(path, f"cannot read: {exc.strerror or exc}")
+            self._diag(shown, f"cannot read: {reason(exc)}")
 
     def resources(self) -> list[Resource]:
         return [e.resource for e in self._latest.values() if e.resource is not None]
 
     # -- files --------------------------------------------------------------------------
 
-    def _read_gzip(self, path: str) -> None:
+    def _read_gzip(self, fh: BinaryIO, shown: str) -> None:
+        """Decompress to a temporary file (then read as any other), within a bound: a
+        small .json.gz can expand to many gigabytes."""
+        limit = gzip_limit(os.fstat(fh.fileno()).st_size)
+        fh.seek(0)
         with tempfile.TemporaryFile() as tmp:
-            try:
-                with gzip.open(path, "rb") as gz:
-                    shutil.copyfileobj(gz, tmp, 1 << 20)
-            except (OSError, EOFError) as exc:
-                self._diag(path, f"damaged gzip file: {exc}")
-                return
+            total = 0
+            with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
+                while True:
+                    try:
+                        chunk = gz.read(1 << 20)
+                    except (OSError, EOFError, zlib.error) as exc:
+                        self._diag(shown, f"damaged gzip file: {exc}")
+                        return
+                    if not chunk:
+                        break
+                    total += len(chunk)
+                    if total > limit:
+                        self._diag(shown, gzip_refusal(limit))
+                        return
+                    try:
+                        tmp.write(chunk)
+                    except OSError as exc:
+                        self._diag(shown, f"cannot decompress to a temporary file: {reason(exc)}")
+                        return
             tmp.flush()
-            self._read_handle(tmp, path)
-
-    def _read_plain(self, path: str, shown: str) -> None:
-        with open(path, "rb") as fh:
-            self._read_handle(fh, shown)
+            self._read_handle(tmp, shown)
 
     def _read_handle(self, fh: Any, shown: str) -> None:
         size = os.fstat(fh.fileno()).st_size
@@ -100,22 +124,23 @@ class ConfigReader:
             return
         if size <= self.full_parse_limit:
             fh.seek(0)
-            data = fh.read()
-            self._read_small(data, shown)
+            self._read_small(fh.read(), shown)
             return
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
             start = jsonscan.find_array(buf, b"configurationItems")
-            if start is None:
+            if start is not None:
+                self._scan(buf, start, shown)
+            elif size > MAX_WHOLE_BYTES:
+                self._diag(shown, too_large(size))
+            else:
                 self._read_small(buf[:], shown)
-                return
-            self._scan(buf, start, shown)
 
     def _read_small(self, data: bytes, shown: str) -> None:
+        data = strip_bom(data)
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
-            line, col = jsonscan.line_col(data, exc.pos)
-            self._diag(shown, f"invalid JSON at line {line}, column {col}: {_msg(exc)}")
+            self._diag(shown, jsonscan.parse_error(data, exc))
             # Keep what can be kept: the items before the damage.
             start = jsonscan.find_array(data, b"configurationItems")
             if start is not None:
@@ -126,16 +151,18 @@ class ConfigReader:
     def _scan(self, buf: jsonscan.Buffer, start: int, shown: str, report: bool = True) -> None:
         def on_error(pos: int, message: str) -> None:
             if report:
-                line, col = jsonscan.line_col(buf, pos)
-                self._diag(shown, f"invalid JSON at line {line}, column {col}: {message}")
+                self._diag(shown, jsonscan.invalid_at(buf, pos, message))
 
-        for item in jsonscan.iter_items(buf, start, on_error):
-            self._item(item, shown)
+        for value in jsonscan.iter_items(buf, start, on_error):
+            self._value(value, shown, None)
 
     def read_document(self, doc: Any, shown: str) -> None:
+        numbered = True  # "result 3"; items of configurationItems are not numbered, as the
+        # streaming scanner of large files cannot count the items it skips unread
         if isinstance(doc, dict):
             if isinstance(doc.get("configurationItems"), list):
                 items: Iterable[Any] = doc["configurationItems"]
+                numbered = False
             elif isinstance(doc.get("Results"), list):
                 items = doc["Results"]
             elif isinstance(doc.get("baseConfigurationItems"), list):
@@ -157,20 +184,26 @@ class ConfigReader:
             self._diag(shown, f"not AWS Config data: the document is a {_kind(doc)}")
             return
         for n, item in enumerate(items, 1):
-            if isinstance(item, str):  # select-resource-config: each result is JSON text
-                try:
-                    item = orjson.loads(item)
-                except orjson.JSONDecodeError as exc:
-                    self._diag(shown, f"result {n} is not valid JSON: {_msg(exc)}")
-                    continue
-            if not isinstance(item, dict):
-                self._diag(shown, f"item {n} is a {_kind(item)}, not a configuration item")
-                continue
-            self._item(item, shown)
+            self._value(item, shown, n if numbered else None)
+
+    def _value(self, value: Any, shown: str, n: int | None) -> None:
+        """One element of the items list: an item, or (select-resource-config) its JSON."""
+        if isinstance(value, str):
+            try:
+                value = orjson.loads(value)
+            except orjson.JSONDecodeError as exc:
+                what = f"result {n}" if n else "an item"
+                self._diag(shown, f"{what} is not valid JSON: {jsonscan.orjson_message(exc)}")
+                return
+        if not isinstance(value, dict):
+            what = f"item {n}" if n else "an item"
+            self._diag(shown, f"{what} is a {_kind(value)}, not a configuration item")
+            return
+        self._item(value, shown, n)
 
     # -- items --------------------------------------------------------------------------
 
-    def _item(self, item: dict[str, Any], shown: str) -> None:
+    def _item(self, item: dict[str, Any], shown: str, n: int | None = None) -> None:
         self.items_seen += 1
         rtype = item.get("resourceType")
         if not isinstance(rtype, str):
@@ -184,7 +217,14 @@ class ConfigReader:
         rid = _str(item.get("resourceId")) or arn
         status = item.get("configurationItemStatus")
         captured = item.get("configurationItemCaptureTime")
-        key = (account, region, rtype, rid or arn or _str(item.get("resourceName")))
+        ident = rid or _str(item.get("resourceName"))
+        if ident is None:
+            # Nothing says which resource this is: never merged with another row that says
+            # nothing either (three notebooks would be judged as one).
+            self._unidentified += 1
+            key: tuple[Any, ...] = ("unidentified", self._unidentified)
+        else:
+            key = (account, region, rtype, ident)
         self._seq += 1
         order = (_timestamp(captured), self._seq)
         prior = self._latest.get(key)
@@ -193,13 +233,24 @@ class ConfigReader:
         if isinstance(status, str) and status in DELETED:
             self._latest[key] = _Entry(order, None)
             return
-        resource = self._to_resource(item, rtype, account, region, arn, rid, status, shown)
-        if status is not None and not isinstance(status, str):
+        if ident is None:
+            label = f"(unidentified {rtype} {self._unidentified})"
+            resource = _bare(item, rtype, account, region, None, label, shown)
             self._unreadable(
                 resource,
-                f"{shown}: {resource.id}",
-                f"configurationItemStatus is {_show(status)}, not a string",
+                f"{shown}: result {n}" if n else shown,
+                f"a {rtype} item has no resourceId, ARN or resourceName, so it cannot be told "
+                "apart from other resources: not evaluated (select resourceId, arn, accountId "
+                "and awsRegion in the query)",
             )
+        else:
+            resource = self._to_resource(item, rtype, account, region, arn, rid, status, shown)
+            if status is not None and not isinstance(status, str):
+                self._unreadable(
+                    resource,
+                    f"{shown}: {resource.id}",
+                    f"configurationItemStatus is {_show(status)}, not a string",
+                )
         self._latest[key] = _Entry(order, resource)
 
     def _to_resource(
@@ -214,29 +265,25 @@ class ConfigReader:
         shown: str,
     ) -> Resource:
         name = _str(item.get("resourceName")) or rid or arn or "?"
-        provenance = Provenance(
-            "aws-config", file=shown, captured_at=_str(item.get("configurationItemCaptureTime"))
-        )
-        resource = Resource(
-            type=rtype,
-            id=arn or rid or name,
-            name=name,
-            properties={},
-            tags=None,
-            provenance=provenance,
-            account_id=account,
-            region=region,
-            arn=arn,
-        )
+        resource = _bare(item, rtype, account, region, arn, name, shown)
+        resource.id = arn or rid or name
         where = f"{shown}: {resource.id}"
+        deep = too_deep(item)
+        if deep is not None:
+            return self._unreadable(resource, where, depth_message(deep))
         config = item.get("configuration")
         if isinstance(config, str):
             try:
                 config = orjson.loads(config)
             except orjson.JSONDecodeError as exc:
                 return self._unreadable(
-                    resource, where, f"configuration is not valid JSON: {_msg(exc)}"
+                    resource,
+                    where,
+                    f"configuration is not valid JSON: {jsonscan.orjson_message(exc)}",
                 )
+            deep = too_deep(config, MAX_DEPTH - 1)
+            if deep is not None:
+                return self._unreadable(resource, where, depth_message(f"configuration.{deep}"))
         if config is None:
             if status == NOT_RECORDED:
                 return self._unreadable(
@@ -286,6 +333,30 @@ class ConfigReader:
         self.diagnostics.append(Diagnostic(where, message, kind))
 
 
+def _bare(
+    item: dict[str, Any],
+    rtype: str,
+    account: str | None,
+    region: str | None,
+    arn: str | None,
+    name: str,
+    shown: str,
+) -> Resource:
+    """The resource an item is about, before its configuration is read."""
+    captured = _str(item.get("configurationItemCaptureTime"))
+    return Resource(
+        type=rtype,
+        id=name,
+        name=name,
+        properties={},
+        tags=None,
+        provenance=Provenance("aws-config", file=shown, captured_at=captured),
+        account_id=account,
+        region=region,
+        arn=arn,
+    )
+
+
 def read_config(
     paths: Iterable[str], full_parse_limit: int = FULL_PARSE_LIMIT
 ) -> tuple[list[Resource], list[Diagnostic], int]:
@@ -297,7 +368,8 @@ def read_config(
 
 
 def _str(v: Any) -> str | None:
-    if v is None:
+    """An identifying field as text: None when absent, or a list or map (no identity)."""
+    if v is None or isinstance(v, (dict, list)):
         return None
     return v if isinstance(v, str) else str(v)
 
@@ -310,25 +382,51 @@ def _timestamp(v: Any) -> float:
         text = v.strip().replace("Z", "+00:00")
         try:
             dt = datetime.fromisoformat(text)
-        except ValueError:
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+            return dt.timestamp()
+        except (ValueError, OverflowError):
             return 0.0
-        if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
-        return dt.timestamp()
     return 0.0
 
 
 def _show(v: Any) -> str:
-    text = orjson.dumps(v, default=str).decode()
+    try:
+        text = orjson.dumps(v, default=str).decode()
+    except TypeError:  # nested past orjson's limit
+        text = f"a {_kind(v)}"
     return text if len(text) <= 40 else text[:37] + "..."
+
+
+def gzip_limit(compressed: int) -> int:
+    """How far a .json.gz of `compressed` bytes may decompress (see limits)."""
+    return min(GZIP_CAP, max(GZIP_FLOOR, GZIP_RATIO * compressed))
+
+
+def gzip_refusal(limit: int) -> str:
+    return (
+        f"decompresses to more than {_size(limit)} (over {GZIP_RATIO} times its size, or "
+        f"over {_size(GZIP_CAP)}): refused as a possible gzip bomb"
+    )
+
+
+def too_large(size: int) -> str:
+    return (
+        f"{_size(size)} is too large to read whole (the limit is {_size(MAX_WHOLE_BYTES)}; "
+        "only Config snapshots and history with configurationItems near the top are read "
+        "as a stream)"
+    )
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GB", 30), ("MB", 20), ("KB", 10)):
+        if n >= 1 << shift:
+            value = n / (1 << shift)
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{n} bytes"
 
 
 def _kind(v: Any) -> str:
     return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
         type(v), "number"
     )
-
-
-def _msg(exc: orjson.JSONDecodeError) -> str:
-    text = exc.msg or "invalid JSON"
-    return text[0].lower() + text[1:]

@@ -7,6 +7,11 @@ of these is an input error; in a directory it is skipped (said with --verbose). 
 directory in which nothing was recognised is an input error too: a scan of it would be an
 empty, green report. Terraform configuration (`.tf`) is not evaluated (only a plan says
 what will be deployed), so such a file or directory gets the commands that make a plan.
+
+Only regular files are opened (a FIFO would block the scan for ever): anything else named
+on the command line is an input error, and in a directory it is skipped with a warning.
+Whatever goes wrong inside one file (bounds in `limits`, memory, a shape no reader
+anticipated) is one line about that file; the other files are still read.
 """
 
 from __future__ import annotations
@@ -15,8 +20,7 @@ import os
 import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import orjson
 
@@ -24,16 +28,25 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
 from sagewarden.sources import cloudformation as cfn
 from sagewarden.sources import jsonscan, terraform
-from sagewarden.sources.config import FULL_PARSE_LIMIT, ConfigReader
+from sagewarden.sources.config import FULL_PARSE_LIMIT, ConfigReader, too_large
+from sagewarden.sources.inputfile import (
+    NotRegularFile,
+    bom_length,
+    open_regular,
+    reason,
+    strip_bom,
+)
+from sagewarden.sources.limits import MAX_WHOLE_BYTES
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
 SKIP_DIRS = frozenset({".git", ".terraform", "node_modules", ".venv", "__pycache__", ".tox"})
-_HEAD = 1 << 16
+_HEAD = 1 << 20  # read to recognise a file (and find a snapshot's configurationItems)
 TERRAFORM_SOURCE_SUFFIXES = (".tf", ".tf.json")
 NOT_RECOGNISED = (
     "not AWS Config data, a CloudFormation template (no Resources with a Type) or a Terraform plan"
 )
+UNEXPECTED = "could not be read: sagewarden met a shape it does not handle, please report it"
 NOTHING_IN_DIR = (
     "nothing to evaluate: no AWS Config data, CloudFormation template or Terraform plan "
     "in this directory"
@@ -88,7 +101,7 @@ class FileReader:
                 kind = Kind.INFO if self.skip_other else Kind.INPUT
                 self._diag(path, terraform_hint(os.path.dirname(path)), kind)
             else:
-                self._read_file(path, explicit=not self.skip_other)
+                self._read_file(path, explicit=not self.skip_other, named=True)
         self.result.resources += self.config.resources()
         self.result.diagnostics += self.config.diagnostics
         self.result.config_items = self.config.items_seen
@@ -105,7 +118,7 @@ class FileReader:
                     if dirpath not in terraform_dirs:
                         terraform_dirs.append(dirpath)
                 elif name.endswith(DATA_SUFFIXES):
-                    self._read_file(os.path.join(dirpath, name), explicit=False)
+                    self._read_file(os.path.join(dirpath, name), explicit=False, named=False)
         if self.result.recognised > before:
             return
         if any(d.kind is Kind.INPUT for d in self.result.diagnostics[said:]):
@@ -116,48 +129,81 @@ class FileReader:
         else:
             self._diag(root, NOTHING_IN_DIR)
 
-    def _read_file(self, path: str, explicit: bool) -> None:
+    def _read_file(self, path: str, explicit: bool, named: bool) -> None:
+        """One file, whatever it holds: anything that goes wrong is one line about it."""
         try:
-            with open(path, "rb") as fh:
-                head = fh.read(_HEAD)
-            size = os.path.getsize(path)
+            fh = open_regular(path)
+        except NotRegularFile as exc:
+            if named:
+                self._diag(path, f"cannot read: {exc}")
+            else:  # a FIFO or a socket in a folder is no input, but say it was passed by
+                self._diag(path, f"skipped: {exc.kind}, not a regular file", Kind.WARNING)
+            return
         except OSError as exc:
-            self._diag(path, f"cannot read: {exc.strerror or exc}")
+            self._diag(path, f"cannot read: {reason(exc)}")
             return
+        with fh:
+            try:
+                self._read_open(path, fh, explicit)
+            except MemoryError:
+                self._diag(path, "not enough memory to read it: not evaluated")
+            except RecursionError:
+                self._diag(path, "nested too deeply to read: not evaluated")
+            except OSError as exc:
+                self._diag(path, f"cannot read: {reason(exc)}")
+            except Exception as exc:  # a shape no reader anticipated: one line, never a traceback
+                detail = " ".join(str(exc).split())[:200]
+                self._diag(path, f"{UNEXPECTED} ({type(exc).__name__}: {detail}): not evaluated")
+
+    def _read_open(self, path: str, fh: BinaryIO, explicit: bool) -> None:
+        size = os.fstat(fh.fileno()).st_size
+        head = fh.read(_HEAD)
         if head[:2] == b"\x1f\x8b":
-            self._config_file(path)  # gzip: only AWS Config delivers that
+            self._config_file(path, fh)  # gzip: only AWS Config delivers that
             return
-        if not head.strip():
+        body = head[bom_length(head) :]
+        if not body.strip():
             self._diag(path, "empty file")
             return
-        if b"\x00" in head[:8192]:
+        if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            self._diag(path, "UTF-16 text: save it as UTF-8 (JSON and YAML files are UTF-8)")
+            return
+        if b"\x00" in body[:8192]:
             self._diag(path, "binary file: not AWS Config data, a template or a plan")
             return
-        first = head.lstrip()[:1]
+        first = body.lstrip()[:1]
         if first in (b"{", b"[") and not path.endswith(TEMPLATE_SUFFIXES):
-            self._read_json(path, head, size, explicit)
+            self._read_json(path, fh, head, size, explicit)
         else:
-            self._read_yaml(path, explicit)
+            self._read_yaml(path, fh, size, explicit)
 
-    def _read_json(self, path: str, head: bytes, size: int, explicit: bool) -> None:
-        if b'"configurationItems"' in head and size > self.full_parse_limit:
-            self._config_file(path)  # the large-snapshot scanner
+    def _read_json(self, path: str, fh: BinaryIO, head: bytes, size: int, explicit: bool) -> None:
+        snapshot = jsonscan.find_array(head, b"configurationItems") is not None
+        if snapshot and size > self.full_parse_limit:
+            self._config_file(path, fh)  # the large-snapshot scanner
             return
-        data = Path(path).read_bytes()
+        if size > MAX_WHOLE_BYTES:
+            self._diag(path, too_large(size))
+            return
+        fh.seek(0)
+        data = strip_bom(fh.read())
         try:
             doc = orjson.loads(data)
         except orjson.JSONDecodeError as exc:
             if b'"configurationItems"' in head:
-                self._config_file(path)  # reports the damage, keeps what precedes it
+                self._config_file(path, fh)  # reports the damage, keeps what precedes it
                 return
-            line, col = jsonscan.line_col(data, exc.pos)
-            self._diag(path, f"invalid JSON at line {line}, column {col}: {_msg(exc)}")
+            self._diag(path, jsonscan.parse_error(data, exc))
             return
         self._dispatch(path, doc, data, explicit)
 
-    def _read_yaml(self, path: str, explicit: bool) -> None:
+    def _read_yaml(self, path: str, fh: BinaryIO, size: int, explicit: bool) -> None:
+        if size > MAX_WHOLE_BYTES:
+            self._diag(path, too_large(size))
+            return
+        fh.seek(0)
         try:
-            text = Path(path).read_text(encoding="utf-8")
+            text = strip_bom(fh.read()).decode("utf-8")
         except UnicodeDecodeError as exc:
             self._diag(path, f"not UTF-8 text (byte {exc.start}): not a template")
             return
@@ -185,8 +231,9 @@ class FileReader:
             isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
         ):
             assert isinstance(doc, dict)
+            ids = doc.get("Resources")
             lines = cfn.json_lines(
-                data.decode("utf-8", "replace"), list(doc.get("Resources") or {})
+                data.decode("utf-8", "replace"), list(ids) if isinstance(ids, dict) else []
             )
             self._template(path, cfn.LoadedTemplate(doc, lines))
         elif _looks_like_config(doc):
@@ -197,9 +244,9 @@ class FileReader:
         else:
             self._diag(path, "skipped: not AWS Config data, a template or a plan", Kind.INFO)
 
-    def _config_file(self, path: str) -> None:
+    def _config_file(self, path: str, fh: BinaryIO) -> None:
         self.result.config_files += 1
-        self.config.read_file(path)
+        self.config.read_open(fh, path)
 
     def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
         resources, diags = cfn.read_template(loaded, path, self.cfn_params)
@@ -224,11 +271,6 @@ def _looks_like_config(doc: Any) -> bool:
         }
         & set(doc)
     )
-
-
-def _msg(exc: orjson.JSONDecodeError) -> str:
-    text = exc.msg or "invalid JSON"
-    return text[0].lower() + text[1:]
 
 
 def read_files(

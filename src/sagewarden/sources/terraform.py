@@ -50,6 +50,7 @@ from typing import Any, TypeAlias
 from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Provenance, Resource
+from sagewarden.sources.limits import depth_message, too_deep
 from sagewarden.sources.terraform_map import AWS_PROVIDER, FREE_FORM, TYPES, TypeMap
 from sagewarden.values import SENSITIVE, Sensitive, SensitiveText, UnresolvedValue, sensitive
 
@@ -85,9 +86,23 @@ def is_plan(doc: object) -> bool:
 
 def read_plan(doc: dict[str, Any], file: str) -> tuple[list[Resource], list[Diagnostic]]:
     """The SageMaker resources a plan leaves in place, and problems found reading it."""
+    deep = too_deep(doc)
+    if deep is not None:
+        return [], [Diagnostic(_deep_where(doc, file, deep), depth_message(deep))]
     reader = _PlanReader(doc, file)
     reader.read()
     return reader.resources, reader.diagnostics
+
+
+def _deep_where(doc: dict[str, Any], file: str, path: str) -> str:
+    """The file, and the resource address when the deep value is inside a change."""
+    m = re.match(r"resource_changes\[(\d+)\]", path)
+    changes = doc.get("resource_changes")
+    if m and isinstance(changes, list) and int(m.group(1)) < len(changes):
+        address = _dig(changes[int(m.group(1))], "address")
+        if isinstance(address, str):
+            return f"{file}: {address}"
+    return file
 
 
 # -- addresses ----------------------------------------------------------------------------
@@ -131,7 +146,10 @@ def _parse_key(text: str | None) -> Key:
         except ValueError:
             return inner[1:-1]  # an escape JSON does not know: keep the text
         return value if isinstance(value, str) else None
-    return int(inner)
+    try:
+        return int(inner)
+    except ValueError:  # more digits than Python converts: no plan counts that far
+        return inner
 
 
 def parse_address(address: str) -> Address | None:

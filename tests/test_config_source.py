@@ -240,7 +240,11 @@ def test_truncated_snapshot_keeps_the_items_before_the_damage(tmp_path: Path) ->
             'EnableNetworkIsolation is "two", not true or false',
             Status.ERROR,
         ),
-        ({"tags": "team=ml"}, "tags is neither a map nor a list", Status.PASSED),
+        (
+            {"tags": "team=ml"},
+            'tags is "team=ml", not a map or a list of {Key, Value}',
+            Status.PASSED,
+        ),
     ],
 )
 def test_bad_items_are_errors_with_one_line_naming_the_resource(

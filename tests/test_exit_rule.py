@@ -173,6 +173,21 @@ CASES: list[tuple[str, dict[str, str], list[str], int, set[str]]] = [
         3,
         {"scope"},
     ),
+    (
+        "AWS Config did not record the configuration",
+        {
+            "b.json": batch(
+                {
+                    **MODEL_OK,
+                    "configuration": None,
+                    "configurationItemStatus": "ResourceNotRecorded",
+                }
+            )
+        },
+        [],
+        3,
+        {"scope"},
+    ),
     ("InstanceCount 0", {"b.json": batch(job(0))}, [], 2, {"input"}),
     ("InstanceCount full-width", {"b.json": batch(job("\uff12"))}, [], 2, {"input"}),
     ("InstanceCount 2_0", {"b.json": batch(job("2_0"))}, [], 2, {"input"}),
@@ -237,6 +252,8 @@ def test_error_verdicts_set_the_exit_code(
         assert any("suppressed" in e for e in doc["evaluations"])
     assert got == code, err
     assert "Traceback" not in err
+    if classes:  # every ERROR is also said, in one line naming where
+        assert err.strip(), "an ERROR verdict with nothing said on stderr"
 
 
 def _live(

@@ -732,6 +732,19 @@ def test_fifo_as_the_suppressions_file(fifo: Path) -> None:
     assert "a FIFO (named pipe), not a regular file" in run.stdout
 
 
+@pytest.mark.parametrize("given", [True, False], ids=["--config", "found in the folder"])
+def test_fifo_as_the_suppressions_file_of_a_scan(tmp_path: Path, given: bool) -> None:
+    """Given with --config or found as .sagewarden.yaml: one line, never "no such file" or
+    a silent "no suppressions", and no hang."""
+    os.mkfifo(tmp_path / ".sagewarden.yaml")
+    config = ["--config", ".sagewarden.yaml"] if given else []
+    run = run_cli("scan", str(GOOD), "--no-history", "-q", *config, cwd=tmp_path)
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.strip().splitlines() == [
+        "sagewarden: .sagewarden.yaml: cannot read: a FIFO (named pipe), not a regular file"
+    ]
+
+
 def test_device_named_on_the_command_line() -> None:
     if not os.path.exists("/dev/zero"):
         pytest.skip("no /dev/zero")

@@ -748,10 +748,12 @@ def _cfn_params(args: argparse.Namespace, diags: Diagnostics) -> dict[str, str]:
 
 
 def _suppressions(args: argparse.Namespace, diags: Diagnostics) -> list[Suppression]:
-    path = args.config or (CONFIG_NAME if os.path.isfile(CONFIG_NAME) else None)
+    # lexists, not isfile: a FIFO or directory there is said by the loader (which reads
+    # regular files only), never taken for "no suppressions".
+    path = args.config or (CONFIG_NAME if os.path.lexists(CONFIG_NAME) else None)
     if path is None:
         return []
-    if args.config and not os.path.isfile(path):
+    if args.config and not os.path.lexists(path):
         diags.add(f"--config {path}", "no such file")
         return []
     found, problems = load_suppressions(path)

@@ -64,6 +64,10 @@ API_RENAMES: dict[str, dict[str, str]] = {
 # string saying what is wrong, also given as a diagnostic). Without it, tags of None mean
 # that the source does not record tags.
 TAGS_INVALID = "tags_invalid"
+# Resource.extra key: set when a resource from a file could not be read because its source
+# did not record it (AWS Config's ResourceNotRecorded), not because the file is wrong: its
+# ERROR is "could not be read" (exit code 3), as for a live account.
+NOT_RECORDED = "not_recorded"
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sagewarden.catalog import Control
 from sagewarden.diagnostics import Kind
-from sagewarden.resources import Resource
+from sagewarden.resources import NOT_RECORDED, Resource
 
 
 class Status(str, Enum):
@@ -58,7 +58,9 @@ def default_problem(r: Resource) -> Kind:
     """The class of an ERROR nothing more specific classed: bad input when the resource
     came from a file the user gave (a template, a plan, Config data), could not be read
     when it came from a live account (AWS answered with something no control can read)."""
-    return Kind.SCOPE if r.provenance.kind == "aws" else Kind.INPUT
+    if r.provenance.kind == "aws" or r.extra.get(NOT_RECORDED):
+        return Kind.SCOPE
+    return Kind.INPUT
 
 
 def passed(reason: str) -> Verdict:

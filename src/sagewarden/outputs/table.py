@@ -47,7 +47,7 @@ def render(
         control = BY_ID[cid]
         rows = groups[cid]
         counts = summary["by_control"].get(cid, {})
-        tally = ", ".join(f"{n} {s.lower().replace('_', ' ')}" for s, n in counts.items())
+        tally = ", ".join(_count(n, s) for s, n in counts.items())
         sev = control.severity.value
         write(
             f"{st(cid, BOLD)}  {st(sev.ljust(6), *_SEVERITY_STYLE[control.severity])}  "
@@ -89,3 +89,9 @@ def _where(e: Evaluation, st: Style) -> str:
     else:
         return ""
     return "  " + st(f"[{where}]", DIM)
+
+
+def _count(n: int, status: str) -> str:
+    """ "2 failed", "1 error", "2 errors": statuses are adjectives, ERROR a noun."""
+    word = status.lower().replace("_", " ")
+    return f"{n} {word}{'s' if word == 'error' and n != 1 else ''}"

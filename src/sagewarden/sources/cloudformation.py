@@ -216,8 +216,10 @@ def _resource(
         provenance=Provenance("cloudformation", file=file, line=line),
     )
     if isinstance(props, UnresolvedValue):
+        # Not one property can be read before deploy: nothing to evaluate, said once.
         resource.read_error = f"Properties {props.why}"
         resource.name = lid
+        diags.append(Diagnostic(where, f"{lid}: Properties {props.why}: it cannot be evaluated"))
         return resource
     if not isinstance(props, dict):
         raise TemplateError(f"Properties of {lid} is not an object")

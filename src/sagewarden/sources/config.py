@@ -30,11 +30,12 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import (
     ALL_TYPES,
     NAME_PROPERTY,
+    TAGS_INVALID,
     Provenance,
     Resource,
     normalise_properties,
-    tags_from_any,
 )
+from sagewarden.resources import NOT_RECORDED as RECORDED_NOTHING
 from sagewarden.sources import jsonscan
 from sagewarden.sources.inputfile import reason, strip_bom
 from sagewarden.sources.limits import (
@@ -46,6 +47,7 @@ from sagewarden.sources.limits import (
     depth_message,
     too_deep,
 )
+from sagewarden.values import InvalidValue, read_tags
 
 DELETED = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded"})
 NOT_RECORDED = "ResourceNotRecorded"
@@ -286,11 +288,13 @@ class ConfigReader:
                 return self._unreadable(resource, where, depth_message(f"configuration.{deep}"))
         if config is None:
             if status == NOT_RECORDED:
+                resource.extra[RECORDED_NOTHING] = True  # not the file's fault: exit 3
                 return self._unreadable(
                     resource,
                     where,
                     "AWS Config did not record its configuration "
                     "(configurationItemStatus ResourceNotRecorded)",
+                    Kind.SCOPE,
                 )
             if "configuration" not in item:
                 return self._unreadable(
@@ -306,27 +310,31 @@ class ConfigReader:
             own = resource.properties.get(NAME_PROPERTY[rtype])
             if isinstance(own, str) and own:
                 resource.name = own
-        resource.tags = self._tags(item, resource.properties, where)
+        resource.tags = self._tags(resource, item, where)
         return resource
 
-    def _tags(
-        self, item: dict[str, Any], props: dict[str, Any], where: str
-    ) -> dict[str, str] | None:
+    def _tags(self, resource: Resource, item: dict[str, Any], where: str) -> dict[str, str] | None:
+        """The tags the item records (None when it records none), or None with
+        `extra[TAGS_INVALID]` and one line saying what is wrong with them."""
         if "tags" in item:
-            tags = tags_from_any(item["tags"] if item["tags"] is not None else {})
-            if tags is None:
-                self._diag(where, "tags is neither a map nor a list of {key, value}")
-            return tags
-        if "Tags" in props:  # some recorders keep them in the configuration
-            tags = tags_from_any(props["Tags"] if props["Tags"] is not None else [])
-            if tags is None:
-                self._diag(where, "configuration Tags is neither a map nor a list of {Key, Value}")
-            return tags
-        return None  # batch-get-resource-config and queries without tags do not record them
+            raw, path = item["tags"] if item["tags"] is not None else {}, "tags"
+        elif "Tags" in resource.properties:  # some recorders keep them in the configuration
+            raw, path = resource.properties["Tags"], "configuration Tags"
+            raw = raw if raw is not None else []
+        else:
+            return None  # batch-get-resource-config and queries without tags do not record them
+        try:
+            return read_tags(raw, path)
+        except InvalidValue as exc:
+            resource.extra[TAGS_INVALID] = str(exc)
+            self._diag(where, f"{exc}")
+            return None
 
-    def _unreadable(self, resource: Resource, where: str, why: str) -> Resource:
+    def _unreadable(
+        self, resource: Resource, where: str, why: str, kind: Kind = Kind.INPUT
+    ) -> Resource:
         resource.read_error = why
-        self._diag(where, why)
+        self._diag(where, why, kind)
         return resource
 
     def _diag(self, where: str, message: str, kind: Kind = Kind.INPUT) -> None:

@@ -510,13 +510,21 @@ BOM_CASES = [
 ]
 
 
-@pytest.mark.parametrize("where", ["named", "in-a-folder", "streaming", "gzip"])
-@pytest.mark.parametrize(("name", "source"), BOM_CASES, ids=[c[0] for c in BOM_CASES])
+# Only AWS Config data comes gzip-compressed.
+BOM_RUNS = [
+    (name, source, where)
+    for name, source in BOM_CASES
+    for where in ("named", "in-a-folder", "streaming", "gzip")
+    if where != "gzip" or name.startswith(("snapshot", "history", "query", "batch"))
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "source", "where"), BOM_RUNS, ids=[f"{n}-{w}" for n, _, w in BOM_RUNS]
+)
 def test_a_utf8_byte_order_mark_is_not_content(
     tmp_path: Path, name: str, source: Path, where: str
 ) -> None:
-    if where == "gzip" and not name.startswith(("snapshot", "history", "query", "batch")):
-        pytest.skip("only AWS Config data comes gzip-compressed")
     plain = read_files([str(source)])
     folder = tmp_path / "in"
     folder.mkdir()

@@ -570,6 +570,10 @@ def show(value: Any) -> str:
         return value if value else '""'
     if isinstance(value, UnresolvedValue):
         return f"(a value that {value.why})"
+    if isinstance(value, bool):  # the common cases, without a JSON encoder
+        return "true" if value else "false"
+    if isinstance(value, int) or value is None:
+        return "null" if value is None else str(value)
     text = json.dumps(_plain(value), ensure_ascii=False)
     return text if len(text) <= 60 else text[:57] + "..."
 

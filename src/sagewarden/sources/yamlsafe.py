@@ -58,7 +58,8 @@ def load(text: str, loader_class: type[Any] = SafeLoader) -> tuple[yaml.Node | N
         node = loader.get_single_node()
         if node is None:
             return None, None
-        check_aliases(node)
+        if "&" in text:  # no anchor, no alias: the walk is only needed when there is one
+            check_aliases(node)
         return node, loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark

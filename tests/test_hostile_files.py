@@ -166,7 +166,7 @@ TEMPLATES = [
     ("split-empty", "t.yaml", model("{ModelName: !Select [0, !Split ['', ab]]}"), "delimiter"),
     # a resource Type that is not a type name
     ("type-list", "t.yaml", "Resources:\n  M:\n    Type: [AWS::SageMaker::Model]\n" + OK, "a list"),
-    ("type-map", "t.yaml", "Resources:\n  M:\n    Type: {a: b}\n" + OK, "a map"),
+    ("type-map", "t.yaml", "Resources:\n  M:\n    Type: {a: b}\n" + OK, "an object"),
     ("type-number", "t.yaml", "Resources:\n  M:\n    Type: 7\n" + OK, "Type that is a number"),
     ("type-null", "t.yaml", "Resources:\n  M:\n    Type: null\n  N: {Type: X::Y::Z}\n", "no Type"),
     ("type-bool", "t.yaml", "Resources:\n  M:\n    Type: true\n" + OK, "Type that is a boolean"),

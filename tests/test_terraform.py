@@ -528,7 +528,7 @@ def _set(path: list[Any], value: Any) -> Any:
         (_set(["resource_changes", 0], 7), "resource_changes[0]", "is a number", None),
         (_set(["resource_changes", 0], {"change": {}}), "resource_changes[0]", "address", None),
         (_set(["resource_changes", 0, "address"], "no such thing!"), "no such thing!", "", None),
-        (_set([NB, "change"], None), NB, "change is a null, not an object", NB),
+        (_set([NB, "change"], None), NB, "change is null, not an object", NB),
         (_set([NB, "change", "actions"], "create"), NB, "actions is", NB),
         (_set([NB, "change", "after"], "fraud-analysis"), NB, "change.after is a string", NB),
         (_set([NB, "change", "after_unknown"], [True]), NB, "after_unknown is a list", NB),

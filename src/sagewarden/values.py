@@ -596,3 +596,19 @@ def _plain(value: Any) -> Any:
 
 def _quoted(value: Any) -> str:
     return f'"{value}"' if isinstance(value, str) else show(value)
+
+
+def a_kind(value: Any) -> str:
+    """A value's JSON type with its article ("an object", "a list", "null"), for lines such
+    as "X is a list, not an object"."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return "a string"
+    return "a number" if isinstance(value, (int, float)) else f"a {type(value).__name__}"

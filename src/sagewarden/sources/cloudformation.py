@@ -23,7 +23,7 @@ from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
 from sagewarden.sources.inputfile import read_regular, reason
 from sagewarden.sources.limits import MAX_DEPTH, depth_message, too_deep
 from sagewarden.sources.yamlsafe import YamlLoadError
-from sagewarden.values import UnresolvedValue, has_choice, tag_keys
+from sagewarden.values import UnresolvedValue, a_kind, has_choice, tag_keys
 from sagewarden.verdicts import Suppression
 
 
@@ -149,7 +149,7 @@ def read_template(
             continue
         rtype = spec.get("Type")
         if not isinstance(rtype, str):
-            what = "has no Type" if rtype is None else f"has a Type that is a {_kind(rtype)}"
+            what = "has no Type" if rtype is None else f"has a Type that is {a_kind(rtype)}"
             diags.append(Diagnostic(where, f"resource {lid} {what}, not a resource type name"))
             continue
         if rtype not in ALL_TYPES:
@@ -174,16 +174,6 @@ def read_template(
             )
         )
     return out, diags
-
-
-def _kind(value: Any) -> str:
-    if isinstance(value, Mapping):
-        return "map"
-    if isinstance(value, list):
-        return "list"
-    if isinstance(value, bool):
-        return "boolean"
-    return "number" if isinstance(value, (int, float)) else type(value).__name__
 
 
 def _resource(
@@ -280,7 +270,7 @@ def parse_params_file(path: str) -> tuple[dict[str, str], list[Diagnostic]]:
     if isinstance(doc, Mapping) and isinstance(doc.get("Parameters"), Mapping):
         for k, v in doc["Parameters"].items():
             if isinstance(v, (dict, list)):
-                return {}, [Diagnostic(path, f"parameter {k}: the value is a {_kind(v)}")]
+                return {}, [Diagnostic(path, f"parameter {k}: the value is {a_kind(v)}")]
             out[str(k)] = v if isinstance(v, str) else orjson.dumps(v).decode().strip('"')
         return out, []
     if isinstance(doc, list):
@@ -290,7 +280,7 @@ def parse_params_file(path: str) -> tuple[dict[str, str], list[Diagnostic]]:
                     continue
                 value = item.get("ParameterValue", "")
                 if isinstance(value, (dict, list)):
-                    return {}, [Diagnostic(path, f"entry {n}: ParameterValue is a {_kind(value)}")]
+                    return {}, [Diagnostic(path, f"entry {n}: ParameterValue is {a_kind(value)}")]
                 out[item["ParameterKey"]] = str(value)
             elif isinstance(item, str) and "=" in item:
                 k, v = item.split("=", 1)

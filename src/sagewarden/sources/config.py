@@ -47,7 +47,7 @@ from sagewarden.sources.limits import (
     depth_message,
     too_deep,
 )
-from sagewarden.values import InvalidValue, read_tags
+from sagewarden.values import InvalidValue, a_kind, read_tags
 
 DELETED = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded"})
 NOT_RECORDED = "ResourceNotRecorded"
@@ -183,7 +183,7 @@ class ConfigReader:
         elif isinstance(doc, list):
             items = doc
         else:
-            self._diag(shown, f"not AWS Config data: the document is a {_kind(doc)}")
+            self._diag(shown, f"not AWS Config data: the document is {a_kind(doc)}")
             return
         for n, item in enumerate(items, 1):
             self._value(item, shown, n if numbered else None)
@@ -199,7 +199,7 @@ class ConfigReader:
                 return
         if not isinstance(value, dict):
             what = f"item {n}" if n else "an item"
-            self._diag(shown, f"{what} is a {_kind(value)}, not a configuration item")
+            self._diag(shown, f"{what} is {a_kind(value)}, not a configuration item")
             return
         self._item(value, shown, n)
 
@@ -303,7 +303,7 @@ class ConfigReader:
             return self._unreadable(resource, where, "configuration is null")
         if not isinstance(config, dict):
             return self._unreadable(
-                resource, where, f"configuration is a {_kind(config)}, not an object"
+                resource, where, f"configuration is {a_kind(config)}, not an object"
             )
         resource.properties = normalise_properties(rtype, config)
         if not resource.name or resource.name == rid:
@@ -402,7 +402,7 @@ def _show(v: Any) -> str:
     try:
         text = orjson.dumps(v, default=str).decode()
     except TypeError:  # nested past orjson's limit
-        text = f"a {_kind(v)}"
+        text = a_kind(v)
     return text if len(text) <= 40 else text[:37] + "..."
 
 
@@ -432,9 +432,3 @@ def _size(n: int) -> str:
             value = n / (1 << shift)
             return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
     return f"{n} bytes"
-
-
-def _kind(v: Any) -> str:
-    return {dict: "object", list: "list", str: "string", bool: "boolean", type(None): "null"}.get(
-        type(v), "number"
-    )

@@ -52,7 +52,14 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Provenance, Resource
 from sagewarden.sources.limits import depth_message, too_deep
 from sagewarden.sources.terraform_map import AWS_PROVIDER, FREE_FORM, TYPES, TypeMap
-from sagewarden.values import SENSITIVE, Sensitive, SensitiveText, UnresolvedValue, sensitive
+from sagewarden.values import (
+    SENSITIVE,
+    Sensitive,
+    SensitiveText,
+    UnresolvedValue,
+    a_kind,
+    sensitive,
+)
 
 AFTER_APPLY = "is known only after apply"
 
@@ -211,7 +218,7 @@ class _PlanReader:
 
     def read(self) -> None:
         if not isinstance(self.doc, dict):
-            self._diag(self.file, f"not a Terraform plan: the document is a {_kind(self.doc)}")
+            self._diag(self.file, f"not a Terraform plan: the document is {a_kind(self.doc)}")
             return
         changes = self._changes()
         planned = self._planned()
@@ -240,12 +247,12 @@ class _PlanReader:
         if raw is None:
             return out
         if not isinstance(raw, list):
-            self._diag(self.file, f"resource_changes is a {_kind(raw)}, not a list")
+            self._diag(self.file, f"resource_changes is {a_kind(raw)}, not a list")
             return out
         for i, item in enumerate(raw):
             where = f"{self.file}: resource_changes[{i}]"
             if not isinstance(item, dict):
-                self._diag(where, f"is a {_kind(item)}, not an object")
+                self._diag(where, f"is {a_kind(item)}, not an object")
                 continue
             address = item.get("address")
             if not isinstance(address, str) or not address:
@@ -273,7 +280,7 @@ class _PlanReader:
         if pv is None:
             return out
         if not isinstance(pv, dict):
-            self._diag(self.file, f"planned_values is a {_kind(pv)}, not an object")
+            self._diag(self.file, f"planned_values is {a_kind(pv)}, not an object")
             return out
         root = pv.get("root_module")
         if root is None:
@@ -281,7 +288,7 @@ class _PlanReader:
         for module, where in self._walk_modules(root, "planned_values.root_module"):
             resources = module.get("resources", [])
             if not isinstance(resources, list):
-                self._diag(self.file, f"{where}.resources is a {_kind(resources)}, not a list")
+                self._diag(self.file, f"{where}.resources is {a_kind(resources)}, not a list")
                 continue
             for i, item in enumerate(resources):
                 if not isinstance(item, dict) or not isinstance(item.get("address"), str):
@@ -297,12 +304,12 @@ class _PlanReader:
 
     def _walk_modules(self, module: Any, where: str) -> Iterator[tuple[dict[str, Any], str]]:
         if not isinstance(module, dict):
-            self._diag(self.file, f"{where} is a {_kind(module)}, not an object")
+            self._diag(self.file, f"{where} is {a_kind(module)}, not an object")
             return
         yield module, where
         children = module.get("child_modules", [])
         if not isinstance(children, list):
-            self._diag(self.file, f"{where}.child_modules is a {_kind(children)}, not a list")
+            self._diag(self.file, f"{where}.child_modules is {a_kind(children)}, not a list")
             return
         for i, child in enumerate(children):
             yield from self._walk_modules(child, f"{where}.child_modules[{i}]")
@@ -318,7 +325,7 @@ class _PlanReader:
         where = f"{self.file}: {address}"
         change = entry.get("change")
         if not isinstance(change, dict):
-            self._unreadable(address, addr, tmap, f"change is a {_kind(change)}, not an object")
+            self._unreadable(address, addr, tmap, f"change is {a_kind(change)}, not an object")
             return
         actions = change.get("actions")
         if (
@@ -337,9 +344,7 @@ class _PlanReader:
             return  # destroyed, forgotten or read: nothing left to evaluate
         after = change.get("after")
         if not isinstance(after, dict):
-            self._unreadable(
-                address, addr, tmap, f"change.after is a {_kind(after)}, not an object"
-            )
+            self._unreadable(address, addr, tmap, f"change.after is {a_kind(after)}, not an object")
             return
         after = _mark_sensitive(after, change.get("after_sensitive"))
         unknown = change.get("after_unknown")
@@ -347,7 +352,10 @@ class _PlanReader:
             unknown = {}
         if not isinstance(unknown, dict):
             self._unreadable(
-                address, addr, tmap, f"change.after_unknown is a {_kind(unknown)}, not an object"
+                address,
+                addr,
+                tmap,
+                f"change.after_unknown is {a_kind(unknown)}, not an object",
             )
             return
         ctx = _Context(address, addr, tmap, self._config_for(addr), unknown)
@@ -361,7 +369,7 @@ class _PlanReader:
         if tmap is None:
             return
         if not isinstance(values, dict):
-            self._unreadable(address, addr, tmap, f"values is a {_kind(values)}, not an object")
+            self._unreadable(address, addr, tmap, f"values is {a_kind(values)}, not an object")
             return
         ctx = _Context(address, addr, tmap, self._config_for(addr), {})
         self._build(ctx, values, {}, None)
@@ -594,10 +602,10 @@ class _PlanReader:
         if isinstance(tags_all, dict):
             return _secret_as_in(_tag_map(tags_all), own), None
         if tags_all is not None and not isinstance(tags_all, UnresolvedValue):
-            self._diag(where, f"tags_all is a {_kind(tags_all)}, not a map")
+            self._diag(where, f"tags_all is {a_kind(tags_all)}, not a map")
             return None, None
         if own is not None and not isinstance(own, (dict, UnresolvedValue)):
-            self._diag(where, f"tags is a {_kind(own)}, not a map")
+            self._diag(where, f"tags is {a_kind(own)}, not a map")
             return None, None
         known = _tag_map(own) if isinstance(own, dict) else {}
         if tags_all is None:  # no tags_all (an older provider): tags is all there is
@@ -617,7 +625,7 @@ class _PlanReader:
         if isinstance(raw, UnresolvedValue):
             return {}, f"tags {raw.why}"
         if not isinstance(raw, list):
-            self._diag(where, f"tags is a {_kind(raw)}, not a list of {{key, value}}")
+            self._diag(where, f"tags is {a_kind(raw)}, not a list of {{key, value}}")
             return None, None
         out: dict[str, str] = {}
         why: str | None = None
@@ -938,17 +946,3 @@ def _show(v: Any) -> str:
     except (TypeError, ValueError):
         text = repr(v)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def _kind(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, dict):
-        return "object"
-    if isinstance(v, list):
-        return "list"
-    if isinstance(v, str):
-        return "string"
-    return "number"

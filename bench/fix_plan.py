@@ -36,6 +36,7 @@ import orjson
 
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
+from sagewarden.kinds import JOB_DEFINITION_TYPES, kind
 from sagewarden.params import parse_params
 from sagewarden.remediation import plan, render_text
 from sagewarden.resources import Provenance, Resource
@@ -51,32 +52,6 @@ OUT = Path(__file__).resolve().parent / "out"
 ACCOUNTS = [f"{210000000000 + i}" for i in range(5)]
 REGIONS = ["us-east-1", "eu-west-1"]
 
-_ARN_KIND = {
-    RT.NOTEBOOK_INSTANCE: "notebook-instance",
-    RT.ENDPOINT_CONFIG: "endpoint-config",
-    RT.MODEL: "model",
-    RT.APP_IMAGE_CONFIG: "app-image-config",
-    RT.IMAGE: "image",
-    RT.DATA_QUALITY_JOB_DEFINITION: "data-quality-job-definition",
-    RT.MODEL_BIAS_JOB_DEFINITION: "model-bias-job-definition",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "model-explainability-job-definition",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "model-quality-job-definition",
-    RT.MONITORING_SCHEDULE: "monitoring-schedule",
-}
-_NAME_KEY = {
-    RT.NOTEBOOK_INSTANCE: "NotebookInstanceName",
-    RT.ENDPOINT_CONFIG: "EndpointConfigName",
-    RT.MODEL: "ModelName",
-    RT.APP_IMAGE_CONFIG: "AppImageConfigName",
-    RT.IMAGE: "ImageName",
-    RT.MONITORING_SCHEDULE: "MonitoringScheduleName",
-}
-_JOB_KIND = {
-    RT.DATA_QUALITY_JOB_DEFINITION: "DataQuality",
-    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBias",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainability",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQuality",
-}
 # Share of each type in the estate (sums to 1); endpoint configs include those that use a
 # failing model, schedules are half inline and half by reference.
 MIX = {
@@ -100,8 +75,8 @@ def _res(
     scope: tuple[str, str] | None = None,
 ) -> Resource:
     account, region = scope or _scope(i)
-    arn = f"arn:aws:sagemaker:{region}:{account}:{_ARN_KIND[rtype]}/{name}"
-    properties = {_NAME_KEY.get(rtype, "JobDefinitionName"): name, **props}
+    arn = f"arn:aws:sagemaker:{region}:{account}:{kind(rtype).arn_kind}/{name}"
+    properties = {kind(rtype).name_property: name, **props}
     return Resource(
         type=rtype,
         id=arn,
@@ -182,20 +157,20 @@ def _endpoint_config(i: int, model: Resource | None, count: int) -> Resource:
 
 
 def _job_props(rtype: str, i: int) -> dict[str, Any]:
-    kind = _JOB_KIND[rtype]
+    mtype = kind(rtype).monitoring_type
     app: dict[str, Any] = {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mon:1"}
-    if kind in ("ModelBias", "ModelExplainability"):
+    if mtype in ("ModelBias", "ModelExplainability"):
         app["ConfigUri"] = f"s3://monitoring/cfg-{i}.json"
-    if kind == "ModelQuality":
+    if mtype == "ModelQuality":
         app["ProblemType"] = "Regression"
     job_input: dict[str, Any] = {"EndpointInput": {"EndpointName": f"ep-{i}", "LocalPath": "/in"}}
-    if kind in ("ModelBias", "ModelQuality"):
+    if mtype in ("ModelBias", "ModelQuality"):
         job_input["GroundTruthS3Input"] = {"S3Uri": f"s3://monitoring/truth-{i}"}
     # Every one fails (all run on 2-3 instances): a quarter have isolation on but no
     # inter-container encryption; the rest lack isolation (.11/.12 where the type has an
     # isolation control) and, for the types with only an encryption control, encryption.
     isolated = i % 4 == 0
-    has_isolation_control = kind in ("DataQuality", "ModelBias")
+    has_isolation_control = mtype in ("DataQuality", "ModelBias")
     count = 2 + i % 2
     network = {
         "EnableNetworkIsolation": isolated,
@@ -265,9 +240,15 @@ def build(total: int) -> list[Resource]:
         prefix = "aic" if rtype == RT.APP_IMAGE_CONFIG else "img"
         out += [_res(rtype, f"{prefix}-{i:05d}", i, {}, {}) for i in range(n[rtype])]
     jobs: list[Resource] = []
-    for rtype in _JOB_KIND:
+    for rtype in sorted(JOB_DEFINITION_TYPES):
         jobs += [
-            _res(rtype, f"{_JOB_KIND[rtype].lower()}-{i:05d}", i, _job_props(rtype, i), {})
+            _res(
+                rtype,
+                f"{str(kind(rtype).monitoring_type).lower()}-{i:05d}",
+                i,
+                _job_props(rtype, i),
+                {},
+            )
             for i in range(n[rtype])
         ]
     out += jobs
@@ -275,7 +256,7 @@ def build(total: int) -> list[Resource]:
         if i % 2 and jobs:  # by reference, in the job definition's account and region
             j = jobs[(i // 2 * 7) % len(jobs)]
             scope = (str(j.account_id), str(j.region))
-            out.append(_schedule(i, (j.name, _JOB_KIND[j.type]), scope))
+            out.append(_schedule(i, (j.name, kind(j.type).monitoring_type), scope))
         else:
             out.append(_schedule(i, None))
     return out

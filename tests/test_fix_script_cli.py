@@ -21,12 +21,12 @@ import pytest
 
 from sagewarden.emulator import Emulator
 from sagewarden.estate import _job_kwargs
+from sagewarden.kinds import kind, method
 from sagewarden.remediation import plan
 from sagewarden.remediation.live import read_resource
 from sagewarden.remediation.script import render_script
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.readpath import snake
 from tests.test_remediation_plan import inline_job, run
 
 ACCOUNT = "123456789012"  # the emulator's account for the dummy credentials
@@ -34,12 +34,6 @@ REGION = "us-east-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
 SUBNET = "subnet-0123456789abcdef0"
 BUCKET = "nb-backups"
-JOB_KINDS = {
-    RT.DATA_QUALITY_JOB_DEFINITION: "DataQuality",
-    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBias",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQuality",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainability",
-}
 
 
 def _aws_cli() -> str | None:
@@ -93,15 +87,13 @@ def read(sm: Any, rtype: str, name: str) -> Resource:
 
 
 def job(sm: Any, rtype: str, name: str, count: int, encrypt: bool, isolate: bool) -> None:
-    kind = JOB_KINDS[rtype]
-    create = getattr(sm, snake(f"Create{kind}JobDefinition"))
-    create(**_job_kwargs(kind, name, ACCOUNT, count, encrypt, isolate))
+    mtype = kind(rtype).monitoring_type
+    create = getattr(sm, method(kind(rtype).op("Create")))
+    create(**_job_kwargs(mtype, name, ACCOUNT, count, encrypt, isolate))
 
 
 def describe_job(sm: Any, rtype: str, name: str) -> dict[str, Any]:
-    out: dict[str, Any] = getattr(sm, snake(f"Describe{JOB_KINDS[rtype]}JobDefinition"))(
-        JobDefinitionName=name
-    )
+    out: dict[str, Any] = getattr(sm, method(kind(rtype).describe_op))(JobDefinitionName=name)
     return out
 
 
@@ -280,7 +272,7 @@ def test_model_endpoint_and_monitoring_fixes_are_accepted_by_the_real_cli(
         "CreateModel",
         "CreateEndpointConfig",
         "UpdateEndpoint",
-        *(f"Create{JOB_KINDS[rtype]}JobDefinition" for rtype, _ in JOBS),
+        *(kind(rtype).op("Create") for rtype, _ in JOBS),
         "UpdateMonitoringSchedule",
     }
     assert sent >= want, want - sent

@@ -11,6 +11,7 @@ import pytest
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.estate import _job_kwargs
+from sagewarden.kinds import kind
 from sagewarden.params import parse_params
 from sagewarden.remediation import Phase, Plan, ResourcePlan, new_name, plan, render_text
 from sagewarden.resources import Provenance, Resource
@@ -21,36 +22,9 @@ ACCOUNT = "111122223333"
 REGION = "eu-west-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
 
-_ARN_KIND = {
-    RT.NOTEBOOK_INSTANCE: "notebook-instance",
-    RT.ENDPOINT_CONFIG: "endpoint-config",
-    RT.MODEL: "model",
-    RT.APP_IMAGE_CONFIG: "app-image-config",
-    RT.IMAGE: "image",
-    RT.DATA_QUALITY_JOB_DEFINITION: "data-quality-job-definition",
-    RT.MODEL_BIAS_JOB_DEFINITION: "model-bias-job-definition",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "model-explainability-job-definition",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "model-quality-job-definition",
-    RT.MONITORING_SCHEDULE: "monitoring-schedule",
-}
-_JOB_KIND = {
-    RT.DATA_QUALITY_JOB_DEFINITION: "DataQuality",
-    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBias",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainability",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQuality",
-}
-_NAME_KEY = {
-    RT.NOTEBOOK_INSTANCE: "NotebookInstanceName",
-    RT.ENDPOINT_CONFIG: "EndpointConfigName",
-    RT.MODEL: "ModelName",
-    RT.APP_IMAGE_CONFIG: "AppImageConfigName",
-    RT.IMAGE: "ImageName",
-    RT.MONITORING_SCHEDULE: "MonitoringScheduleName",
-}
-
 
 def arn(rtype: str, name: str) -> str:
-    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{_ARN_KIND[rtype]}/{name}"
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind(rtype).arn_kind}/{name}"
 
 
 def res(
@@ -63,7 +37,7 @@ def res(
 ) -> Resource:
     resource_arn = arn(rtype, name)
     live = kind in ("aws", "aws-config")
-    properties = {_NAME_KEY.get(rtype, "JobDefinitionName"): name, **(props or {})}
+    properties = {kind(rtype).name_property: name, **(props or {})}
     return Resource(
         type=rtype,
         id=resource_arn if live else f"Logical{name}",
@@ -101,8 +75,8 @@ def notebook(name: str = "nb", **props: Any) -> Resource:
 def job_def(rtype: str, name: str = "jd", *, count: int = 2, **network: bool) -> Resource:
     """A job definition as Describe gives it: a complete CreateXJobDefinition input (the
     planner refuses a copy AWS would refuse)."""
-    kind = _JOB_KIND[rtype]
-    props = _job_kwargs(kind, name, ACCOUNT, count, None, None)
+    mtype = kind(rtype).monitoring_type
+    props = _job_kwargs(mtype, name, ACCOUNT, count, None, None)
     props.update(RoleArn=ROLE, NetworkConfig=dict(network))
     return res(rtype, name, props)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from sagewarden.kinds import BLUE_GREEN, IN_PLACE, REBUILD
 from sagewarden.resources import ResourceType as RT
 
 
@@ -76,6 +77,30 @@ AI_SECURITY = Standard(
 STANDARDS = (FSBP, NIST, PCI_321, PCI_401, TAGGING, AI_SECURITY)
 
 
+# Where a fix's value comes from when it is not a constant.
+FROM_OPTION_SUBNET = "--subnet"  # the private subnet the user names
+FROM_OPTION_TAGS = "--tag"  # the tag values the user gives
+AT_LEAST = "at least"  # a number raised to the value, never lowered
+
+
+@dataclass(frozen=True)
+class Fix:
+    """How a failing resource is made to pass, as data the planner applies.
+
+    `strategy` is kinds.IN_PLACE (the resource's Update call or AddTags takes the field),
+    kinds.BLUE_GREEN (immutable: a replacement with the field set, users repointed) or
+    kinds.REBUILD (same name, new resource). `sets` are the dotted canonical fields and the
+    values that make the control pass; a value may be one of the FROM_OPTION_* markers
+    (the user supplies it) and `bound` says a number is raised to at least the value.
+    `blocked`, when set, says why sagewarden does not fix it and what a person does.
+    """
+
+    strategy: str
+    sets: tuple[tuple[str, object], ...] = ()
+    bound: str | None = None
+    blocked: str | None = None
+
+
 @dataclass(frozen=True)
 class Control:
     id: str
@@ -87,10 +112,14 @@ class Control:
     config_rule: str
     schedule: str  # "Periodic" or "Change triggered"
     remediation: str
-    in_place_fix: bool
+    fix: Fix
     related_requirements: tuple[str, ...] = ()
     standards: tuple[Standard, ...] = ()
     parameters: tuple[Parameter, ...] = field(default=())
+
+    @property
+    def in_place_fix(self) -> bool:
+        return self.fix.strategy == IN_PLACE
 
     @property
     def number(self) -> int:
@@ -157,6 +186,10 @@ _NOTEBOOK_REBUILD = (
     "KMS key, volume size, role and IMDS setting."
 )
 _AI = (AI_SECURITY,)
+_TAG_FIX = Fix(IN_PLACE, (("Tags", FROM_OPTION_TAGS),))
+_ENCRYPT_FIX = Fix(BLUE_GREEN, (("NetworkConfig.EnableInterContainerTrafficEncryption", True),))
+_ISOLATION_FIX = Fix(BLUE_GREEN, (("NetworkConfig.EnableNetworkIsolation", True),))
+_INLINE = "MonitoringScheduleConfig.MonitoringJobDefinition."
 
 CONTROLS: tuple[Control, ...] = (
     Control(
@@ -172,7 +205,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-notebook-no-direct-internet-access",
         schedule="Periodic",
         remediation=_NOTEBOOK_REBUILD,
-        in_place_fix=False,
+        fix=Fix(REBUILD, (("DirectInternetAccess", "Disabled"), ("SubnetId", FROM_OPTION_SUBNET))),
         related_requirements=(
             *_NETWORK_NIST,
             "PCI DSS v3.2.1/1.2.1",
@@ -197,7 +230,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-notebook-instance-inside-vpc",
         schedule="Change triggered",
         remediation=_NOTEBOOK_REBUILD,
-        in_place_fix=False,
+        fix=Fix(REBUILD, (("SubnetId", FROM_OPTION_SUBNET),)),
         related_requirements=_NETWORK_NIST,
         standards=(FSBP, NIST, AI_SECURITY),
         parameters=(
@@ -230,7 +263,7 @@ CONTROLS: tuple[Control, ...] = (
             "start it again if it was running (the AWS-DisableSageMakerNotebookRootAccess "
             "runbook does the same)."
         ),
-        in_place_fix=True,
+        fix=Fix(IN_PLACE, (("RootAccess", "Disabled"),)),
         related_requirements=(
             "NIST.800-53.r5 AC-2(1)",
             "NIST.800-53.r5 AC-3(15)",
@@ -262,7 +295,7 @@ CONTROLS: tuple[Control, ...] = (
             "more on every instance variant, UpdateEndpoint each endpoint using the old one "
             "(blue/green), then delete the old configuration. At least doubles instance cost."
         ),
-        in_place_fix=False,
+        fix=Fix(BLUE_GREEN, (("ProductionVariants[].InitialInstanceCount", 2),), bound=AT_LEAST),
         related_requirements=(
             "NIST.800-53.r5 CP-10",
             "NIST.800-53.r5 SC-5",
@@ -288,7 +321,7 @@ CONTROLS: tuple[Control, ...] = (
             "role, VPC config, tags) and a new endpoint configuration, UpdateEndpoint, then "
             "delete the old ones. Isolated containers have no network and no AWS credentials."
         ),
-        in_place_fix=False,
+        fix=Fix(BLUE_GREEN, (("EnableNetworkIsolation", True),)),
         standards=(FSBP, AI_SECURITY),
     ),
     Control(
@@ -305,7 +338,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-app-image-config-tagged",
         schedule="Change triggered",
         remediation="In place: AddTags with the missing keys (no aws: keys, 50 tags at most).",
-        in_place_fix=True,
+        fix=_TAG_FIX,
         standards=(TAGGING,),
         parameters=(_REQUIRED_KEY_TAGS,),
     ),
@@ -322,7 +355,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-image-tagged",
         schedule="Change triggered",
         remediation="In place: AddTags with the missing keys (no aws: keys, 50 tags at most).",
-        in_place_fix=True,
+        fix=_TAG_FIX,
         standards=(TAGGING,),
         parameters=(_REQUIRED_KEY_TAGS,),
     ),
@@ -343,7 +376,7 @@ CONTROLS: tuple[Control, ...] = (
             "notebook-al2023-v1 (and a supported instance type), start. Lifecycle scripts may "
             "need yum replaced by dnf; CloudFormation treats the property as replacement."
         ),
-        in_place_fix=True,
+        fix=Fix(IN_PLACE, (("PlatformIdentifier", "notebook-al2023-v1"),)),
         standards=(FSBP, AI_SECURITY),
         parameters=(
             Parameter(
@@ -374,7 +407,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-data-quality-job-encrypt-in-transit",
         schedule="Change triggered",
         remediation=_ENCRYPT_REMEDIATION,
-        in_place_fix=False,
+        fix=_ENCRYPT_FIX,
         standards=_AI,
     ),
     Control(
@@ -393,7 +426,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-model-explainability-job-encrypt-in-transit",
         schedule="Change triggered",
         remediation=_ENCRYPT_REMEDIATION,
-        in_place_fix=False,
+        fix=_ENCRYPT_FIX,
         standards=_AI,
     ),
     Control(
@@ -408,7 +441,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-data-quality-job-isolation",
         schedule="Change triggered",
         remediation=_ISOLATION_REMEDIATION,
-        in_place_fix=False,
+        fix=_ISOLATION_FIX,
         standards=_AI,
     ),
     Control(
@@ -421,7 +454,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-model-bias-job-isolation",
         schedule="Change triggered",
         remediation=_ISOLATION_REMEDIATION,
-        in_place_fix=False,
+        fix=_ISOLATION_FIX,
         standards=_AI,
     ),
     Control(
@@ -441,7 +474,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-model-quality-job-encrypt-in-transit",
         schedule="Change triggered",
         remediation=_ENCRYPT_REMEDIATION,
-        in_place_fix=False,
+        fix=_ENCRYPT_FIX,
         standards=_AI,
     ),
     Control(
@@ -461,7 +494,7 @@ CONTROLS: tuple[Control, ...] = (
             "NetworkConfig.EnableNetworkIsolation true. Referenced job definition: fix the "
             "definition (SageMaker.11/.12) and repoint the schedule."
         ),
-        in_place_fix=True,
+        fix=Fix(IN_PLACE, ((_INLINE + "NetworkConfig.EnableNetworkIsolation", True),)),
         standards=_AI,
         parameters=(
             Parameter(
@@ -493,7 +526,7 @@ CONTROLS: tuple[Control, ...] = (
         config_rule="sagemaker-model-bias-job-encrypt-in-transit",
         schedule="Change triggered",
         remediation=_ENCRYPT_REMEDIATION,
-        in_place_fix=False,
+        fix=_ENCRYPT_FIX,
         standards=_AI,
     ),
 )

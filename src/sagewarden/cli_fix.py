@@ -539,11 +539,11 @@ def _load_plan(path: str) -> tuple[Plan, dict[str, Any], int]:
         plan = Plan.from_dict(doc)
     except ValueError as exc:
         raise FixError(f"{path}: {exc}") from None
+    from sagewarden.kinds import ALL_TYPES
     from sagewarden.remediation.actions import HANDLERS
-    from sagewarden.remediation.live import DESCRIBE
 
     for rp in plan.resources:
-        if rp.resource_type not in DESCRIBE:
+        if rp.resource_type not in ALL_TYPES:
             raise FixError(f"{path}: malformed plan: unknown resource type {rp.resource_type!r}")
         for step in rp.steps:
             if step.action not in HANDLERS:

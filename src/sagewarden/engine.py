@@ -15,8 +15,9 @@ from dataclasses import dataclass
 from sagewarden.catalog import CONTROLS, Control
 from sagewarden.controls import ControlFn, load_all
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.kinds import name_property
 from sagewarden.params import ParamSet
-from sagewarden.resources import NAME_PROPERTY, Resource
+from sagewarden.resources import Resource
 from sagewarden.values import Fork, Infeasible, InvalidValue, NotRead, Unresolved, assuming
 from sagewarden.verdicts import Evaluation, Status, Verdict, default_problem
 
@@ -33,7 +34,7 @@ class ScanIndex:
         for r in resources:
             if r.is_iac:
                 self._by_target[(r.provenance.file, r.id)] = r
-            name = r.properties.get(NAME_PROPERTY.get(r.type, ""), r.name)
+            name = r.properties.get(name_property(r.type), r.name)
             if isinstance(name, str):
                 key = (r.type, name, *self._scope(r))
                 self._by_key[key] = r

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-SERVICE = "sagemaker"
+from sagewarden.kinds import kind, service_model
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,16 +58,9 @@ class Limits:
         return " ".join(p for p in ("a string", size, form) if p)
 
 
-@functools.cache
-def _model() -> Any:
-    import botocore.session
-
-    return botocore.session.get_session().get_service_model(SERVICE)
-
-
 def create_operation(resource_type: str) -> str:
-    """The Create call of a CloudFormation type: AWS::SageMaker::Model -> CreateModel."""
-    return "Create" + resource_type.rsplit("::", 1)[1]
+    """The Create call of a type: AWS::SageMaker::Model -> CreateModel."""
+    return kind(resource_type).op("Create")
 
 
 @functools.cache
@@ -76,7 +69,7 @@ def field_limits(resource_type: str, path: str) -> Limits:
     list indexes allowed ("ProductionVariants[0].InitialInstanceCount"); CloudFormation
     names the fields the controls read as the API does. A path the installed botocore
     does not have gives no limits (tests/test_malformed.py checks every path we use)."""
-    shape = _model().operation_model(create_operation(resource_type)).input_shape
+    shape = service_model().operation_model(create_operation(resource_type)).input_shape
     for part in re.sub(r"\[\d+\]", "", path).split("."):
         while shape.type_name == "list":
             shape = shape.member
@@ -91,7 +84,7 @@ def field_limits(resource_type: str, path: str) -> Limits:
 @functools.cache
 def shape_limits(name: str) -> Limits:
     """The limits of a named shape ("TagKey")."""
-    return _limits(_model().shape_for(name))
+    return _limits(service_model().shape_for(name))
 
 
 def _limits(shape: Any) -> Limits:

@@ -10,55 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sagewarden.kinds import BY_TYPE
 
-class ResourceType:
-    NOTEBOOK_INSTANCE = "AWS::SageMaker::NotebookInstance"
-    ENDPOINT_CONFIG = "AWS::SageMaker::EndpointConfig"
-    MODEL = "AWS::SageMaker::Model"
-    APP_IMAGE_CONFIG = "AWS::SageMaker::AppImageConfig"
-    IMAGE = "AWS::SageMaker::Image"
-    DATA_QUALITY_JOB_DEFINITION = "AWS::SageMaker::DataQualityJobDefinition"
-    MODEL_BIAS_JOB_DEFINITION = "AWS::SageMaker::ModelBiasJobDefinition"
-    MODEL_EXPLAINABILITY_JOB_DEFINITION = "AWS::SageMaker::ModelExplainabilityJobDefinition"
-    MODEL_QUALITY_JOB_DEFINITION = "AWS::SageMaker::ModelQualityJobDefinition"
-    MONITORING_SCHEDULE = "AWS::SageMaker::MonitoringSchedule"
-
-
-ALL_TYPES: frozenset[str] = frozenset(
-    v for k, v in vars(ResourceType).items() if not k.startswith("_")
-)
-
-# MonitoringType (as a schedule names it) -> the job definition resource type.
-MONITORING_TYPES: dict[str, str] = {
-    "DataQuality": ResourceType.DATA_QUALITY_JOB_DEFINITION,
-    "ModelQuality": ResourceType.MODEL_QUALITY_JOB_DEFINITION,
-    "ModelBias": ResourceType.MODEL_BIAS_JOB_DEFINITION,
-    "ModelExplainability": ResourceType.MODEL_EXPLAINABILITY_JOB_DEFINITION,
-}
-JOB_DEFINITION_TYPES: frozenset[str] = frozenset(MONITORING_TYPES.values())
-
-# The property that holds a resource's name, per type (CloudFormation names).
-NAME_PROPERTY: dict[str, str] = {
-    ResourceType.NOTEBOOK_INSTANCE: "NotebookInstanceName",
-    ResourceType.ENDPOINT_CONFIG: "EndpointConfigName",
-    ResourceType.MODEL: "ModelName",
-    ResourceType.APP_IMAGE_CONFIG: "AppImageConfigName",
-    ResourceType.IMAGE: "ImageName",
-    ResourceType.DATA_QUALITY_JOB_DEFINITION: "JobDefinitionName",
-    ResourceType.MODEL_BIAS_JOB_DEFINITION: "JobDefinitionName",
-    ResourceType.MODEL_EXPLAINABILITY_JOB_DEFINITION: "JobDefinitionName",
-    ResourceType.MODEL_QUALITY_JOB_DEFINITION: "JobDefinitionName",
-    ResourceType.MONITORING_SCHEDULE: "MonitoringScheduleName",
-}
-
-# Describe-API names that differ from the CloudFormation names, per type.
-API_RENAMES: dict[str, dict[str, str]] = {
-    ResourceType.NOTEBOOK_INSTANCE: {
-        "SecurityGroups": "SecurityGroupIds",
-        "NotebookInstanceLifecycleConfigName": "LifecycleConfigName",
-    },
-}
-
+# The type names live with the rest of each type's facts (kinds.py); re-exported because
+# nearly every module names a type.
+from sagewarden.kinds import ResourceType as ResourceType
 
 # Resource.extra key: why a source found the resource's tag collection malformed (a
 # string saying what is wrong, also given as a diagnostic). Without it, tags of None mean
@@ -123,10 +79,11 @@ def normalise_properties(resource_type: str, props: dict[str, Any]) -> dict[str,
     must not care. Keys are only re-cased when the record is camelCase as a whole (its name
     property is), and never inside free-form maps whose keys are data.
     """
-    name_prop = NAME_PROPERTY.get(resource_type, "")
+    kind = BY_TYPE.get(resource_type)
+    name_prop = kind.name_property if kind else ""
     camel = name_prop and name_prop not in props and _camel(name_prop) in props
     out: dict[str, Any] = _pascal_keys(props) if camel else dict(props)
-    for api_name, cfn_name in API_RENAMES.get(resource_type, {}).items():
+    for api_name, cfn_name in (kind.api_renames if kind else {}).items():
         if api_name in out and cfn_name not in out:
             out[cfn_name] = out.pop(api_name)
     return out

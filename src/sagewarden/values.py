@@ -15,27 +15,11 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
 
+from sagewarden.kinds import aws_default
 from sagewarden.recordable import Limits, shape_limits
-from sagewarden.resources import JOB_DEFINITION_TYPES, ResourceType
 
 _ABSENT = object()
 ABSENT = _ABSENT  # what a Choice gives for an option that removes the field (AWS::NoValue)
-
-# (resource type, dotted path) -> the value AWS uses when the field is absent.
-AWS_DEFAULTS: dict[tuple[str, str], Any] = {
-    (ResourceType.NOTEBOOK_INSTANCE, "DirectInternetAccess"): "Enabled",
-    (ResourceType.NOTEBOOK_INSTANCE, "RootAccess"): "Enabled",
-    (ResourceType.MODEL, "EnableNetworkIsolation"): False,
-    **{(t, "NetworkConfig.EnableNetworkIsolation"): False for t in JOB_DEFINITION_TYPES},
-    **{
-        (t, "NetworkConfig.EnableInterContainerTrafficEncryption"): False
-        for t in JOB_DEFINITION_TYPES
-    },
-    (
-        ResourceType.MONITORING_SCHEDULE,
-        "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig.EnableNetworkIsolation",
-    ): False,
-}
 
 
 class InvalidValue(Exception):
@@ -330,7 +314,7 @@ def get(resource_type: str, props: dict[str, Any], path: str) -> Field:
     deploy is handed on, for the reader (as_bool, as_enum) to consider each answer."""
     v = _lookup(props, path)
     if v is _ABSENT or v is None:
-        return Field(AWS_DEFAULTS.get((resource_type, path)), present=False)
+        return Field(aws_default(resource_type, path), present=False)
     return Field(v, present=True)
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from sagewarden.controls import Context, control
+from sagewarden.kinds import JOB_DEFINITION_TYPES, MONITORING_TYPES
 from sagewarden.recordable import field_limits
-from sagewarden.resources import JOB_DEFINITION_TYPES, MONITORING_TYPES, Resource
+from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.values import (
     InvalidValue,

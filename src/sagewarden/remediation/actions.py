@@ -14,8 +14,9 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError, WaiterError
 
+from sagewarden import kinds
+from sagewarden.kinds import method
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.aws.readpath import snake
 
 from . import inputs, live, volume
 from .live import describe, user_tags
@@ -542,7 +543,7 @@ JOB = Immutable(
 def _api(kind: Immutable, rtype: str) -> str:
     """The API suffix: Model, EndpointConfig, DataQualityJobDefinition..."""
     if kind is JOB:
-        return f"{live.JOB_KIND[rtype]}JobDefinition"
+        return kinds.kind(rtype).noun
     return "Model" if kind is MODEL else "EndpointConfig"
 
 
@@ -557,7 +558,7 @@ def _create(x: StepRun, kind: Immutable, params: dict[str, Any]) -> bool:
     if describe(x.sm, rtype, str(params[kind.name_key])) is not None:
         return False  # made by an earlier attempt of this step (names are checked free first)
     op = f"Create{_api(kind, rtype)}"
-    getattr(x.sm, snake(op))(**valid(op, _with_tags(x, params)))
+    getattr(x.sm, method(op))(**valid(op, _with_tags(x, params)))
     return True
 
 
@@ -571,7 +572,7 @@ def _delete(x: StepRun, kind: Immutable, name: str) -> bool:
             f"refusing to delete {kind.what} {name}: {kind.used_by} "
             f"{', '.join(sorted(users))} use it"
         )
-    getattr(x.sm, snake(f"Delete{_api(kind, rtype)}"))(**{kind.name_key: name})
+    getattr(x.sm, method(f"Delete{_api(kind, rtype)}"))(**{kind.name_key: name})
     return True
 
 
@@ -674,7 +675,6 @@ def undo_replace_model_in_configs(x: StepRun) -> Result:
 # Every SageMaker operation the actions call, beyond the scan's reads: the fix policy
 # (`iam-policy --fix`) is this list, and the end-to-end tests check that every call they
 # record is in it.
-_JOB_KINDS = ("DataQuality", "ModelBias", "ModelQuality", "ModelExplainability")
 FIX_OPERATIONS: tuple[str, ...] = (
     "StopNotebookInstance",
     "StartNotebookInstance",
@@ -696,7 +696,7 @@ FIX_OPERATIONS: tuple[str, ...] = (
     "ListEndpoints",
     "DescribeEndpoint",
     "UpdateEndpoint",
-    *(f"{verb}{kind}JobDefinition" for kind in _JOB_KINDS for verb in ("Create", "Delete")),
+    *(k.op(verb) for k in kinds.KINDS if k.is_job_definition for verb in ("Create", "Delete")),
 )
 
 HANDLERS: dict[str, Handler] = {

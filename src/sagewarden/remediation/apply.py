@@ -19,6 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sagewarden import kinds
 from sagewarden.catalog import BY_ID
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
@@ -30,22 +31,13 @@ from sagewarden.verdicts import Status
 from . import journal as J
 from . import live
 from .actions import HANDLERS, StepFailed
-from .plan import _TYPE_ORDER, Plan, ResourcePlan
+from .plan import Plan, ResourcePlan
 from .steps import Phase, Step
 
 Say = Callable[[str], None]
 
 # Notebook states sagewarden acts on; anything else is refused with the reason.
 _NOTEBOOK_OK = ("InService", "Stopped")
-_KIND = {
-    RT.NOTEBOOK_INSTANCE: "notebook",
-    RT.MODEL: "model",
-    RT.ENDPOINT_CONFIG: "endpoint-config",
-    RT.MONITORING_SCHEDULE: "monitoring-schedule",
-    RT.IMAGE: "image",
-    RT.APP_IMAGE_CONFIG: "app-image-config",
-    **dict.fromkeys(live.JOB_KIND, "job-definition"),
-}
 
 
 @dataclass(frozen=True)
@@ -210,7 +202,7 @@ class Runner:
         d = live.describe(sm, rp.resource_type, rp.name)
         if d is None:
             return None
-        kind = _KIND[rp.resource_type]
+        kind = kinds.kind(rp.resource_type).label
         arn = find_arn(d)
         out = [J.Backup(backup_key(kind, acct, region, rp.name), kind, d, _tags(sm, arn))]
         deps: dict[str, list[dict[str, Any]]] = {}
@@ -275,7 +267,7 @@ class Runner:
         for i, (rp, s) in enumerate(self.order):
             if id(rp) not in allowed:
                 continue
-            key = (int(s.phase), _TYPE_ORDER.get(rp.resource_type, 9))
+            key = (int(s.phase), kinds.kind(rp.resource_type).fix_order)
             groups[key].setdefault(id(rp), []).append(i)
         with ThreadPoolExecutor(self.options.max_workers, thread_name_prefix="fix") as pool:
             for key in sorted(groups):

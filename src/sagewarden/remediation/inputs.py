@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.model import ListShape, MapShape, OperationNotFoundError, Shape, StructureShape
 from botocore.validate import ParamValidator
 
-from .live import service_model
+from sagewarden.kinds import service_model
 
 if TYPE_CHECKING:
     from .plan import Plan, ResourcePlan

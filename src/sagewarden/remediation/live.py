@@ -10,21 +10,15 @@ is never planned or verified from an empty or half-read resource.
 
 from __future__ import annotations
 
-import functools
 import threading
 from collections.abc import Iterator
 from typing import Any
 
-import botocore.session
 from botocore.exceptions import BotoCoreError, ClientError
 
-from sagewarden.resources import (
-    NAME_PROPERTY,
-    Provenance,
-    Resource,
-    normalise_properties,
-)
-from sagewarden.resources import ResourceType as RT
+from sagewarden import kinds
+from sagewarden.kinds import kind
+from sagewarden.resources import Provenance, Resource, normalise_properties
 from sagewarden.sources.aws.accounts import CLIENT_CONFIG, control_config
 from sagewarden.sources.aws.answers import call, error_code, error_text, pages
 from sagewarden.sources.aws.collector import find_arn as arn_of
@@ -32,23 +26,9 @@ from sagewarden.sources.aws.collector import plain
 from sagewarden.sources.aws.deadline import bound_timeouts
 from sagewarden.sources.aws.readpath import identity
 
-# Describe call and name parameter per type; job definitions by their kind.
-JOB_KIND = {
-    RT.DATA_QUALITY_JOB_DEFINITION: "DataQuality",
-    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBias",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQuality",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainability",
-}
-DESCRIBE: dict[str, tuple[str, str]] = {
-    RT.NOTEBOOK_INSTANCE: ("DescribeNotebookInstance", "NotebookInstanceName"),
-    RT.MODEL: ("DescribeModel", "ModelName"),
-    RT.ENDPOINT_CONFIG: ("DescribeEndpointConfig", "EndpointConfigName"),
-    RT.MONITORING_SCHEDULE: ("DescribeMonitoringSchedule", "MonitoringScheduleName"),
-    RT.IMAGE: ("DescribeImage", "ImageName"),
-    RT.APP_IMAGE_CONFIG: ("DescribeAppImageConfig", "AppImageConfigName"),
-    **{t: (f"Describe{k}JobDefinition", "JobDefinitionName") for t, k in JOB_KIND.items()},
-}
-NOT_FOUND = frozenset({"ResourceNotFound", "ResourceNotFoundException", "NoSuchEntity"})
+# Codes that always mean "not found" (IAM says NoSuchEntity); SageMaker also says it with
+# a ValidationException for some types (kinds.Kind.not_found), read by its message.
+NOT_FOUND = kinds.NOT_FOUND | {"NoSuchEntity"}
 
 
 class Clients:
@@ -105,7 +85,8 @@ def is_not_found(exc: BaseException, message_hint: bool = True) -> bool:
 
 def describe(sm: Any, rtype: str, name: str) -> dict[str, Any] | None:
     """Fresh Describe output (plain), or None when the resource does not exist."""
-    op, param = DESCRIBE[rtype]
+    k = kind(rtype)
+    op, param = k.describe_op, k.describe_param
     try:
         return response(call(sm, op, identity(param), **{param: name}))
     except ClientError as exc:
@@ -130,7 +111,7 @@ def read_resource(
         return None
     arn = arn_of(described)
     props = dict(described)
-    props.setdefault(NAME_PROPERTY.get(rtype, "Name"), name)
+    props.setdefault(kind(rtype).name_property, name)
     tags = {t["Key"]: t["Value"] for t in list_tags(sm, arn)} if arn else None
     return Resource(
         type=rtype,
@@ -177,7 +158,7 @@ def configs_using_model(sm: Any, model: str) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
     for page in pages(sm, "ListEndpointConfigs", ("EndpointConfigs[].EndpointConfigName",)):
         for summary in page["EndpointConfigs"]:
-            d = describe(sm, RT.ENDPOINT_CONFIG, summary["EndpointConfigName"])
+            d = describe(sm, kinds.RT.ENDPOINT_CONFIG, summary["EndpointConfigName"])
             if d is not None and model in config_models(d):
                 out.append(d)
     return out
@@ -188,7 +169,7 @@ def endpoints_using_model(sm: Any, model: str) -> list[str]:
     users: list[str] = []
     for e in endpoints(sm):
         cfg = e.get("EndpointConfigName")
-        d = describe(sm, RT.ENDPOINT_CONFIG, cfg) if isinstance(cfg, str) else None
+        d = describe(sm, kinds.RT.ENDPOINT_CONFIG, cfg) if isinstance(cfg, str) else None
         if d is not None and model in config_models(d):
             users.append(str(e["EndpointName"]))
     return users
@@ -205,7 +186,7 @@ def schedules_referencing(sm: Any, job_definition: str) -> list[dict[str, Any]]:
     )
     for page in listed:
         for summary in page["MonitoringScheduleSummaries"]:
-            d = describe(sm, RT.MONITORING_SCHEDULE, summary["MonitoringScheduleName"])
+            d = describe(sm, kinds.RT.MONITORING_SCHEDULE, summary["MonitoringScheduleName"])
             if d is not None:
                 out.append(d)
     return out
@@ -215,12 +196,6 @@ def findings(securityhub: Any, filters: dict[str, Any]) -> Iterator[dict[str, An
     """Every Security Hub finding that matches `filters` (GetFindings, every page)."""
     for page in pages(securityhub, "GetFindings", ("Findings",), Filters=filters):
         yield from page["Findings"]
-
-
-@functools.cache
-def service_model() -> Any:
-    """botocore's SageMaker model, loaded once (a new session re-parses the JSON)."""
-    return botocore.session.get_session().get_service_model("sagemaker")
 
 
 def user_tags(tags: list[dict[str, str]] | None) -> list[dict[str, str]]:

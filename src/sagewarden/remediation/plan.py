@@ -20,8 +20,9 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from sagewarden.kinds import JOB_DEFINITION_TYPES, kind, name_property
 from sagewarden.outputs.escaping import clean, code_point, is_surrogate
-from sagewarden.resources import JOB_DEFINITION_TYPES, NAME_PROPERTY, Resource
+from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
@@ -34,22 +35,6 @@ AL2023 = "notebook-al2023-v1"
 
 _ENCRYPT_CONTROLS = frozenset({"SageMaker.9", "SageMaker.10", "SageMaker.13", "SageMaker.15"})
 _ISOLATION_CONTROLS = frozenset({"SageMaker.11", "SageMaker.12"})
-_JOB_DEF_OPERATION = {
-    RT.DATA_QUALITY_JOB_DEFINITION: "DataQualityJobDefinition",
-    RT.MODEL_BIAS_JOB_DEFINITION: "ModelBiasJobDefinition",
-    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION: "ModelExplainabilityJobDefinition",
-    RT.MODEL_QUALITY_JOB_DEFINITION: "ModelQualityJobDefinition",
-}
-# Resource plans run in this order within a phase (models before the configs using them).
-_TYPE_ORDER = {
-    RT.NOTEBOOK_INSTANCE: 0,
-    RT.APP_IMAGE_CONFIG: 1,
-    RT.IMAGE: 2,
-    RT.MONITORING_SCHEDULE: 3,
-    RT.MODEL: 4,
-    RT.ENDPOINT_CONFIG: 5,
-    **dict.fromkeys(sorted(JOB_DEFINITION_TYPES), 6),
-}
 # Describe output that is not Create input.
 _READ_ONLY = frozenset(
     {
@@ -331,7 +316,7 @@ def plan(
             if e.suppression is not None
         ]
         plans.append(rp)
-    plans.sort(key=lambda rp: (_TYPE_ORDER.get(rp.resource_type, 9), rp.resource_id))
+    plans.sort(key=lambda rp: (kind(rp.resource_type).fix_order, rp.resource_id))
     out.resources = plans
     return out
 
@@ -414,7 +399,7 @@ def _fields(s: Step) -> dict[str, Any]:
 
 
 def _name(r: Resource) -> str:
-    value = r.properties.get(NAME_PROPERTY.get(r.type, ""), r.name)
+    value = r.properties.get(name_property(r.type), r.name)
     return value if isinstance(value, str) else r.name
 
 
@@ -905,7 +890,7 @@ def _route_schedule_references(
         mtype = cfg.get("MonitoringType")
         found = None
         for jt in sorted(JOB_DEFINITION_TYPES):
-            if mtype and _JOB_DEF_OPERATION[jt] != f"{mtype}JobDefinition":
+            if mtype and kind(jt).monitoring_type != mtype:
                 continue
             found = known.get((jt, str(ref), r.account_id, r.region)) or found
         if found is None:
@@ -1014,7 +999,7 @@ def _job_definition(t: _Target) -> ResourcePlan:
         )
     params.update(_copy_tags(r))
     rp.warnings += t.notes
-    op = _JOB_DEF_OPERATION[r.type]
+    op = kind(r.type).noun
     rp.warnings.append(f"job definitions are immutable: the replacement is named {new}")
     rp.steps.append(
         Step(

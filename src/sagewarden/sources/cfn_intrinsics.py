@@ -17,7 +17,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from sagewarden.resources import NAME_PROPERTY
+from sagewarden.kinds import BY_TYPE
 from sagewarden.sources.limits import MAX_DEPTH
 from sagewarden.values import ABSENT, Choice, UnresolvedValue
 
@@ -185,7 +185,8 @@ class Resolver:
         target = self.resources[res] if isinstance(self.resources[res], Mapping) else {}
         # A name attribute of a resource that sets its name is that name (SageMaker.14 uses it).
         rtype = target.get("Type")
-        name_prop = NAME_PROPERTY.get(rtype) if isinstance(rtype, str) else None
+        known = BY_TYPE.get(rtype) if isinstance(rtype, str) else None
+        name_prop = known.name_property if known else None
         props = target.get("Properties")
         if attr == name_prop and isinstance(props, Mapping) and name_prop in props:
             step = (res, attr)

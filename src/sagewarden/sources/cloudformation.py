@@ -17,7 +17,8 @@ import orjson
 import yaml
 
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.resources import ALL_TYPES, NAME_PROPERTY, Provenance, Resource
+from sagewarden.kinds import ALL_TYPES, name_property
+from sagewarden.resources import Provenance, Resource
 from sagewarden.sources import yamlsafe
 from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
 from sagewarden.sources.inputfile import read_regular, reason
@@ -214,7 +215,7 @@ def _resource(
     if not isinstance(props, dict):
         raise TemplateError(f"Properties of {lid} is not an object")
     resource.properties = props
-    own = props.get(NAME_PROPERTY[rtype])
+    own = props.get(name_property(rtype))
     resource.name = str(name) if isinstance(name, str) else own if isinstance(own, str) else lid
     raw_tags = props.get("Tags")
     if has_choice(raw_tags):

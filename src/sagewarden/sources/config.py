@@ -27,15 +27,14 @@ from typing import Any, BinaryIO
 import orjson
 
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.kinds import ALL_TYPES, name_property
+from sagewarden.resources import NOT_RECORDED as RECORDED_NOTHING
 from sagewarden.resources import (
-    ALL_TYPES,
-    NAME_PROPERTY,
     TAGS_INVALID,
     Provenance,
     Resource,
     normalise_properties,
 )
-from sagewarden.resources import NOT_RECORDED as RECORDED_NOTHING
 from sagewarden.sources import jsonscan
 from sagewarden.sources.inputfile import reason, strip_bom
 from sagewarden.sources.limits import (
@@ -307,7 +306,7 @@ class ConfigReader:
             )
         resource.properties = normalise_properties(rtype, config)
         if not resource.name or resource.name == rid:
-            own = resource.properties.get(NAME_PROPERTY[rtype])
+            own = resource.properties.get(name_property(rtype))
             if isinstance(own, str) and own:
                 resource.name = own
         resource.tags = self._tags(resource, item, where)

@@ -47,8 +47,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
-from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.kinds import TAGGED_TYPES
 from sagewarden.resources import Provenance, Resource
 from sagewarden.sources.limits import depth_message, too_deep
 from sagewarden.sources.terraform_map import AWS_PROVIDER, FREE_FORM, TYPES, TypeMap
@@ -64,7 +64,6 @@ from sagewarden.values import (
 AFTER_APPLY = "is known only after apply"
 
 # Types whose controls read tags: only there is an incomplete tag set worth a diagnostic.
-_TAGGED_TYPES = frozenset(c.resource_type for c in CONTROLS if c.parameter("requiredKeyTags"))
 
 _EVALUATED_ACTIONS = frozenset({"no-op", "create", "update"})
 _KNOWN_ACTIONS = _EVALUATED_ACTIONS | {"delete", "read", "forget"}
@@ -409,7 +408,7 @@ class _PlanReader:
         resource.tags = tags
         if why is not None:
             resource.extra["tags_unresolved"] = why
-            if tmap.cfn_type in _TAGGED_TYPES:
+            if tmap.cfn_type in TAGGED_TYPES:
                 self._diag(
                     f"{self.file}: {ctx.address}",
                     f"tag keys are not all known before apply ({why}); tag controls judge "

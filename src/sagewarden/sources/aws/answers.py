@@ -36,8 +36,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import OperationModel, Shape
 
+from sagewarden.kinds import method
 from sagewarden.sources.aws.limits import PAGE_CEILING
-from sagewarden.sources.aws.readpath import snake
 
 MALFORMED = "MalformedAnswer"
 INCOMPLETE = "IncompleteAnswer"
@@ -66,7 +66,7 @@ def call(client: Any, operation: str, reads: tuple[str, ...] = (), **params: Any
     be present."""
     guard(client)
     try:
-        answer = getattr(client, snake(operation))(**params)
+        answer = getattr(client, method(operation))(**params)
     except (ClientError, BotoCoreError):
         raise
     except Exception as exc:  # botocore's parsers: ResponseParserError, KeyError, ...

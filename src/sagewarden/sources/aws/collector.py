@@ -28,9 +28,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.kinds import MONITORING_TYPES, name_property
 from sagewarden.resources import (
-    MONITORING_TYPES,
-    NAME_PROPERTY,
     Provenance,
     Resource,
     normalise_properties,
@@ -324,7 +323,7 @@ class Collector:
         have: set[tuple[str, str, str, str]] = set()
         wanted: dict[tuple[str, str, str, str], Scope] = {}
         for r in self._resources:
-            name = r.properties.get(NAME_PROPERTY.get(r.type, ""))
+            name = r.properties.get(name_property(r.type))
             if isinstance(name, str):
                 have.add((r.account_id or "", r.region or "", r.type, name))
         for r in self._resources:
@@ -336,7 +335,7 @@ class Collector:
                 continue
             types = (
                 [MONITORING_TYPES[mtype]]
-                if mtype in MONITORING_TYPES
+                if isinstance(mtype, str) and mtype in MONITORING_TYPES
                 else list(MONITORING_TYPES.values())
             )
             scope = Scope(
@@ -366,7 +365,7 @@ class Collector:
         props = plain({k: v for k, v in described.items() if k != "ResponseMetadata"})
         arn = summary.get(path.arn_key) or find_arn(described)
         name = str(summary.get(path.name_key) or described.get(path.describe_param or "", "?"))
-        props.setdefault(NAME_PROPERTY[path.resource_type], name)
+        props.setdefault(name_property(path.resource_type), name)
         return Resource(
             type=path.resource_type,
             id=arn or name,

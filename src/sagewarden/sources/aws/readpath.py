@@ -1,4 +1,4 @@
-"""How each SageMaker resource type is read from the API: one row of data per type.
+"""How each SageMaker resource type is read from the API: a view of kinds.KINDS.
 
 The collector, the least-privilege policy and the call-count benchmark all read this
 table, so an operation the scan calls cannot be missing from the policy.
@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sagewarden.resources import ResourceType as RT
+from sagewarden import kinds
+from sagewarden.kinds import KINDS, Kind, method
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class ReadPath:
 
     @property
     def list_method(self) -> str:
-        return snake(self.list_op)
+        return method(self.list_op)
 
     @property
     def describe_method(self) -> str | None:
-        return snake(self.describe_op) if self.describe_op else None
+        return method(self.describe_op) if self.describe_op else None
 
     @property
     def list_reads(self) -> tuple[str, ...]:
@@ -43,54 +44,23 @@ class ReadPath:
         return identity(self.describe_param) if self.describe_param else ()
 
 
-_VALIDATION = frozenset({"ValidationException"})
-_NOT_FOUND = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
-
-
-def _job(kind: str, rtype: str, arn_kind: str) -> ReadPath:
+def _path(k: Kind) -> ReadPath:
     return ReadPath(
-        rtype,
-        f"List{kind}JobDefinitions",
-        "JobDefinitionSummaries",
-        "MonitoringJobDefinitionName",
-        "MonitoringJobDefinitionArn",
-        f"Describe{kind}JobDefinition",
-        "JobDefinitionName",
-        _NOT_FOUND,
-        arn_kind,
+        k.type,
+        k.list_op,
+        k.list_key,
+        k.summary_name_key,
+        k.summary_arn_key,
+        k.describe_op if k.scan_describes else None,
+        k.describe_param if k.scan_describes else None,
+        k.not_found,
+        k.arn_kind,
     )
 
 
-READ_PATHS: dict[str, ReadPath] = {
-    p.resource_type: p
-    for p in (
-        ReadPath(RT.NOTEBOOK_INSTANCE, "ListNotebookInstances", "NotebookInstances",
-                 "NotebookInstanceName", "NotebookInstanceArn", "DescribeNotebookInstance",
-                 "NotebookInstanceName", _VALIDATION, "notebook-instance"),
-        ReadPath(RT.ENDPOINT_CONFIG, "ListEndpointConfigs", "EndpointConfigs",
-                 "EndpointConfigName", "EndpointConfigArn", "DescribeEndpointConfig",
-                 "EndpointConfigName", _VALIDATION, "endpoint-config"),
-        ReadPath(RT.MODEL, "ListModels", "Models", "ModelName", "ModelArn", "DescribeModel",
-                 "ModelName", _VALIDATION, "model"),
-        ReadPath(RT.APP_IMAGE_CONFIG, "ListAppImageConfigs", "AppImageConfigs",
-                 "AppImageConfigName", "AppImageConfigArn", None, None, _NOT_FOUND,
-                 "app-image-config"),
-        ReadPath(RT.IMAGE, "ListImages", "Images", "ImageName", "ImageArn", None, None,
-                 _NOT_FOUND, "image"),
-        _job("DataQuality", RT.DATA_QUALITY_JOB_DEFINITION, "data-quality-job-definition"),
-        _job("ModelBias", RT.MODEL_BIAS_JOB_DEFINITION, "model-bias-job-definition"),
-        _job("ModelQuality", RT.MODEL_QUALITY_JOB_DEFINITION, "model-quality-job-definition"),
-        _job("ModelExplainability", RT.MODEL_EXPLAINABILITY_JOB_DEFINITION,
-             "model-explainability-job-definition"),
-        ReadPath(RT.MONITORING_SCHEDULE, "ListMonitoringSchedules",
-                 "MonitoringScheduleSummaries", "MonitoringScheduleName",
-                 "MonitoringScheduleArn", "DescribeMonitoringSchedule",
-                 "MonitoringScheduleName", _NOT_FOUND, "monitoring-schedule"),
-    )
-}  # fmt: skip
-
-# Types whose controls read tags (SageMaker.6 and .7); nothing else needs ListTags.
-TAGGED_TYPES = frozenset({RT.APP_IMAGE_CONFIG, RT.IMAGE})
+# A view of kinds.KINDS: how a scan reads each type.
+READ_PATHS: dict[str, ReadPath] = {k.type: _path(k) for k in KINDS}
+TAGGED_TYPES = kinds.TAGGED_TYPES  # types whose controls read tags: ListTags in a scan
 LIST_TAGS_OP = "ListTags"
 LIST_TAGS_READS = ("Tags[].Key",)
 PAGE_SIZE = 100
@@ -101,12 +71,3 @@ def identity(name_param: str) -> tuple[str, str]:
     """The name and ARN members of a Describe answer, from its name parameter: SageMaker
     answers `ModelName` with `ModelName` and `ModelArn` (`JobDefinitionName`: ...Arn)."""
     return (name_param, name_param.removesuffix("Name") + "Arn")
-
-
-def snake(op: str) -> str:
-    out = []
-    for i, ch in enumerate(op):
-        if ch.isupper() and i:
-            out.append("_")
-        out.append(ch.lower())
-    return "".join(out)

@@ -29,7 +29,7 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest -q -n 2
 
-## Benchmarks print figures against their targets (see README, Performance).
+## Benchmarks print figures against their targets (see docs/performance.md).
 bench: $(STAMP)
 	$(BIN)/python bench/config_snapshot.py
 	$(BIN)/python bench/live_scan.py

@@ -34,9 +34,10 @@ from typing import Any
 
 import orjson
 
+from sagewarden import kinds
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
-from sagewarden.kinds import JOB_DEFINITION_TYPES, kind
+from sagewarden.kinds import JOB_DEFINITION_TYPES
 from sagewarden.params import parse_params
 from sagewarden.remediation import plan, render_text
 from sagewarden.resources import Provenance, Resource
@@ -75,8 +76,8 @@ def _res(
     scope: tuple[str, str] | None = None,
 ) -> Resource:
     account, region = scope or _scope(i)
-    arn = f"arn:aws:sagemaker:{region}:{account}:{kind(rtype).arn_kind}/{name}"
-    properties = {kind(rtype).name_property: name, **props}
+    arn = f"arn:aws:sagemaker:{region}:{account}:{kinds.kind(rtype).arn_kind}/{name}"
+    properties = {kinds.kind(rtype).name_property: name, **props}
     return Resource(
         type=rtype,
         id=arn,
@@ -157,7 +158,7 @@ def _endpoint_config(i: int, model: Resource | None, count: int) -> Resource:
 
 
 def _job_props(rtype: str, i: int) -> dict[str, Any]:
-    mtype = kind(rtype).monitoring_type
+    mtype = kinds.kind(rtype).monitoring_type
     app: dict[str, Any] = {"ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/mon:1"}
     if mtype in ("ModelBias", "ModelExplainability"):
         app["ConfigUri"] = f"s3://monitoring/cfg-{i}.json"
@@ -179,9 +180,9 @@ def _job_props(rtype: str, i: int) -> dict[str, Any]:
         ),
     }
     return {
-        f"{kind}AppSpecification": app,
-        f"{kind}JobInput": job_input,
-        f"{kind}JobOutputConfig": {
+        f"{mtype}AppSpecification": app,
+        f"{mtype}JobInput": job_input,
+        f"{mtype}JobOutputConfig": {
             "MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://monitoring/out", "LocalPath": "/o"}}]
         },
         "JobResources": {
@@ -244,7 +245,7 @@ def build(total: int) -> list[Resource]:
         jobs += [
             _res(
                 rtype,
-                f"{str(kind(rtype).monitoring_type).lower()}-{i:05d}",
+                f"{str(kinds.kind(rtype).monitoring_type).lower()}-{i:05d}",
                 i,
                 _job_props(rtype, i),
                 {},
@@ -256,7 +257,7 @@ def build(total: int) -> list[Resource]:
         if i % 2 and jobs:  # by reference, in the job definition's account and region
             j = jobs[(i // 2 * 7) % len(jobs)]
             scope = (str(j.account_id), str(j.region))
-            out.append(_schedule(i, (j.name, kind(j.type).monitoring_type), scope))
+            out.append(_schedule(i, (j.name, kinds.kind(j.type).monitoring_type), scope))
         else:
             out.append(_schedule(i, None))
     return out

@@ -65,7 +65,7 @@ DEPARTURES = (
         ["notebook-al2-v3"],
         ["notebook-al2023-v1"],
         "Security Hub has used notebook-al2023-v1 since Amazon Linux 2 notebooks reached end "
-        "of support (2026-06-30); see the spec, item 7, and the README's parameter table.",
+        "of support (2026-06-30); see the spec, item 7, and docs/usage.md's parameter table.",
     ),
 )
 

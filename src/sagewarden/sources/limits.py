@@ -4,7 +4,7 @@ item or a whole-parsed document may be.
 Hostile or damaged input must end in one line naming the file, never in a RecursionError,
 a MemoryError or a hang that loses every other file's verdicts. The limits are far above
 what AWS Config, CloudFormation or Terraform produce (their deepest SageMaker values nest
-about 20 levels) and are documented in the README.
+about 20 levels) and are documented in docs/iac.md.
 """
 
 from __future__ import annotations

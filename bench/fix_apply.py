@@ -36,7 +36,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import LatencyProxy
-from sagewarden.emulator import Emulator
+from sagewarden_demo.emulator import Emulator
 
 OUT = Path(__file__).resolve().parent / "out"
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"

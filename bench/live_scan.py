@@ -35,8 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import LatencyProxy
-from sagewarden.emulator import Emulator
 from sagewarden.sources.aws.readpath import READ_PATHS, TAGGED_TYPES
+from sagewarden_demo.emulator import Emulator
 
 REGIONS = ["us-east-1", "eu-west-1"]
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"

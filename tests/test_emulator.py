@@ -19,7 +19,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError, EndpointConnectionError
 
-from sagewarden.emulator import Call, Emulator, sagemaker_ext, sagemaker_service_model
+from sagewarden_demo.emulator import Call, Emulator, sagemaker_ext, sagemaker_service_model
 
 ACCOUNT = "123456789012"  # moto's default account
 OTHER = "210987654321"
@@ -854,7 +854,7 @@ def test_a_second_emulator_starts_and_stops_cleanly(aws: Emulator) -> None:
 def test_account_key_pattern_matches_motos() -> None:
     from moto.core.responses import BaseResponse
 
-    from sagewarden.emulator import calls
+    from sagewarden_demo.emulator import calls
 
     assert calls._ACCESS_KEY.pattern == BaseResponse.access_key_regex.pattern
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sagewarden.emulator import Emulator
-from sagewarden.emulator.validation import OutputMismatch, check_output, operation_model
+from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.emulator.validation import OutputMismatch, check_output, operation_model
 from tests.test_emulator import (
     ACCOUNT,
     ROLE,

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from sagewarden.emulator import Emulator
 from sagewarden.remediation.volume import (
     backup_manifest_key,
     backup_script,
@@ -25,6 +24,7 @@ from sagewarden.remediation.volume import (
     restore_manifest_key,
     restore_script,
 )
+from sagewarden_demo.emulator import Emulator
 
 ACCOUNT = "123456789012"  # moto's default account
 OTHER = "210987654321"

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from sagewarden import estate
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
 from sagewarden.remediation.journal import Journal
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Emulator
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

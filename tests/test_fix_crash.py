@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Call, Emulator
 from sagewarden.remediation.journal import Journal
+from sagewarden_demo.emulator import Call, Emulator
 from tests.test_fix_apply import ACCOUNT, FAST, REGION, describe_all, live, scan
 
 __all__ = ["live"]  # the fixture, shared
@@ -61,7 +61,7 @@ def _endpoint_config(live: Emulator) -> None:
 
 
 def _job_definition(live: Emulator) -> None:
-    from sagewarden.estate import _job_kwargs
+    from sagewarden_demo.estate import _job_kwargs
 
     sm = live.client("sagemaker", REGION)
     sm.create_data_quality_job_definition(

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
 from sagewarden.remediation import Phase, Plan, ResourcePlan, Step, inputs, plan, render_text
 from sagewarden.remediation.script import render_script
 from sagewarden.resources import ResourceType as RT
+from sagewarden_demo.emulator import Emulator
 from tests.test_remediation_plan import ACCOUNT, REGION, arn, job_def, model, run
 
 DQ = "CreateDataQualityJobDefinition"
@@ -186,7 +186,7 @@ def test_apply_refuses_an_invalid_input_before_any_change(
 ) -> None:
     """A plan file edited by hand (or planned by an older version) with an input AWS would
     refuse: its resource is refused in one line before any change, and nothing is sent."""
-    from sagewarden.estate import _job_kwargs
+    from sagewarden_demo.estate import _job_kwargs
 
     monkeypatch.setenv("SAGEWARDEN_DB", str(tmp_path / "journal.sqlite3"))
     region = "us-east-1"

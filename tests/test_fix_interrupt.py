@@ -23,8 +23,8 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Call, Emulator
 from sagewarden.remediation.journal import Journal
+from sagewarden_demo.emulator import Call, Emulator
 from tests.test_fix_rails import FAST, READS, live, notebook
 
 __all__ = ["live"]  # the fixture, shared

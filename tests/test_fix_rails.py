@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
+from sagewarden_demo.emulator import Emulator
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

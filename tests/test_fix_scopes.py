@@ -18,8 +18,8 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
-from sagewarden.estate import _job_kwargs
+from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.estate import _job_kwargs
 from tests.test_fix_apply import ACCOUNT, FAST, describe_all, last_run, live, run_state
 from tests.test_live_scan import _org
 

@@ -20,14 +20,14 @@ from typing import Any
 import pytest
 
 from sagewarden import kinds
-from sagewarden.emulator import Emulator
-from sagewarden.estate import _job_kwargs
 from sagewarden.kinds import method
 from sagewarden.remediation import plan
 from sagewarden.remediation.live import read_resource
 from sagewarden.remediation.script import render_script
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
+from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.estate import _job_kwargs
 from tests.test_remediation_plan import inline_job, run
 
 ACCOUNT = "123456789012"  # the emulator's account for the dummy credentials

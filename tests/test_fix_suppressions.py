@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
+from sagewarden_demo.emulator import Emulator
 from tests.test_fix_rails import FAST, LIVE, READS, live, notebook, root_access
 
 __all__ = ["live"]  # the fixture, shared

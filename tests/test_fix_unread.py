@@ -11,7 +11,7 @@ import json
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
+from sagewarden_demo.emulator import Emulator
 from tests.test_fix_rails import ACCOUNT, FAST, READS, live, notebook, root_access
 
 __all__ = ["live"]  # the fixture, shared

@@ -174,7 +174,7 @@ def test_unopenable_history_is_one_line_exit_2(
 
 # --- history compares like with like ----------------------------------------------------
 
-from sagewarden.emulator import Emulator  # noqa: E402
+from sagewarden_demo.emulator import Emulator  # noqa: E402
 from tests.test_live_scan import ACCOUNT, live  # noqa: E402, F401
 
 
@@ -285,7 +285,7 @@ def test_a_scope_that_could_not_be_read_is_not_resolved(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from sagewarden import estate
+    from sagewarden_demo import estate
 
     estate.build(live.client, ACCOUNT, ["us-east-1", "eu-west-1"])
     db = tmp_path / "h.sqlite3"

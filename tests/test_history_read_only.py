@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from sagewarden import estate
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Emulator
 from tests.helpers import Run
 from tests.test_history import EXAMPLE, OLD_SCHEMA, snapshot
 

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import REMOVE, Emulator
+from sagewarden_demo.emulator import REMOVE, Emulator
 from tests.test_live_scan import ACCOUNT, live, scan
 
 __all__ = ["live"]  # the fixture, shared
@@ -201,8 +201,8 @@ def test_damage_to_any_type_is_an_error_for_what_it_covers_and_nothing_else(
     """A required member missing, a list given as an object, a scalar of the wrong type:
     whatever the type, what the damaged answer covered is ERROR, everything else is what
     the estate expects. Fails on the old code, which evaluated, dropped or crashed."""
-    from sagewarden import estate
     from sagewarden.sources.aws.readpath import READ_PATHS
+    from sagewarden_demo import estate
 
     (damaged,) = [
         p.resource_type for p in READ_PATHS.values() if operation in (p.list_op, p.describe_op)

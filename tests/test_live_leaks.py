@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
+from sagewarden_demo.emulator import Emulator
 
 ROLE = "arn:aws:iam::210987654321:role/Audit"
 ORG_SCAN = ("--region", "eu-west-1", "--control", "SageMaker.5")

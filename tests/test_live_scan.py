@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from sagewarden import estate
 from sagewarden.cli import main
-from sagewarden.emulator import Call, Emulator
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Call, Emulator
 
 REGIONS = ["us-east-1", "eu-west-1"]
 ACCOUNT = "123456789012"  # moto's account for the default test credentials

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from sagewarden import estate
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Emulator
 
 ACCOUNT = "123456789012"
 

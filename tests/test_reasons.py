@@ -17,13 +17,13 @@ from typing import Any
 
 import pytest
 
-from sagewarden import estate
 from sagewarden.catalog import CONTROLS
 from sagewarden.cli import main
-from sagewarden.emulator import Emulator
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.sources.files import read_files
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Emulator
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "tests" / "data"

@@ -11,12 +11,12 @@ import pytest
 from sagewarden import kinds
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
-from sagewarden.estate import _job_kwargs
 from sagewarden.params import parse_params
 from sagewarden.remediation import Phase, Plan, ResourcePlan, new_name, plan, render_text
 from sagewarden.resources import Provenance, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.verdicts import Evaluation, Status, Suppression
+from sagewarden_demo.estate import _job_kwargs
 
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"

@@ -934,13 +934,13 @@ def _guard(run: Callable[[], int]) -> int:
 def cmd_demo(options: Sequence[str], parser: argparse.ArgumentParser) -> int:
     """The main job on a built-in account: an emulator on loopback, a realistic estate, a scan."""
     try:
-        from sagewarden.emulator import Emulator
+        from sagewarden_demo.emulator import Emulator
     except ImportError:
         sys.stderr.write(
             "sagewarden: the demo needs the local AWS emulator: pip install 'sagewarden[demo]'\n"
         )
         return EXIT_INPUT
-    from sagewarden import estate
+    from sagewarden_demo import estate
 
     extra = [a for a in options if a != "--fix"]
     fix = len(extra) != len(options)

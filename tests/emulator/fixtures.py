@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sagewarden.emulator import Emulator
+from sagewarden_demo.emulator import Emulator
 
 _LOOPBACK = ipaddress.ip_network("127.0.0.0/8")
 

@@ -15,8 +15,8 @@ from http import HTTPStatus
 from typing import Any, Literal
 from xml.sax.saxutils import escape
 
-from sagewarden.emulator.clock import epoch
-from sagewarden.emulator.wsgi import StartResponse
+from sagewarden_demo.emulator.clock import epoch
+from sagewarden_demo.emulator.wsgi import StartResponse
 
 Protocol = Literal["json", "query", "ec2", "rest"]
 

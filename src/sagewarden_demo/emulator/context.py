@@ -11,9 +11,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from sagewarden.emulator.replies import ApiError
-from sagewarden.emulator.sagemaker_store import RegionState, arn
-from sagewarden.emulator.wsgi import Environ, WSGIApp, call_app, with_body
+from sagewarden_demo.emulator.replies import ApiError
+from sagewarden_demo.emulator.sagemaker_store import RegionState, arn
+from sagewarden_demo.emulator.wsgi import Environ, WSGIApp, call_app, with_body
 
 
 class PassThrough(Exception):

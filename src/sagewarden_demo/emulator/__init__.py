@@ -74,9 +74,9 @@ does not import moto; Emulator.start() does.
 
 from __future__ import annotations
 
-from sagewarden.emulator.calls import Call
-from sagewarden.emulator.faults import REMOVE, Fault
-from sagewarden.emulator.server import Emulator
-from sagewarden.emulator.validation import sagemaker_service_model
+from sagewarden_demo.emulator.calls import Call
+from sagewarden_demo.emulator.faults import REMOVE, Fault
+from sagewarden_demo.emulator.server import Emulator
+from sagewarden_demo.emulator.validation import sagemaker_service_model
 
 __all__ = ["REMOVE", "Call", "Emulator", "Fault", "sagemaker_service_model"]

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sagewarden.emulator.clock import now
-from sagewarden.emulator.context import Context, PassThrough
-from sagewarden.emulator.moto_state import endpoint_of, job_definition, job_definition_endpoint
-from sagewarden.emulator.paging import ListSpec, by_name, by_time, list_page, paginate
-from sagewarden.emulator.replies import ApiError
-from sagewarden.emulator.sagemaker_store import (
+from sagewarden_demo.emulator.clock import now
+from sagewarden_demo.emulator.context import Context, PassThrough
+from sagewarden_demo.emulator.moto_state import endpoint_of, job_definition, job_definition_endpoint
+from sagewarden_demo.emulator.paging import ListSpec, by_name, by_time, list_page, paginate
+from sagewarden_demo.emulator.replies import ApiError
+from sagewarden_demo.emulator.sagemaker_store import (
     APP_IMAGE_CONFIG,
     APP_IMAGE_CONFIG_KINDS,
     EXTENSION_KINDS,

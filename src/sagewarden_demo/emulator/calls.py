@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
-from sagewarden.emulator.replies import Protocol
-from sagewarden.emulator.wsgi import Environ
+from sagewarden_demo.emulator.replies import Protocol
+from sagewarden_demo.emulator.wsgi import Environ
 
 # Credential=AKID/20240101/us-east-1/sagemaker/aws4_request
 _SCOPE = re.compile(r"Credential=[^/\s,]+/[^/\s,]+/(?P<region>[^/\s,]+)/(?P<service>[^/\s,]+)/")

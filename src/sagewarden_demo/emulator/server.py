@@ -15,11 +15,11 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
-from sagewarden.emulator.calls import Call, Incoming, describe
-from sagewarden.emulator.faults import Cut, Fault, FaultMisuse, Faults
-from sagewarden.emulator.replies import Reply, error_reply
-from sagewarden.emulator.sagemaker_ext import SageMakerExtension
-from sagewarden.emulator.wsgi import (
+from sagewarden_demo.emulator.calls import Call, Incoming, describe
+from sagewarden_demo.emulator.faults import Cut, Fault, FaultMisuse, Faults
+from sagewarden_demo.emulator.replies import Reply, error_reply
+from sagewarden_demo.emulator.sagemaker_ext import SageMakerExtension
+from sagewarden_demo.emulator.wsgi import (
     WIRE,
     Environ,
     StartResponse,
@@ -33,7 +33,7 @@ from sagewarden.emulator.wsgi import (
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-    from sagewarden.emulator.httpserver import KeepAliveWSGIServer
+    from sagewarden_demo.emulator.httpserver import KeepAliveWSGIServer
 
 log = logging.getLogger(__name__)
 
@@ -68,8 +68,8 @@ class Emulator:
             return self
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from sagewarden.emulator.httpserver import KeepAliveWSGIServer
-        from sagewarden.emulator.moto_speed import speed_up_moto
+        from sagewarden_demo.emulator.httpserver import KeepAliveWSGIServer
+        from sagewarden_demo.emulator.moto_speed import speed_up_moto
 
         speed_up_moto()
         moto_app: WSGIApp = DomainDispatcherApplication(create_backend_app)
@@ -187,7 +187,7 @@ class Emulator:
         Seed it or read it in place. It survives Stop/Start, goes with the notebook on
         DeleteNotebookInstance (or reset), and lifecycle scripts sagewarden wrote read and
         fill it (see notebook_runtime). KeyError when the notebook does not exist."""
-        from sagewarden.emulator.notebook_runtime import volume
+        from sagewarden_demo.emulator.notebook_runtime import volume
 
         return volume(self._notebook(name, region, account))
 

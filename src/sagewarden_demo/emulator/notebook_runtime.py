@@ -20,13 +20,13 @@ import json
 import logging
 from typing import Any
 
-from sagewarden.emulator.moto_state import extras
 from sagewarden.remediation.volume import (
     CONTROL_DIR,
     backup_manifest_key,
     parse_marker,
     restore_manifest_key,
 )
+from sagewarden_demo.emulator.moto_state import extras
 
 log = logging.getLogger(__name__)
 

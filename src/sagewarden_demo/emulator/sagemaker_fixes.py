@@ -16,12 +16,12 @@ import hashlib
 from collections.abc import Callable
 from typing import Any
 
-from sagewarden.emulator import notebook_runtime
-from sagewarden.emulator.clock import moto_now
-from sagewarden.emulator.context import Context
-from sagewarden.emulator.moto_state import endpoint_of, extras, job_definitions
-from sagewarden.emulator.paging import ListSpec, by_name, by_time, list_page
-from sagewarden.emulator.replies import ApiError
+from sagewarden_demo.emulator import notebook_runtime
+from sagewarden_demo.emulator.clock import moto_now
+from sagewarden_demo.emulator.context import Context
+from sagewarden_demo.emulator.moto_state import endpoint_of, extras, job_definitions
+from sagewarden_demo.emulator.paging import ListSpec, by_name, by_time, list_page
+from sagewarden_demo.emulator.replies import ApiError
 
 Handler = Callable[[Context], dict[str, Any]]
 

@@ -16,7 +16,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import unquote
 
-from sagewarden.emulator.wsgi import WIRE, Wire
+from sagewarden_demo.emulator.wsgi import WIRE, Wire
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from sagewarden.emulator.clock import epoch
-from sagewarden.emulator.replies import ApiError
+from sagewarden_demo.emulator.clock import epoch
+from sagewarden_demo.emulator.replies import ApiError
 
 T = TypeVar("T")
 SortKey = tuple[str | float | int, ...]

@@ -15,19 +15,19 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sagewarden.emulator import sagemaker_endpoints, sagemaker_fixes, sagemaker_resources
-from sagewarden.emulator.calls import Incoming
-from sagewarden.emulator.context import Context, MotoGateway, PassThrough
-from sagewarden.emulator.replies import ApiError, Reply, error_reply, json_reply
-from sagewarden.emulator.sagemaker_store import Store
-from sagewarden.emulator.validation import (
+from sagewarden_demo.emulator import sagemaker_endpoints, sagemaker_fixes, sagemaker_resources
+from sagewarden_demo.emulator.calls import Incoming
+from sagewarden_demo.emulator.context import Context, MotoGateway, PassThrough
+from sagewarden_demo.emulator.replies import ApiError, Reply, error_reply, json_reply
+from sagewarden_demo.emulator.sagemaker_store import Store
+from sagewarden_demo.emulator.validation import (
     OutputMismatch,
     check_output,
     input_errors,
     operation_model,
     prune_empty,
 )
-from sagewarden.emulator.wsgi import Environ, WSGIApp
+from sagewarden_demo.emulator.wsgi import Environ, WSGIApp
 
 log = logging.getLogger(__name__)
 

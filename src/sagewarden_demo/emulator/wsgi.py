@@ -11,7 +11,7 @@ Environ = dict[str, Any]
 StartResponse = Callable[..., Any]
 WSGIApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
-WIRE = "sagewarden.emulator.wire"  # environ key: how the server puts the answer on the wire
+WIRE = "sagewarden_demo.emulator.wire"  # environ key: how the server puts the answer on the wire
 
 
 @dataclass(frozen=True)

@@ -22,11 +22,11 @@ import copy
 from collections.abc import Callable
 from typing import Any
 
-from sagewarden.emulator.clock import moto_now
-from sagewarden.emulator.context import Context
-from sagewarden.emulator.moto_state import extras
-from sagewarden.emulator.replies import ApiError
-from sagewarden.emulator.validation import operation_model
+from sagewarden_demo.emulator.clock import moto_now
+from sagewarden_demo.emulator.context import Context
+from sagewarden_demo.emulator.moto_state import extras
+from sagewarden_demo.emulator.replies import ApiError
+from sagewarden_demo.emulator.validation import operation_model
 
 Handler = Callable[[Context], dict[str, Any]]
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sagewarden.emulator.clock import now
+from sagewarden_demo.emulator.clock import now
 
 TagList = list[dict[str, str]]
 

@@ -31,7 +31,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from sagewarden.emulator.calls import Call
+from sagewarden_demo.emulator.calls import Call
 
 MAX_HANG = 120.0  # seconds a hung answer waits at most, so a forgotten release ends
 REMOVE: Any = type("Remove", (), {"__repr__": lambda self: "REMOVE"})()  # an edit that deletes

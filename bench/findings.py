@@ -23,8 +23,9 @@ TARGET_MB = 1024.0
 CHILD = r"""
 import dataclasses, io, sys, time
 from sagewarden.catalog import BY_ID
-from sagewarden.engine import evaluate
+from sagewarden.diagnostics import Diagnostics
 from sagewarden.params import parse_params
+from sagewarden.pipeline import judge
 from sagewarden.resources import Provenance, Resource, ResourceType as RT
 from sagewarden.summary import summarize
 from sagewarden.verdicts import Suppression
@@ -42,7 +43,7 @@ for i in range(n // 4):  # each notebook gets 4 verdicts (SageMaker.1, .2, .3, .
         {"team": "ml"}, Provenance("aws"), account, region, arn))
 params, _ = parse_params([])
 controls = [BY_ID[c] for c in ("SageMaker.1", "SageMaker.2", "SageMaker.3", "SageMaker.8")]
-evs = evaluate(resources, controls, params).evaluations
+evs = judge(resources, controls, params, [], Diagnostics(), ordered=False)  # as a scan judges
 sup = Suppression("SageMaker.3", "accepted", "template")
 evs = [dataclasses.replace(e, suppression=sup) if e.status.value == "FAILED" and i % 7 == 0 else e
        for i, e in enumerate(evs)]

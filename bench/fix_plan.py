@@ -36,9 +36,10 @@ import orjson
 
 from sagewarden import kinds
 from sagewarden.catalog import CONTROLS
-from sagewarden.engine import evaluate
+from sagewarden.diagnostics import Diagnostics
 from sagewarden.kinds import JOB_DEFINITION_TYPES
 from sagewarden.params import parse_params
+from sagewarden.pipeline import judge
 from sagewarden.remediation import plan, render_text
 from sagewarden.resources import Provenance, Resource
 from sagewarden.resources import ResourceType as RT
@@ -315,7 +316,8 @@ def main() -> int:
     built = time.perf_counter() - t
     params, _ = parse_params([])  # as `fix plan --aws` without --param
     t = time.perf_counter()
-    evaluations = evaluate(resources, list(CONTROLS), params).evaluations
+    # the judging stage of `fix plan` (no suppressions file; the planner orders its own)
+    evaluations = judge(resources, CONTROLS, params, [], Diagnostics(), ordered=False)
     evaluated = time.perf_counter() - t
     failed = [e for e in evaluations if e.status.value == "FAILED"]
     failing_resources = {e.resource.id for e in failed}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from sagewarden.cli import DEMO_ACCOUNT, DEMO_REGIONS
+from sagewarden.cli.demo import DEMO_ACCOUNT, DEMO_REGIONS
 from tests.helpers import cli
 
 

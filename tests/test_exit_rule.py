@@ -15,10 +15,11 @@ from typing import Any
 import pytest
 
 from sagewarden.catalog import BY_ID
-from sagewarden.cli import exit_code, main
+from sagewarden.cli import main
 from sagewarden.diagnostics import Diagnostics, Kind
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
+from sagewarden.pipeline import exit_code
 from sagewarden.resources import Provenance, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.summary import problem_kinds

@@ -1,0 +1,84 @@
+"""The `sagewarden` command: reports on stdout, progress and diagnostics on stderr.
+
+One module per command (`add_parser` and `run`); the work is the pipeline's. Exit codes
+(sagewarden.exitstatus): 0 nothing at or above --fail-on failed; 1 failures; 2 usage or
+input errors (the rest of the input is still evaluated and reported); 3 an account,
+region or resource could not be read (everything else was scanned). 2 wins over 3, and 3
+over 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from sagewarden import __version__
+from sagewarden.catalog import CONTROLS
+from sagewarden.cli import controls, demo, diff, fix, history, iam_policy, report, scan
+from sagewarden.cli.arguments import Parser, parse
+from sagewarden.cli.environment import Environment
+from sagewarden.cli.errors import CliError
+from sagewarden.exitstatus import ExitStatus
+
+
+class Command(Protocol):
+    def add_parser(self, sub: Any) -> None: ...
+
+    def run(self, args: argparse.Namespace, env: Environment) -> int: ...
+
+
+COMMANDS: dict[str, Command] = {  # in the order --help lists them
+    "scan": scan,
+    "controls": controls,
+    "demo": demo,
+    "report": report,
+    "history": history,
+    "diff": diff,
+    "iam-policy": iam_policy,
+    "fix": fix,
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(
+        prog="sagewarden",
+        description="Evaluate Amazon SageMaker resources against Security Hub controls "
+        f"{CONTROLS[0].id}-{CONTROLS[-1].number}.",
+    )
+    parser.add_argument("--version", action="version", version=f"sagewarden {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS.values():
+        command.add_parser(sub)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    env = env or Environment()
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words[:1] == ["demo"] and not {"-h", "--help"} & set(words[1:]):
+        # Everything after `demo` is a scan option: the demo parses it with scan's parser.
+        return _guard(lambda: demo.run_with(words[1:], env), env)
+    parser = build_parser()
+    args = parse(parser, words, env)
+    command = COMMANDS.get(args.command)
+    if command is None:
+        env.help(parser.format_help())
+        return ExitStatus.BAD_INPUT
+    return _guard(lambda: command.run(args, env), env)
+
+
+def _guard(run: Callable[[], int], env: Environment) -> int:
+    """The one place a command's end becomes an exit status: its error, Ctrl-C, a closed
+    pipe (`sagewarden scan ... | head`)."""
+    try:
+        return run()
+    except CliError as exc:
+        env.say(str(exc))
+        return exc.status
+    except KeyboardInterrupt:
+        env.say_as_is("interrupted")
+        return ExitStatus.INTERRUPTED
+    except BrokenPipeError:
+        return ExitStatus.SUCCESS

@@ -1,0 +1,95 @@
+"""The one owner of stdout and stderr (as HTTPie's `Environment`): every command writes
+through it, so a caller (a test, the demo) can point either stream elsewhere.
+
+stdout carries the report and nothing else; stderr carries `sagewarden: ...` lines
+(escaped: names and reasons come from AWS and files), the progress bar and timings.
+argparse's own --help and --version are the one exception: argparse prints them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable
+from typing import IO, Any, TextIO
+
+from sagewarden.cli.errors import CliError
+from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.outputs.escaping import clean
+from sagewarden.outputs.progress import ScanProgress
+from sagewarden.outputs.terminal import use_color
+
+PREFIX = "sagewarden: "
+
+
+class Environment:
+    def __init__(self, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
+        self.stdout = sys.stdout if stdout is None else stdout
+        self.stderr = sys.stderr if stderr is None else stderr
+
+    def stdout_to_stderr(self) -> Environment:
+        """This environment with the report sent to stderr (the demo's fix, whose stdout
+        is the scan report's)."""
+        return Environment(self.stderr, self.stderr)
+
+    # --- stdout: the report ---------------------------------------------------------------
+
+    @property
+    def stdout_bytes(self) -> IO[bytes]:
+        return self.stdout.buffer
+
+    @property
+    def color(self) -> bool:
+        """Colour on stdout: a terminal, and NO_COLOR not set."""
+        return use_color(self.stdout)
+
+    def write(self, text: str) -> None:
+        self.stdout.write(text)
+
+    def write_bytes(self, data: bytes) -> None:
+        self.stdout.buffer.write(data)
+
+    def flush(self) -> None:
+        self.stdout.flush()
+
+    def output(self, path: str, binary: bool) -> IO[Any]:
+        """The --output file instead of stdout, or one clear line when it cannot be written."""
+        try:
+            if binary:
+                return open(path, "wb")
+            return open(path, "w", encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"--output {path}: {exc.strerror or exc}") from None
+
+    # --- stderr: what happened --------------------------------------------------------------
+
+    @property
+    def stderr_isatty(self) -> bool:
+        return self.stderr.isatty()
+
+    def say(self, line: str) -> None:
+        """One line on stderr, every unsafe character escaped."""
+        self.stderr.write(f"{PREFIX}{clean(line)}\n")
+
+    def say_as_is(self, line: str) -> None:
+        """One line made only of sagewarden's own words and shell-quoted values."""
+        self.stderr.write(f"{PREFIX}{line}\n")
+
+    def diagnostics(self, items: Iterable[Diagnostic], verbose: bool = False) -> None:
+        """Each problem on its own line; INFO only when verbose."""
+        for d in items:
+            if d.kind is not Kind.INFO or verbose:
+                self.say(d.line())
+
+    def help(self, text: str) -> None:
+        self.stderr.write(text)
+
+    def progress(self, enabled: bool) -> ScanProgress:
+        """The progress bar on stderr (shown only on a terminal, after a second)."""
+        return ScanProgress(enabled=enabled)
+
+    @staticmethod
+    def say_now(lines: Iterable[str]) -> None:
+        """Lines straight to file descriptor 2, for a signal handler: the main thread may be
+        inside a write to stderr, whose buffer must not be re-entered."""
+        os.write(2, "".join(f"{PREFIX}{clean(line)}\n" for line in lines).encode())

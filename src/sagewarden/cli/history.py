@@ -1,0 +1,51 @@
+"""`sagewarden history`: the recorded scans."""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING, Any
+
+import orjson
+
+from sagewarden.cli.arguments import add_db_option, positive_int
+from sagewarden.cli.environment import Environment
+from sagewarden.cli.errors import CliError
+from sagewarden.exitstatus import ExitStatus
+from sagewarden.outputs.escaping import clean
+from sagewarden.pipeline.record import HistoryError, open_history
+from sagewarden.pipeline.scope import scope_text
+
+if TYPE_CHECKING:
+    from sagewarden.history import History
+
+
+def add_parser(sub: Any) -> None:
+    hist = sub.add_parser("history", help="list recorded scans")
+    add_db_option(hist)
+    hist.add_argument("--limit", type=positive_int, default=20, metavar="N")
+    hist.add_argument("--format", choices=("table", "json"), default="table")
+
+
+def history_at(db: str | None) -> History:
+    """The history database of --db, or the one line saying why it cannot be opened."""
+    try:
+        return open_history(db)
+    except HistoryError as exc:
+        raise CliError(str(exc)) from None
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    history = history_at(args.db)
+    rows = history.scans(args.limit)
+    if args.format == "json":
+        doc = {"scans": [r.__dict__ for r in rows]}
+        env.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
+        return ExitStatus.SUCCESS
+    for r in rows:
+        env.write(
+            f"{r.id:>6}  {r.started_at}  {r.evaluations:>7} evaluations  "
+            f"{r.failed:>6} failed  {clean(scope_text(r.scope))}\n"
+        )
+    if not rows:
+        env.write("No scans recorded yet.\n")
+    return ExitStatus.SUCCESS

@@ -1,0 +1,102 @@
+"""`sagewarden scan`: evaluate live accounts or files, report on stdout, exit status."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import time
+from typing import Any
+
+from sagewarden.cli.arguments import live_usage_error
+from sagewarden.cli.environment import Environment
+from sagewarden.cli.errors import CliError
+from sagewarden.cli.scan_options import add_scan_options, scan_options
+from sagewarden.outputs import asff, csvout, html, jsonout, junit, ocsf, sarif, table
+from sagewarden.pipeline.exitcode import exit_code
+from sagewarden.pipeline.options import ScanOptions
+from sagewarden.pipeline.record import observed_at
+from sagewarden.pipeline.scan import ScanOutcome, run_scan
+
+FORMATS = ("table", "json", "sarif", "junit", "asff", "ocsf", "csv", "html")
+_BINARY = {
+    "json": jsonout.render,
+    "sarif": sarif.render,
+    "junit": junit.render,
+    "asff": asff.render,
+    "ocsf": ocsf.render,
+    "csv": csvout.render,
+    "html": html.render,
+}
+
+
+def add_parser(sub: Any) -> None:
+    scan = sub.add_parser(
+        "scan",
+        help="evaluate live accounts (--aws) or AWS Config data",
+        description="Evaluate SageMaker resources against the controls: live accounts with "
+        "--aws, or AWS Config files (snapshots, history, query results).",
+    )
+    add_scan_options(scan, FORMATS)
+
+
+def run(args: argparse.Namespace, env: Environment) -> int:
+    return scan(args, scan_options(args), env)
+
+
+def scan(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> int:
+    """The scan `opts` describe, reported as `args` ask (the demo changes `opts`)."""
+    started = time.perf_counter()
+    outcome = collect(args, opts, env)
+    _write_report(args, opts, outcome, env)
+    if not args.quiet and env.stderr_isatty:
+        took = time.perf_counter() - started
+        read = outcome.read
+        what = [f"{outcome.calls} API calls"] if opts.live else []
+        what += [f"{read.config_items} Config items"] if read.config_items else []
+        what += [f"{read.templates} templates"] if read.templates else []
+        what += [f"{read.plans} Terraform plans"] if read.plans else []
+        env.say_as_is(
+            f"{', '.join([*what, f'{outcome.resources} SageMaker resources'])}, in {took:.2f}s"
+        )
+    return exit_code(outcome.evaluations, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
+
+
+def collect(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> ScanOutcome:
+    """The pipeline's scan, after the usage checks, with its problems said on stderr: the
+    first half of `scan` and `report`."""
+    if not opts.paths and not opts.live:
+        raise CliError(
+            f"{args.command} needs --aws or at least one PATH "
+            f"(see 'sagewarden {args.command} --help')"
+        )
+    usage = live_usage_error(args)
+    if usage:
+        raise CliError(f"{usage} (see 'sagewarden {args.command} --help')")
+    outcome = run_scan(opts, env.progress(not args.quiet))
+    env.diagnostics(outcome.diagnostics.items, verbose=args.verbose)
+    return outcome
+
+
+def _write_report(
+    args: argparse.Namespace, opts: ScanOptions, outcome: ScanOutcome, env: Environment
+) -> None:
+    evaluations, summary = outcome.evaluations, outcome.summary
+    diagnostics = outcome.diagnostics.items
+    render = _BINARY.get(args.format)
+    if args.format == "asff" and opts.record:
+        render = functools.partial(asff.render, observed_at=observed_at(opts.db, evaluations))
+    if render is not None:
+        if args.output:
+            with env.output(args.output, binary=True) as fh:
+                render(fh, evaluations, summary, diagnostics)
+        else:
+            render(env.stdout_bytes, evaluations, summary, diagnostics)
+            env.flush()
+        return
+    if args.output:
+        with env.output(args.output, binary=False) as fh:
+            table.render(fh, evaluations, summary, diagnostics, color=False, verbose=args.verbose)
+    else:
+        table.render(
+            env.stdout, evaluations, summary, diagnostics, color=env.color, verbose=args.verbose
+        )

@@ -10,6 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from sagewarden.tags import read_tags
+from sagewarden.valuetext import InvalidValue
+
 
 class ResourceType:
     NOTEBOOK_INSTANCE = "AWS::SageMaker::NotebookInstance"
@@ -156,10 +159,8 @@ def tags_from_any(raw: Any) -> dict[str, str] | None:
 
     Returns None when the value is not a tag collection AWS could have recorded (a key
     that is "" or no string, a string instead of a list): a source that gets None says so
-    in a diagnostic and sets `extra[TAGS_INVALID]`. values.read_tags says what is wrong.
+    in a diagnostic and sets `extra[TAGS_INVALID]`. tags.read_tags says what is wrong.
     """
-    from sagewarden.values import InvalidValue, read_tags  # values builds on this module
-
     try:
         return read_tags(raw)
     except InvalidValue:

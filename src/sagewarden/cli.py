@@ -547,7 +547,8 @@ def _observed_at(
     args: argparse.Namespace, evaluations: list[Evaluation]
 ) -> Callable[[Evaluation], tuple[str, str, str] | None]:
     """First and last seen from the history, for ASFF's FirstObservedAt and CreatedAt."""
-    from sagewarden.history import History, default_path, finding_key
+    from sagewarden.finding_keys import finding_key
+    from sagewarden.history import History, default_path
 
     try:
         history = History(args.db or default_path())
@@ -572,7 +573,7 @@ def _push(
 ) -> None:
     """Security Hub import; the history keeps what was pushed, to archive what is gone."""
     from sagewarden import publish
-    from sagewarden.history import finding_key
+    from sagewarden.finding_keys import finding_key
 
     if not sessions:  # Config data: the caller's own account
         sessions, problem = publish.own_session(args.profile)

@@ -26,7 +26,7 @@ from sagewarden.outputs import asff
 from sagewarden.params import parse_params
 from sagewarden.resources import Provenance, Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.values import UnresolvedValue
+from sagewarden.unknowns import UnresolvedValue
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
 ACCOUNT = "111122223333"

@@ -27,7 +27,7 @@ from sagewarden.params import parse_params
 from sagewarden.resources import Provenance, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.summary import summarize
-from sagewarden.values import UnresolvedValue
+from sagewarden.unknowns import UnresolvedValue
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
 SCHEMA_PATH = Path(__file__).parent / "data" / "ocsf" / "ocsf-1.6.0-compliance-finding.json"

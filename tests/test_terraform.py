@@ -19,7 +19,7 @@ from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.terraform import AFTER_APPLY, is_plan, parse_address, read_plan
 from sagewarden.sources.terraform_map import AWS_TYPES, AWSCC_TYPES, TYPES, pascal
-from sagewarden.values import UnresolvedValue
+from sagewarden.unknowns import UnresolvedValue
 from sagewarden.verdicts import Status
 
 DATA = Path(__file__).resolve().parent / "data" / "terraform"

@@ -18,7 +18,9 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.kinds import name_property
 from sagewarden.params import ParamSet
 from sagewarden.resources import Resource
-from sagewarden.values import Fork, Infeasible, InvalidValue, NotRead, Unresolved, assuming
+from sagewarden.unknowns import Fork, Infeasible, Unresolved, assuming
+from sagewarden.values import NotRead
+from sagewarden.valuetext import InvalidValue
 from sagewarden.verdicts import Evaluation, Status, Verdict, default_problem
 
 # Combinations of assumptions tried for one verdict before it is left UNKNOWN.

@@ -23,7 +23,8 @@ import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.history import Observed, finding_key
+from sagewarden.finding_keys import finding_key
+from sagewarden.history import Observed
 from sagewarden.outputs import asff
 from sagewarden.sources.aws.accounts import CLIENT_CONFIG, caller_identity, control_config
 from sagewarden.sources.aws.answers import call, error_text

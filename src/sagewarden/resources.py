@@ -15,6 +15,8 @@ from sagewarden.kinds import BY_TYPE
 # The type names live with the rest of each type's facts (kinds.py); re-exported because
 # nearly every module names a type.
 from sagewarden.kinds import ResourceType as ResourceType
+from sagewarden.tags import read_tags
+from sagewarden.valuetext import InvalidValue
 
 # Resource.extra key: why a source found the resource's tag collection malformed (a
 # string saying what is wrong, also given as a diagnostic). Without it, tags of None mean
@@ -113,10 +115,8 @@ def tags_from_any(raw: Any) -> dict[str, str] | None:
 
     Returns None when the value is not a tag collection AWS could have recorded (a key
     that is "" or no string, a string instead of a list): a source that gets None says so
-    in a diagnostic and sets `extra[TAGS_INVALID]`. values.read_tags says what is wrong.
+    in a diagnostic and sets `extra[TAGS_INVALID]`. tags.read_tags says what is wrong.
     """
-    from sagewarden.values import InvalidValue, read_tags  # values builds on this module
-
     try:
         return read_tags(raw)
     except InvalidValue:

@@ -2,7 +2,7 @@
 
 A control reads only the canonical resource, its parameters, and (SageMaker.14) other
 resources of the same scan through the context. It returns a verdict with a reason a
-person can act on; it raises values.InvalidValue or values.Unresolved, which the engine
+person can act on; it raises valuetext.InvalidValue or unknowns.Unresolved, which the engine
 turns into ERROR or UNKNOWN.
 """
 

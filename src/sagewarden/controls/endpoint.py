@@ -7,7 +7,8 @@ from typing import Any
 from sagewarden.controls import Context, control
 from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
-from sagewarden.values import InvalidValue, below, is_absent, items, peek, raw, show
+from sagewarden.values import below, is_absent, items, peek, raw
+from sagewarden.valuetext import InvalidValue, show
 from sagewarden.verdicts import Verdict, failed, not_applicable, passed
 
 

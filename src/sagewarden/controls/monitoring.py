@@ -9,20 +9,9 @@ from sagewarden.kinds import JOB_DEFINITION_TYPES, MONITORING_TYPES
 from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.values import (
-    InvalidValue,
-    NotRead,
-    UnresolvedValue,
-    as_bool,
-    as_enum,
-    as_str,
-    below,
-    get,
-    is_absent,
-    peek,
-    raw,
-    show,
-)
+from sagewarden.unknowns import UnresolvedValue
+from sagewarden.values import NotRead, as_bool, as_enum, as_str, below, get, is_absent, peek, raw
+from sagewarden.valuetext import InvalidValue, show
 from sagewarden.verdicts import (
     Verdict,
     default_problem,

@@ -8,7 +8,8 @@ from sagewarden.controls import Context, control
 from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.values import UnresolvedValue, as_enum, as_str, get, is_absent, peek, raw
+from sagewarden.unknowns import UnresolvedValue
+from sagewarden.values import as_enum, as_str, get, is_absent, peek, raw
 from sagewarden.verdicts import Verdict, failed, passed, unknown
 
 _ON_OFF = ("Enabled", "Disabled")

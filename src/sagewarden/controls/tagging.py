@@ -6,14 +6,9 @@ from typing import Any
 
 from sagewarden.controls import Context, control
 from sagewarden.resources import TAGS_INVALID, Resource
-from sagewarden.values import (
-    NotRead,
-    check_tag_keys,
-    read_tag_keys,
-    read_tags,
-    settled,
-    tag_keys,
-)
+from sagewarden.tags import check_tag_keys, read_tag_keys, read_tags, tag_keys
+from sagewarden.unknowns import settled
+from sagewarden.values import NotRead
 from sagewarden.verdicts import Status, Verdict, error, failed, passed, unknown
 
 

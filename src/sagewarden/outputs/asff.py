@@ -31,7 +31,7 @@ from sagewarden import __version__
 from sagewarden.diagnostics import Diagnostic
 from sagewarden.outputs.encoding import dumps
 from sagewarden.resources import Resource, ResourceType
-from sagewarden.values import Sensitive
+from sagewarden.sensitive import Sensitive
 from sagewarden.verdicts import Evaluation, Status
 
 SCHEMA_VERSION = "2018-10-08"

@@ -36,7 +36,7 @@ from sagewarden.diagnostics import Diagnostic
 from sagewarden.outputs.encoding import dumps
 from sagewarden.outputs.sarif import fingerprint
 from sagewarden.resources import Resource
-from sagewarden.values import Sensitive
+from sagewarden.sensitive import Sensitive
 from sagewarden.verdicts import Evaluation, Status
 
 OCSF_VERSION = "1.6.0"

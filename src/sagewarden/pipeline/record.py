@@ -60,7 +60,8 @@ def observed_at(
     db: str | None, evaluations: Sequence[Evaluation]
 ) -> Callable[[Evaluation], tuple[str, str, str] | None]:
     """First and last seen from the history, for ASFF's FirstObservedAt and CreatedAt."""
-    from sagewarden.history import History, default_path, finding_key
+    from sagewarden.finding_keys import finding_key
+    from sagewarden.history import History, default_path
 
     try:
         history = History(db or default_path())
@@ -88,7 +89,7 @@ def push(
     Without live sessions (Config data, templates) the findings go to the caller's own
     account, reached with `profile`."""
     from sagewarden import publish
-    from sagewarden.history import finding_key
+    from sagewarden.finding_keys import finding_key
 
     if not sessions:
         sessions, problem = publish.own_session(profile)

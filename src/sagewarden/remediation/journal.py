@@ -20,7 +20,7 @@ from typing import Any
 
 import orjson
 
-from sagewarden.history import BUSY_TIMEOUT_MS
+from sagewarden.history_store import BUSY_TIMEOUT_MS
 from sagewarden.outputs.encoding import dumps
 
 _SCHEMA = """

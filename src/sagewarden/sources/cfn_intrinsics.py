@@ -19,7 +19,7 @@ from typing import Any
 
 from sagewarden.kinds import BY_TYPE
 from sagewarden.sources.limits import MAX_DEPTH
-from sagewarden.values import ABSENT, Choice, UnresolvedValue
+from sagewarden.unknowns import ABSENT, Choice, UnresolvedValue
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
 _KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}

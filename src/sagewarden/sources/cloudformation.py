@@ -24,7 +24,9 @@ from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
 from sagewarden.sources.inputfile import read_regular, reason
 from sagewarden.sources.limits import MAX_DEPTH, depth_message, too_deep
 from sagewarden.sources.yamlsafe import YamlLoadError
-from sagewarden.values import UnresolvedValue, a_kind, has_choice, tag_keys
+from sagewarden.tags import tag_keys
+from sagewarden.unknowns import UnresolvedValue, has_choice
+from sagewarden.valuetext import a_kind
 from sagewarden.verdicts import Suppression
 
 

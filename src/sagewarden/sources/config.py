@@ -46,7 +46,8 @@ from sagewarden.sources.limits import (
     depth_message,
     too_deep,
 )
-from sagewarden.values import InvalidValue, a_kind, read_tags
+from sagewarden.tags import read_tags
+from sagewarden.valuetext import InvalidValue, a_kind
 
 DELETED = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded"})
 NOT_RECORDED = "ResourceNotRecorded"

@@ -50,16 +50,11 @@ from typing import Any, TypeAlias
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.kinds import TAGGED_TYPES
 from sagewarden.resources import Provenance, Resource
+from sagewarden.sensitive import SENSITIVE, Sensitive, SensitiveText, sensitive
 from sagewarden.sources.limits import depth_message, too_deep
 from sagewarden.sources.terraform_map import AWS_PROVIDER, FREE_FORM, TYPES, TypeMap
-from sagewarden.values import (
-    SENSITIVE,
-    Sensitive,
-    SensitiveText,
-    UnresolvedValue,
-    a_kind,
-    sensitive,
-)
+from sagewarden.unknowns import UnresolvedValue
+from sagewarden.valuetext import a_kind
 
 AFTER_APPLY = "is known only after apply"
 

@@ -1,0 +1,31 @@
+"""One key per control and resource, stable across scans: the identity of a finding.
+
+The history database, Security Hub pushes (the ASFF Id's seed) and the first-seen dates of
+every report find a finding by this key, so it is made in one place and read back (for
+databases written before findings had an account and region column) in the same place.
+"""
+
+from __future__ import annotations
+
+from sagewarden.verdicts import Evaluation
+
+
+def finding_key(e: Evaluation) -> str:
+    """`control|type|ARN`, or `control|type|file|account|region|id` for what has no ARN."""
+    r = e.resource
+    where = r.arn or "|".join(x or "" for x in (r.provenance.file, r.account_id, r.region, r.id))
+    return f"{e.control.id}|{r.type}|{where}"
+
+
+def key_scope(key: str) -> tuple[str | None, str | None]:
+    """Account and region from a finding key (for rows written before they had columns)."""
+    where = key.split("|", 2)[2] if key.count("|") >= 2 else ""
+    if where.startswith("arn:"):
+        parts = where.split(":")
+        if len(parts) > 4:
+            return parts[4] or None, parts[3] or None
+        return None, None
+    fields = where.rsplit("|", 3)  # file|account|region|id; a file name may hold a "|"
+    if len(fields) == 4:
+        return fields[1] or None, fields[2] or None
+    return None, None

@@ -16,12 +16,12 @@ from sagewarden.sources.aws.accounts import ASSUME_ROLE_READS
 from sagewarden.sources.aws.answers import (
     AnswerError,
     TokenGuard,
-    answer_problem,
     error_code,
     error_text,
     remember_secrets,
 )
 from sagewarden.sources.aws.readpath import LIST_TAGS_READS, READ_PATHS, identity
+from sagewarden.sources.aws.shapes import answer_problem
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 

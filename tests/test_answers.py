@@ -16,12 +16,12 @@ from sagewarden.sources.aws.accounts import ASSUME_ROLE_READS
 from sagewarden.sources.aws.answers import (
     AnswerError,
     TokenGuard,
-    answer_problem,
     error_code,
     error_text,
     remember_secrets,
 )
 from sagewarden.sources.aws.readpath import LIST_TAGS_READS, READ_PATHS, identity
+from sagewarden.sources.aws.shapes import answer_problem
 
 NOW = datetime(2024, 5, 1, tzinfo=timezone.utc)
 
@@ -38,8 +38,8 @@ def test_every_member_the_collector_and_fix_read_is_in_botocores_model() -> None
         checked.append(("sagemaker", path.list_op, path.list_reads))
         if path.describe_op:
             checked.append(("sagemaker", path.describe_op, path.describe_reads))
-    for k in KINDS:
-        checked.append(("sagemaker", k.describe_op, identity(k.describe_param)))
+    for operation, param in ((k.describe_op, k.describe_param) for k in KINDS):
+        checked.append(("sagemaker", operation, identity(param)))
     checked += [
         ("sagemaker", "ListTags", LIST_TAGS_READS),
         ("sts", "AssumeRole", ASSUME_ROLE_READS),

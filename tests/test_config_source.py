@@ -14,7 +14,7 @@ from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.resources import ResourceType as RT
-from sagewarden.sources.config import read_config
+from sagewarden.sources.files import read_config
 from sagewarden.verdicts import Status
 
 ROOT = Path(__file__).resolve().parent.parent

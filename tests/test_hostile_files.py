@@ -551,7 +551,7 @@ def test_utf16_says_so(tmp_path: Path) -> None:
 
 
 def test_gzip_limit_is_a_ratio_with_a_floor_and_a_cap() -> None:
-    from sagewarden.sources.config import gzip_limit
+    from sagewarden.sources.limits import gzip_limit
 
     assert gzip_limit(1) == limits.GZIP_FLOOR
     assert gzip_limit(100 << 20) == limits.GZIP_RATIO * (100 << 20)

@@ -20,8 +20,7 @@ from hypothesis import strategies as st
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
-from sagewarden.sources.config import read_config
-from sagewarden.sources.files import read_files
+from sagewarden.sources.files import read_config, read_files
 
 
 def sm_item(i: int, rtype: str = "AWS::SageMaker::Model", **extra: Any) -> dict[str, Any]:

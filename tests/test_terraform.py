@@ -18,7 +18,7 @@ from sagewarden.params import parse_params
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.terraform import AFTER_APPLY, is_plan, parse_address, read_plan
-from sagewarden.sources.terraform_map import AWS_TYPES, AWSCC_TYPES, TYPES, pascal
+from sagewarden.sources.terraform.mapping import AWS_TYPES, AWSCC_TYPES, TYPES, pascal
 from sagewarden.unknowns import UnresolvedValue
 from sagewarden.verdicts import Status
 

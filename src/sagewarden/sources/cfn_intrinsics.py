@@ -7,7 +7,7 @@ condition known only at deploy, a parameter with AllowedValues and no value, Fn:
 with such a key) becomes a Choice of them, which the engine evaluates option by option.
 What cannot be known at all (Fn::ImportValue, a parameter with no value, Fn::GetAtt of
 another resource) becomes an UnresolvedValue that says why, so the control can answer
-UNKNOWN only when its decision depends on it.
+UNKNOWN only when its decision depends on it. What each parameter holds is cfn_parameters'.
 """
 
 from __future__ import annotations
@@ -18,13 +18,17 @@ from collections.abc import Mapping
 from typing import Any
 
 from sagewarden.kinds import BY_TYPE
+from sagewarden.sources.cfn_parameters import (
+    DEPLOY_PSEUDO,
+    KNOWN_PSEUDO,
+    as_mapping,
+    load_parameters,
+    scalar_text,
+)
 from sagewarden.sources.limits import MAX_DEPTH
 from sagewarden.unknowns import ABSENT, Choice, UnresolvedValue
 
 NO_VALUE = object()  # AWS::NoValue: the property is removed
-_KNOWN_PSEUDO = {"AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com"}
-_DEPLOY_PSEUDO = ("AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackId",
-                  "AWS::NotificationARNs")  # fmt: skip
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
 _WHOLE = re.compile(r"\s*\d+\s*", re.ASCII)
 # Resolution may nest this deep: a template nests at most MAX_DEPTH levels, and GetAtt,
@@ -39,43 +43,15 @@ class TemplateError(ValueError):
 class Resolver:
     def __init__(self, template: Mapping[str, Any], given: Mapping[str, str] | None = None) -> None:
         self.template = template
-        self.resources: Mapping[str, Any] = _mapping(template.get("Resources"))
-        self.mappings: Mapping[str, Any] = _mapping(template.get("Mappings"))
-        self.conditions: Mapping[str, Any] = _mapping(template.get("Conditions"))
-        self.parameters: dict[str, Any] = {}
-        self.unused_given: set[str] = set()
+        self.resources: Mapping[str, Any] = as_mapping(template.get("Resources"))
+        self.mappings: Mapping[str, Any] = as_mapping(template.get("Mappings"))
+        self.conditions: Mapping[str, Any] = as_mapping(template.get("Conditions"))
         self._condition_cache: dict[str, bool | None] = {}
         self._naming: list[tuple[str, str]] = []  # GetAtt name resolutions under way
         self._nesting = 0
-        self._load_parameters(dict(given or {}))
+        self.parameters, self.unused_given = load_parameters(template, given or {})
 
-    # -- parameters and conditions ----------------------------------------------------------
-
-    def _load_parameters(self, given: dict[str, str]) -> None:
-        declared = _mapping(self.template.get("Parameters"))
-        for name, spec in declared.items():
-            spec = spec if isinstance(spec, Mapping) else {}
-            ptype = str(spec.get("Type", "String"))
-            if name in given:
-                raw: Any = given.pop(name)
-            elif "Default" in spec:
-                raw = spec["Default"]
-            else:
-                self.parameters[name] = _unset_parameter(name, spec)
-                continue
-            if ptype.startswith("AWS::SSM::Parameter::Value"):
-                self.parameters[name] = UnresolvedValue(
-                    f"is SSM parameter {raw} (parameter {name}), read at deploy"
-                )
-            elif ptype == "CommaDelimitedList" or ptype.startswith("List<"):
-                items = raw if isinstance(raw, list) else str(raw).split(",")
-                self.parameters[name] = [str(i).strip() for i in items]
-            else:
-                self.parameters[name] = raw if isinstance(raw, str) else _scalar_text(raw)
-        for name in list(given):
-            if name in _KNOWN_PSEUDO or name in _DEPLOY_PSEUDO:
-                self.parameters[name] = given.pop(name)
-        self.unused_given = set(given)
+    # -- conditions -------------------------------------------------------------------------
 
     def condition(self, name: str, trail: tuple[str, ...] = ()) -> bool | None:
         """True, False, or None when it depends on something known only at deploy."""
@@ -111,7 +87,7 @@ class Resolver:
                 a, b = self.resolve(args[0]), self.resolve(args[1])
                 if _unknown(a) or _unknown(b):
                     return None
-                return _scalar_text(a) == _scalar_text(b)
+                return scalar_text(a) == scalar_text(b)
             if fn == "Fn::Not" and isinstance(args, list) and len(args) == 1:
                 v = self._nested_cond(args[0], trail)
                 return None if v is None else not v
@@ -166,9 +142,9 @@ class Resolver:
             return NO_VALUE
         if name in self.parameters:
             return self.parameters[name]
-        if name in _KNOWN_PSEUDO:
-            return _KNOWN_PSEUDO[name]
-        if name in _DEPLOY_PSEUDO:
+        if name in KNOWN_PSEUDO:
+            return KNOWN_PSEUDO[name]
+        if name in DEPLOY_PSEUDO:
             return UnresolvedValue(f"is {name}, known only at deploy")
         if name in self.resources:
             return UnresolvedValue(f"is !Ref {name}, known only at deploy", target=name)
@@ -246,7 +222,7 @@ class Resolver:
                 if isinstance(value, UnresolvedValue) and value.target:
                     target = value.target
                 return ""
-            return _scalar_text(value)
+            return scalar_text(value)
 
         out = _SUB_VAR.sub(replace, text)
         if unknown:
@@ -264,7 +240,7 @@ class Resolver:
             return UnresolvedValue("is !Join of a value known only at deploy")
         if not isinstance(delim, str) or not isinstance(items, list):
             raise TemplateError("Fn::Join takes a string delimiter and a list")
-        return delim.join(_scalar_text(i) for i in items)
+        return delim.join(scalar_text(i) for i in items)
 
     def _select(self, args: Any) -> Any:
         if not (isinstance(args, list) and len(args) == 2):
@@ -296,7 +272,7 @@ class Resolver:
             return UnresolvedValue("is !Split of a value known only at deploy")
         if not isinstance(delim, str) or not delim:
             raise TemplateError(f"Fn::Split takes a delimiter string, not {_short(delim)}")
-        return _scalar_text(text).split(delim)
+        return scalar_text(text).split(delim)
 
     def _find_in_map(self, args: Any) -> Any:
         if not (isinstance(args, list) and len(args) in (3, 4)):
@@ -318,9 +294,9 @@ class Resolver:
             elif i == 0:
                 return UnresolvedValue(f"is !FindInMap of a mapping that {key.why}")
             else:
-                level = _mapping(self.mappings.get(str(keys[0])))
+                level = as_mapping(self.mappings.get(str(keys[0])))
                 if i == 2:
-                    level = _mapping(level.get(str(keys[1])))
+                    level = as_mapping(level.get(str(keys[1])))
                 names = [str(k) for k in level]
                 which = "top-level" if i == 1 else "second-level"
                 over = f"the {which} key of mapping {keys[0]}"
@@ -341,7 +317,7 @@ class Resolver:
                 options=tuple(options),
                 phrase=phrase,
             )
-        found = _mapping(_mapping(self.mappings.get(str(keys[0]))).get(str(keys[1]))).get(
+        found = as_mapping(as_mapping(self.mappings.get(str(keys[0]))).get(str(keys[1]))).get(
             str(keys[2]), NO_VALUE
         )
         if found is NO_VALUE:
@@ -359,7 +335,7 @@ class Resolver:
         text = self.resolve(args)
         if _unknown(text):
             return UnresolvedValue("is !Base64 of a value known only at deploy")
-        return base64.b64encode(_scalar_text(text).encode("utf-8", "surrogatepass")).decode()
+        return base64.b64encode(scalar_text(text).encode("utf-8", "surrogatepass")).decode()
 
     def _deploy_only(self, name: str) -> Any:
         return UnresolvedValue(f"is {name}, known only at deploy")
@@ -381,45 +357,13 @@ _FUNCTIONS: dict[str, Any] = {
 }
 
 
-def _unset_parameter(name: str, spec: Mapping[str, Any]) -> UnresolvedValue:
-    """A parameter with no default and no value: one of its AllowedValues when it has
-    them, anything otherwise."""
-    why = f"is parameter {name}, which has no default and no value was given"
-    allowed = spec.get("AllowedValues")
-    if isinstance(allowed, list) and allowed and all(_is_scalar(v) for v in allowed):
-        values = list(dict.fromkeys(_scalar_text(v) for v in allowed))
-        return Choice(
-            why,
-            over=f"parameter {name}",
-            options=tuple((v, v) for v in values),
-            phrase=f"for every allowed value of parameter {name} ({', '.join(values)})",
-        )
-    return UnresolvedValue(why)
-
-
 def _option(value: Any) -> Any:
     """A value as an option of a Choice: AWS::NoValue removes the field."""
     return ABSENT if value is NO_VALUE else value
 
 
-def _is_scalar(value: Any) -> bool:
-    return isinstance(value, (str, int, float, bool))
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
 def _unknown(value: Any) -> bool:
     return isinstance(value, UnresolvedValue)
-
-
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _short(value: Any) -> str:

@@ -9,20 +9,17 @@ Recognised by content, not by name:
 - `batch-get-resource-config` output (`baseConfigurationItems`; no tags recorded).
 
 When the same resource appears more than once (history, several snapshots), the latest
-capture wins; a resource whose latest item says it was deleted is not evaluated.
+capture wins; a resource whose latest item says it was deleted is not evaluated. This
+module reads documents and items; config_file gets them out of files (gzip, large
+snapshots streamed), and files recognises which files hold Config data.
 """
 
 from __future__ import annotations
 
-import gzip
-import mmap
-import os
-import tempfile
-import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, BinaryIO
+from typing import Any
 
 import orjson
 
@@ -36,24 +33,12 @@ from sagewarden.resources import (
     normalise_properties,
 )
 from sagewarden.sources import jsonscan
-from sagewarden.sources.inputfile import reason, strip_bom
-from sagewarden.sources.limits import (
-    GZIP_CAP,
-    GZIP_FLOOR,
-    GZIP_RATIO,
-    MAX_DEPTH,
-    MAX_WHOLE_BYTES,
-    depth_message,
-    too_deep,
-)
+from sagewarden.sources.limits import MAX_DEPTH, depth_message, too_deep
 from sagewarden.tags import read_tags
 from sagewarden.valuetext import InvalidValue, a_kind
 
 DELETED = frozenset({"ResourceDeleted", "ResourceDeletedNotRecorded"})
 NOT_RECORDED = "ResourceNotRecorded"
-# Files above this size are scanned for SageMaker items instead of parsed whole.
-FULL_PARSE_LIMIT = 32 << 20
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @dataclass
@@ -63,10 +48,10 @@ class _Entry:
 
 
 class ConfigReader:
-    """Reads Config files into canonical resources, collecting diagnostics."""
+    """Reads Config documents and items into canonical resources, collecting diagnostics
+    (config_file reads them out of files)."""
 
-    def __init__(self, full_parse_limit: int = FULL_PARSE_LIMIT) -> None:
-        self.full_parse_limit = full_parse_limit
+    def __init__(self) -> None:
         self.diagnostics: list[Diagnostic] = []
         self.items_seen = 0
         self._latest: dict[tuple[Any, ...], _Entry] = {}
@@ -75,88 +60,8 @@ class ConfigReader:
 
     # -- public -----------------------------------------------------------------------
 
-    def read_open(self, fh: BinaryIO, shown: str) -> None:
-        """A Config file already opened (a regular file): plain or gzip-compressed JSON."""
-        try:
-            fh.seek(0)
-            if fh.read(2) == _GZIP_MAGIC:
-                self._read_gzip(fh, shown)
-            else:
-                self._read_handle(fh, shown)
-        except OSError as exc:
-            self._diag(shown, f"cannot read: {reason(exc)}")
-
     def resources(self) -> list[Resource]:
         return [e.resource for e in self._latest.values() if e.resource is not None]
-
-    # -- files --------------------------------------------------------------------------
-
-    def _read_gzip(self, fh: BinaryIO, shown: str) -> None:
-        """Decompress to a temporary file (then read as any other), within a bound: a
-        small .json.gz can expand to many gigabytes."""
-        limit = gzip_limit(os.fstat(fh.fileno()).st_size)
-        fh.seek(0)
-        with tempfile.TemporaryFile() as tmp:
-            total = 0
-            with gzip.GzipFile(fileobj=fh, mode="rb") as gz:
-                while True:
-                    try:
-                        chunk = gz.read(1 << 20)
-                    except (OSError, EOFError, zlib.error) as exc:
-                        self._diag(shown, f"damaged gzip file: {exc}")
-                        return
-                    if not chunk:
-                        break
-                    total += len(chunk)
-                    if total > limit:
-                        self._diag(shown, gzip_refusal(limit))
-                        return
-                    try:
-                        tmp.write(chunk)
-                    except OSError as exc:
-                        self._diag(shown, f"cannot decompress to a temporary file: {reason(exc)}")
-                        return
-            tmp.flush()
-            self._read_handle(tmp, shown)
-
-    def _read_handle(self, fh: Any, shown: str) -> None:
-        size = os.fstat(fh.fileno()).st_size
-        if size == 0:
-            self._diag(shown, "empty file")
-            return
-        if size <= self.full_parse_limit:
-            fh.seek(0)
-            self._read_small(fh.read(), shown)
-            return
-        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as buf:
-            start = jsonscan.find_array(buf, b"configurationItems")
-            if start is not None:
-                self._scan(buf, start, shown)
-            elif size > MAX_WHOLE_BYTES:
-                self._diag(shown, too_large(size))
-            else:
-                self._read_small(buf[:], shown)
-
-    def _read_small(self, data: bytes, shown: str) -> None:
-        data = strip_bom(data)
-        try:
-            doc = orjson.loads(data)
-        except orjson.JSONDecodeError as exc:
-            self._diag(shown, jsonscan.parse_error(data, exc))
-            # Keep what can be kept: the items before the damage.
-            start = jsonscan.find_array(data, b"configurationItems")
-            if start is not None:
-                self._scan(data, start, shown, report=False)
-            return
-        self.read_document(doc, shown)
-
-    def _scan(self, buf: jsonscan.Buffer, start: int, shown: str, report: bool = True) -> None:
-        def on_error(pos: int, message: str) -> None:
-            if report:
-                self._diag(shown, jsonscan.invalid_at(buf, pos, message))
-
-        for value in jsonscan.iter_items(buf, start, on_error):
-            self._value(value, shown, None)
 
     def read_document(self, doc: Any, shown: str) -> None:
         numbered = True  # "result 3"; items of configurationItems are not numbered, as the
@@ -174,7 +79,7 @@ class ConfigReader:
             elif "resourceType" in doc:
                 items = [doc]
             else:
-                self._diag(
+                self.diag(
                     shown,
                     "not AWS Config data: expected configurationItems, Results or "
                     "baseConfigurationItems",
@@ -183,23 +88,23 @@ class ConfigReader:
         elif isinstance(doc, list):
             items = doc
         else:
-            self._diag(shown, f"not AWS Config data: the document is {a_kind(doc)}")
+            self.diag(shown, f"not AWS Config data: the document is {a_kind(doc)}")
             return
         for n, item in enumerate(items, 1):
-            self._value(item, shown, n if numbered else None)
+            self.read_value(item, shown, n if numbered else None)
 
-    def _value(self, value: Any, shown: str, n: int | None) -> None:
+    def read_value(self, value: Any, shown: str, n: int | None) -> None:
         """One element of the items list: an item, or (select-resource-config) its JSON."""
         if isinstance(value, str):
             try:
                 value = orjson.loads(value)
             except orjson.JSONDecodeError as exc:
                 what = f"result {n}" if n else "an item"
-                self._diag(shown, f"{what} is not valid JSON: {jsonscan.orjson_message(exc)}")
+                self.diag(shown, f"{what} is not valid JSON: {jsonscan.orjson_message(exc)}")
                 return
         if not isinstance(value, dict):
             what = f"item {n}" if n else "an item"
-            self._diag(shown, f"{what} is {a_kind(value)}, not a configuration item")
+            self.diag(shown, f"{what} is {a_kind(value)}, not a configuration item")
             return
         self._item(value, shown, n)
 
@@ -209,7 +114,7 @@ class ConfigReader:
         self.items_seen += 1
         rtype = item.get("resourceType")
         if not isinstance(rtype, str):
-            self._diag(shown, f"an item has resourceType {_show(rtype)}, not a string")
+            self.diag(shown, f"an item has resourceType {_show(rtype)}, not a string")
             return
         if rtype not in ALL_TYPES:
             return  # another service's resource: not ours to judge
@@ -327,17 +232,17 @@ class ConfigReader:
             return read_tags(raw, path)
         except InvalidValue as exc:
             resource.extra[TAGS_INVALID] = str(exc)
-            self._diag(where, f"{exc}")
+            self.diag(where, f"{exc}")
             return None
 
     def _unreadable(
         self, resource: Resource, where: str, why: str, kind: Kind = Kind.INPUT
     ) -> Resource:
         resource.read_error = why
-        self._diag(where, why, kind)
+        self.diag(where, why, kind)
         return resource
 
-    def _diag(self, where: str, message: str, kind: Kind = Kind.INPUT) -> None:
+    def diag(self, where: str, message: str, kind: Kind = Kind.INPUT) -> None:
         self.diagnostics.append(Diagnostic(where, message, kind))
 
 
@@ -363,16 +268,6 @@ def _bare(
         region=region,
         arn=arn,
     )
-
-
-def read_config(
-    paths: Iterable[str], full_parse_limit: int = FULL_PARSE_LIMIT
-) -> tuple[list[Resource], list[Diagnostic], int]:
-    """Resources, diagnostics, and how many Config items were seen (all types)."""
-    from sagewarden.sources.files import read_files  # files dispatches to this module
-
-    read = read_files(paths, full_parse_limit=full_parse_limit)
-    return read.resources, read.diagnostics, read.config_items
 
 
 def _str(v: Any) -> str | None:
@@ -404,31 +299,3 @@ def _show(v: Any) -> str:
     except TypeError:  # nested past orjson's limit
         text = a_kind(v)
     return text if len(text) <= 40 else text[:37] + "..."
-
-
-def gzip_limit(compressed: int) -> int:
-    """How far a .json.gz of `compressed` bytes may decompress (see limits)."""
-    return min(GZIP_CAP, max(GZIP_FLOOR, GZIP_RATIO * compressed))
-
-
-def gzip_refusal(limit: int) -> str:
-    return (
-        f"decompresses to more than {_size(limit)} (over {GZIP_RATIO} times its size, or "
-        f"over {_size(GZIP_CAP)}): refused as a possible gzip bomb"
-    )
-
-
-def too_large(size: int) -> str:
-    return (
-        f"{_size(size)} is too large to read whole (the limit is {_size(MAX_WHOLE_BYTES)}; "
-        "only Config snapshots and history with configurationItems near the top are read "
-        "as a stream)"
-    )
-
-
-def _size(n: int) -> str:
-    for unit, shift in (("GB", 30), ("MB", 20), ("KB", 10)):
-        if n >= 1 << shift:
-            value = n / (1 << shift)
-            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
-    return f"{n} bytes"

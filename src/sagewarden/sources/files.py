@@ -28,7 +28,8 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
 from sagewarden.sources import cloudformation as cfn
 from sagewarden.sources import jsonscan, terraform
-from sagewarden.sources.config import FULL_PARSE_LIMIT, ConfigReader, too_large
+from sagewarden.sources.config import ConfigReader
+from sagewarden.sources.config_file import FULL_PARSE_LIMIT, ConfigFileReader
 from sagewarden.sources.inputfile import (
     NotRegularFile,
     bom_length,
@@ -36,7 +37,7 @@ from sagewarden.sources.inputfile import (
     reason,
     strip_bom,
 )
-from sagewarden.sources.limits import MAX_WHOLE_BYTES
+from sagewarden.sources.limits import MAX_WHOLE_BYTES, too_large
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
@@ -87,7 +88,8 @@ class FileReader:
     ) -> None:
         self.cfn_params = dict(cfn_params or {})
         self.skip_other = skip_other  # pre-commit passes every changed YAML/JSON file
-        self.config = ConfigReader(full_parse_limit)
+        self.config = ConfigReader()
+        self.config_files = ConfigFileReader(self.config, full_parse_limit)
         self.full_parse_limit = full_parse_limit
         self.result = ReadResult()
 
@@ -246,7 +248,7 @@ class FileReader:
 
     def _config_file(self, path: str, fh: BinaryIO) -> None:
         self.result.config_files += 1
-        self.config.read_open(fh, path)
+        self.config_files.read_open(fh, path)
 
     def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
         resources, diags = cfn.read_template(loaded, path, self.cfn_params)
@@ -280,3 +282,11 @@ def read_files(
     skip_other: bool = False,
 ) -> ReadResult:
     return FileReader(cfn_params, full_parse_limit, skip_other).read(paths)
+
+
+def read_config(
+    paths: Iterable[str], full_parse_limit: int = FULL_PARSE_LIMIT
+) -> tuple[list[Resource], list[Diagnostic], int]:
+    """Resources, diagnostics, and how many Config items were seen (all types)."""
+    read = read_files(paths, full_parse_limit=full_parse_limit)
+    return read.resources, read.diagnostics, read.config_items

@@ -1,5 +1,5 @@
 """What a file may ask of sagewarden: how deep it nests, how far it decompresses, how big an
-item or a whole-parsed document may be.
+item or a whole-parsed document may be; and the lines that refuse what asks for more.
 
 Hostile or damaged input must end in one line naming the file, never in a RecursionError,
 a MemoryError or a hang that loses every other file's verdicts. The limits are far above
@@ -97,3 +97,32 @@ def describe_path(path: tuple[Any, ...], shown: int = 6) -> str:
 
 def depth_message(where: str, limit: int = MAX_DEPTH) -> str:
     return f"nested more than {limit} levels deep (at {where}): refused, not evaluated"
+
+
+def gzip_limit(compressed: int) -> int:
+    """How far a .json.gz of `compressed` bytes may decompress (GZIP_RATIO, within the
+    floor and the cap)."""
+    return min(GZIP_CAP, max(GZIP_FLOOR, GZIP_RATIO * compressed))
+
+
+def gzip_refusal(limit: int) -> str:
+    return (
+        f"decompresses to more than {_size(limit)} (over {GZIP_RATIO} times its size, or "
+        f"over {_size(GZIP_CAP)}): refused as a possible gzip bomb"
+    )
+
+
+def too_large(size: int) -> str:
+    return (
+        f"{_size(size)} is too large to read whole (the limit is {_size(MAX_WHOLE_BYTES)}; "
+        "only Config snapshots and history with configurationItems near the top are read "
+        "as a stream)"
+    )
+
+
+def _size(n: int) -> str:
+    for unit, shift in (("GB", 30), ("MB", 20), ("KB", 10)):
+        if n >= 1 << shift:
+            value = n / (1 << shift)
+            return f"{value:.0f} {unit}" if value >= 10 else f"{value:.1f} {unit}"
+    return f"{n} bytes"

@@ -1,5 +1,8 @@
 """Terraform resource types -> CloudFormation types and property names: the one table.
 
+Only what is Terraform's own is here (resource type names, attribute names, blocks); what
+a type is on the CloudFormation side, its name property included, is read from kinds.
+
 Two providers describe SageMaker:
 
 - `aws` (hashicorp/aws, SDKv2): its own argument names, and every nested block is a
@@ -21,7 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from sagewarden.resources import ResourceType as RT
+from botocore import xform_name
+
+from sagewarden.kinds import RT, name_property
 
 AWS_PROVIDER = "aws"
 AWSCC_PROVIDER = "awscc"
@@ -45,7 +50,7 @@ class TypeMap:
 
     cfn_type: str
     provider: str
-    name_attr: str  # the Terraform attribute that holds the resource's name
+    name_attr: str  # the Terraform attribute that holds the resource's name (its name property)
     arn_attr: str | None = None
     renames: Mapping[str, str] = field(default_factory=dict)  # path -> CloudFormation name
     objects: frozenset[str] = frozenset()  # paths of blocks CloudFormation holds as one object
@@ -99,12 +104,13 @@ def _aws(
     renames: Mapping[str, str] | None = None,
     objects: Iterable[str] = (),
 ) -> TypeMap:
+    """A hashicorp/aws type: its name attribute becomes the type's name property."""
     return TypeMap(
         cfn_type=cfn_type,
         provider=AWS_PROVIDER,
         name_attr=name_attr,
         arn_attr="arn",
-        renames=dict(renames or {}),
+        renames={name_attr: name_property(cfn_type), **(renames or {})},
         objects=frozenset(objects),
         drop=_AWS_DROP,
     )
@@ -117,7 +123,6 @@ AWS_TYPES: dict[str, TypeMap] = {
         RT.NOTEBOOK_INSTANCE,
         "name",
         renames={
-            "name": "NotebookInstanceName",
             "security_groups": "SecurityGroupIds",
             "volume_size": "VolumeSizeInGB",
         },
@@ -126,7 +131,7 @@ AWS_TYPES: dict[str, TypeMap] = {
     "aws_sagemaker_model": _aws(
         RT.MODEL,
         "name",
-        renames={"name": "ModelName", "container": "Containers"},
+        renames={"container": "Containers"},
         objects=(
             *_under("primary_container", _CONTAINER),
             *_under("container", _CONTAINER[1:]),  # Containers stays a list
@@ -137,7 +142,7 @@ AWS_TYPES: dict[str, TypeMap] = {
     "aws_sagemaker_endpoint_configuration": _aws(
         RT.ENDPOINT_CONFIG,
         "name",
-        renames={"name": "EndpointConfigName", "kms_key_arn": "KmsKeyId"},
+        renames={"kms_key_arn": "KmsKeyId"},
         objects=(
             *_under("production_variants", _VARIANT),
             *_under("shadow_production_variants", _VARIANT),
@@ -175,7 +180,6 @@ AWS_TYPES: dict[str, TypeMap] = {
     "aws_sagemaker_data_quality_job_definition": _aws(
         RT.DATA_QUALITY_JOB_DEFINITION,
         "name",
-        renames={"name": "JobDefinitionName"},
         objects=(
             "data_quality_app_specification",
             *_under(
@@ -195,7 +199,7 @@ AWS_TYPES: dict[str, TypeMap] = {
     "aws_sagemaker_monitoring_schedule": _aws(
         RT.MONITORING_SCHEDULE,
         "name",
-        renames={"name": "MonitoringScheduleName", f"{_MONITOR_JOB}.baseline": "BaselineConfig"},
+        renames={f"{_MONITOR_JOB}.baseline": "BaselineConfig"},
         objects=(
             "monitoring_schedule_config",
             "monitoring_schedule_config.schedule_config",
@@ -224,42 +228,41 @@ AWS_TYPES: dict[str, TypeMap] = {
 }
 
 
-def _awscc(cfn_type: str, name_attr: str, arn_attr: str) -> TypeMap:
+def _awscc(cfn_type: str, arn_attr: str) -> TypeMap:
+    """An awscc type: generated from the CloudFormation schema, so its name attribute is
+    the snake_case of the type's name property."""
+    name = name_property(cfn_type)
+    attr = str(xform_name(name))
     return TypeMap(
         cfn_type=cfn_type,
         provider=AWSCC_PROVIDER,
-        name_attr=name_attr,
+        name_attr=attr,
         arn_attr=arn_attr,
+        renames={attr: name},
         drop=_AWSCC_DROP,
     )
 
 
 AWSCC_TYPES: dict[str, TypeMap] = {
-    "awscc_sagemaker_notebook_instance": _awscc(
-        RT.NOTEBOOK_INSTANCE, "notebook_instance_name", "notebook_instance_arn"
-    ),
-    "awscc_sagemaker_model": _awscc(RT.MODEL, "model_name", "model_arn"),
-    "awscc_sagemaker_endpoint_config": _awscc(
-        RT.ENDPOINT_CONFIG, "endpoint_config_name", "endpoint_config_arn"
-    ),
-    "awscc_sagemaker_image": _awscc(RT.IMAGE, "image_name", "image_arn"),
-    "awscc_sagemaker_app_image_config": _awscc(
-        RT.APP_IMAGE_CONFIG, "app_image_config_name", "app_image_config_arn"
-    ),
+    "awscc_sagemaker_notebook_instance": _awscc(RT.NOTEBOOK_INSTANCE, "notebook_instance_arn"),
+    "awscc_sagemaker_model": _awscc(RT.MODEL, "model_arn"),
+    "awscc_sagemaker_endpoint_config": _awscc(RT.ENDPOINT_CONFIG, "endpoint_config_arn"),
+    "awscc_sagemaker_image": _awscc(RT.IMAGE, "image_arn"),
+    "awscc_sagemaker_app_image_config": _awscc(RT.APP_IMAGE_CONFIG, "app_image_config_arn"),
     "awscc_sagemaker_data_quality_job_definition": _awscc(
-        RT.DATA_QUALITY_JOB_DEFINITION, "job_definition_name", "job_definition_arn"
+        RT.DATA_QUALITY_JOB_DEFINITION, "job_definition_arn"
     ),
     "awscc_sagemaker_model_bias_job_definition": _awscc(
-        RT.MODEL_BIAS_JOB_DEFINITION, "job_definition_name", "job_definition_arn"
+        RT.MODEL_BIAS_JOB_DEFINITION, "job_definition_arn"
     ),
     "awscc_sagemaker_model_explainability_job_definition": _awscc(
-        RT.MODEL_EXPLAINABILITY_JOB_DEFINITION, "job_definition_name", "job_definition_arn"
+        RT.MODEL_EXPLAINABILITY_JOB_DEFINITION, "job_definition_arn"
     ),
     "awscc_sagemaker_model_quality_job_definition": _awscc(
-        RT.MODEL_QUALITY_JOB_DEFINITION, "job_definition_name", "job_definition_arn"
+        RT.MODEL_QUALITY_JOB_DEFINITION, "job_definition_arn"
     ),
     "awscc_sagemaker_monitoring_schedule": _awscc(
-        RT.MONITORING_SCHEDULE, "monitoring_schedule_name", "monitoring_schedule_arn"
+        RT.MONITORING_SCHEDULE, "monitoring_schedule_arn"
     ),
 }
 

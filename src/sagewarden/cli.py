@@ -22,7 +22,14 @@ from typing import IO, TYPE_CHECKING, Any, NoReturn
 import orjson
 
 from sagewarden import __version__
-from sagewarden.catalog import BY_ID, CONTROLS, Control, Severity, control_to_dict
+from sagewarden.catalog import (
+    BY_ID,
+    CONTROLS,
+    Control,
+    Severity,
+    control_to_dict,
+    references_to_resolve,
+)
 from sagewarden.diagnostics import Diagnostic, Diagnostics, Kind
 from sagewarden.engine import evaluate, select_controls
 from sagewarden.frameworks import FRAMEWORKS
@@ -823,9 +830,7 @@ def scan_live(
                     )
                 )
     types = {c.resource_type for c in controls if c.id not in params.invalid_controls}
-    resolve = any(c.id == "SageMaker.14" for c in controls) and bool(
-        params.for_control(BY_ID["SageMaker.14"]).get("resolveReferences")
-    )
+    resolve = references_to_resolve(controls, params)
     with ScanProgress(enabled=not args.quiet) as progress:
         result = Collector(
             targets,

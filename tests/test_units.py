@@ -73,6 +73,15 @@ def test_references_are_resolved_only_when_their_parameter_is_on() -> None:
     assert references_to_resolve(CONTROLS, off) == ()
 
 
+def test_the_switches_turn_every_reference_on() -> None:
+    switches = catalog.reference_switches()
+    assert switches == ("SageMaker.14.resolveReferences=true",)
+    on = _params(*switches)
+    assert references_to_resolve(CONTROLS, on) == tuple(
+        (c.resource_type, ref) for c in CONTROLS for ref in c.references
+    )
+
+
 def test_a_reference_without_a_parameter_is_always_followed() -> None:
     always = dataclasses.replace(JOB_DEFINITION, parameter=None)
     unit = dataclasses.replace(BY_ID["SageMaker.5"], references=(always,))

@@ -61,6 +61,7 @@ __all__ = [
     "control_to_dict",
     "id_range",
     "lookup",
+    "reference_switches",
     "references_to_resolve",
 ]
 
@@ -116,6 +117,15 @@ def references_to_resolve(
         for c in controls
         for ref in c.references
         if ref.enabled(params.for_control(c))
+    )
+
+
+def reference_switches(controls: Iterable[Control] = CONTROLS) -> tuple[str, ...]:
+    """The `--param` values that turn on every reference these controls declare behind a
+    parameter (what `fix` and `demo --fix` add, so a referencing resource passes once its
+    target does), computed rather than naming any control."""
+    return tuple(
+        f"{c.id}.{ref.parameter}=true" for c in controls for ref in c.references if ref.parameter
     )
 
 

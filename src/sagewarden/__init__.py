@@ -1,3 +1,3 @@
-"""sagewarden: AWS Security Hub controls SageMaker.1-15, evaluated and fixed."""
+"""sagewarden: the AWS Security Hub controls for SageMaker, evaluated and fixed."""
 
 __version__ = "0.1.0"

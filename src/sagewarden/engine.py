@@ -12,8 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sagewarden.catalog import CONTROLS, Control
-from sagewarden.controls import ControlFn, load_all
+from sagewarden.catalog import CONTROLS, Control, ControlFn, id_range, lookup
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.kinds import name_property
 from sagewarden.params import ParamSet
@@ -64,8 +63,6 @@ class EngineResult:
 
 def select_controls(ids: Sequence[str] | None) -> tuple[list[Control], list[Diagnostic]]:
     """The controls named on the command line (all when none), and lines for unknown ids."""
-    from sagewarden.catalog import lookup
-
     if not ids:
         return list(CONTROLS), []
     chosen: list[Control] = []
@@ -73,9 +70,7 @@ def select_controls(ids: Sequence[str] | None) -> tuple[list[Control], list[Diag
     for cid in ids:
         c = lookup(cid)
         if c is None:
-            diags.append(
-                Diagnostic(f"--control {cid}", "unknown control (SageMaker.1 to SageMaker.15)")
-            )
+            diags.append(Diagnostic(f"--control {cid}", f"unknown control ({id_range()})"))
         elif c not in chosen:
             chosen.append(c)
     chosen.sort(key=lambda c: c.number)
@@ -85,7 +80,6 @@ def select_controls(ids: Sequence[str] | None) -> tuple[list[Control], list[Diag
 def evaluate(
     resources: Sequence[Resource], controls: Sequence[Control], params: ParamSet
 ) -> EngineResult:
-    registry = load_all()
     by_type: dict[str, list[Resource]] = defaultdict(list)
     for r in resources:
         by_type[r.type].append(r)
@@ -95,11 +89,10 @@ def evaluate(
     for control in controls:
         if control.id in params.invalid_controls:
             continue
-        fn = registry[control.id]
         values = params.for_control(control)
         explicit = params.explicit_for(control)
         for r in by_type.get(control.resource_type, ()):
-            verdict = _run(fn, r, values, index, diags)
+            verdict = _run(control.check, r, values, index, diags)
             problem = verdict.problem if verdict.status is Status.ERROR else None
             evaluations.append(
                 Evaluation(control, r, verdict.status, verdict.reason, explicit, problem=problem)

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from sagewarden.catalog import Control, Parameter, ParamKind, lookup
+from sagewarden.catalog import Control, Parameter, ParamKind, id_range, lookup
 from sagewarden.diagnostics import Diagnostic
 
 # AWS tag key rules: 1-128 Unicode letters, digits, spaces and _ . : / = + - @
@@ -101,7 +101,7 @@ def _parse_one(spec: str) -> tuple[Control, Parameter, Any]:
     cid, name = key.strip().rsplit(".", 1)
     control = lookup(cid)
     if control is None:
-        raise ParamError(f"unknown control {cid!r} (SageMaker.1 to SageMaker.15)")
+        raise ParamError(f"unknown control {cid!r} ({id_range()})")
     param = control.parameter(name)
     if param is None:
         if not control.parameters:

@@ -1,7 +1,7 @@
 """A realistic SageMaker estate, created through the real API (on the local emulator).
 
 Used by `sagewarden demo` and by the end-to-end tests: every resource type, a passing and
-a failing case for each of the 15 controls, the not-applicable cases (serverless endpoint
+a failing case for every control, the not-applicable cases (serverless endpoint
 configs, one-instance jobs), and monitoring schedules that reference job definitions the
 way the SageMaker Python SDK creates them.
 """

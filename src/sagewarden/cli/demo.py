@@ -14,6 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
+from sagewarden.catalog import reference_switches
 from sagewarden.cli import fix_apply, scan
 from sagewarden.cli.arguments import Parser, parse
 from sagewarden.cli.environment import Environment
@@ -22,7 +23,6 @@ from sagewarden.cli.fix_plan import PlanRequest
 from sagewarden.cli.fix_run import RunOptions
 from sagewarden.cli.scan_options import add_scan_options, scan_options
 from sagewarden.pipeline.options import LiveOptions
-from sagewarden.pipeline.references import ENABLE as RESOLVE_REFERENCES
 
 DEMO_ACCOUNT = "123456789012"
 DEMO_REGIONS = ("eu-west-1", "us-east-1")
@@ -64,9 +64,9 @@ def run_with(options: Sequence[str], env: Environment) -> int:
 
     extra = [a for a in options if a != "--fix"]
     fix = len(extra) != len(options)
-    if fix and RESOLVE_REFERENCES not in extra:
-        # a referencing schedule passes once its definition does
-        extra += ["--param", RESOLVE_REFERENCES]
+    if fix:
+        # a referencing resource passes once its target does
+        extra += [a for s in reference_switches() if s not in extra for a in ("--param", s)]
     if not any(a == "--fail-on" or a.startswith("--fail-on=") for a in extra):
         extra += ["--fail-on", "never"]
     regions = [a for r in DEMO_REGIONS for a in ("--region", r)]
@@ -114,7 +114,7 @@ def _fix(emulator: Any, quiet: bool, env: Environment) -> int:
     live = LiveOptions(regions=DEMO_REGIONS)
     request = PlanRequest(
         live=live,
-        params=(RESOLVE_REFERENCES,),
+        params=reference_switches(),
         tags=("team=ml-platform",),
         allow_rebuild=True,
         backup_s3=f"s3://{DEMO_BACKUPS}/notebooks",

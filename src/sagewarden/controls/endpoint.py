@@ -1,19 +1,34 @@
-"""Endpoint configurations: SageMaker.4."""
+"""Endpoint configurations: SageMaker.4, its check function and its Control."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sagewarden.controls import Context, control
+from sagewarden.controls.base import (
+    AI_SECURITY,
+    AT_LEAST,
+    FSBP,
+    NIST,
+    Context,
+    Control,
+    Fix,
+    Severity,
+)
+from sagewarden.kinds import BLUE_GREEN
 from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
+from sagewarden.resources import ResourceType as RT
 from sagewarden.values import below, is_absent, items, peek, raw
 from sagewarden.valuetext import InvalidValue, show
 from sagewarden.verdicts import Verdict, failed, not_applicable, passed
 
 
-@control("SageMaker.4")
 def production_instance_count(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    """Reads `ProductionVariants` only (shadow variants are out of scope). FAILED when any
+    instance-based variant has `InitialInstanceCount` below 2; a variant with a
+    `ServerlessConfig` and no count is serverless and out of scope, so NOT_APPLICABLE when
+    every variant is. It judges endpoint configurations, whether an endpoint uses them or
+    not."""
     # Only ProductionVariants: shadow variants are out of the control's scope.
     variants = raw(r.properties, "ProductionVariants")
     if is_absent(variants) or variants == []:
@@ -61,3 +76,38 @@ def _check_serverless(r: Resource, path: str, config: Any) -> None:
     required = field_limits(r.type, "ProductionVariants.ServerlessConfig").required
     if not isinstance(config, dict) or any(is_absent(config.get(m)) for m in required):
         raise InvalidValue(path, config, "an object with " + " and ".join(required))
+
+
+PRODUCTION_INSTANCE_COUNT = Control(
+    id="SageMaker.4",
+    title=(
+        "SageMaker endpoint production variants should have an initial instance count "
+        "greater than 1"
+    ),
+    description=(
+        "Checks whether the instance-based production variants of a SageMaker endpoint "
+        "configuration have an initial instance count greater than 1. Serverless and "
+        "shadow variants are out of scope."
+    ),
+    severity=Severity.MEDIUM,
+    category="Recover > Resilience > High availability",
+    resource_type=RT.ENDPOINT_CONFIG,
+    config_rule="sagemaker-endpoint-config-prod-instance-count",
+    schedule="Periodic",
+    remediation=(
+        "Immutable: create a new endpoint configuration with InitialInstanceCount 2 or "
+        "more on every instance variant, UpdateEndpoint each endpoint using the old one "
+        "(blue/green), then delete the old configuration. At least doubles instance cost."
+    ),
+    fix=Fix(BLUE_GREEN, (("ProductionVariants[].InitialInstanceCount", 2),), bound=AT_LEAST),
+    check=production_instance_count,
+    related_requirements=(
+        "NIST.800-53.r5 CP-10",
+        "NIST.800-53.r5 SC-5",
+        "NIST.800-53.r5 SC-36",
+        "NIST.800-53.r5 SA-13",
+    ),
+    standards=(FSBP, NIST, AI_SECURITY),
+)
+
+CONTROLS = (PRODUCTION_INSTANCE_COUNT,)

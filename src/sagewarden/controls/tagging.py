@@ -1,11 +1,22 @@
-"""App image configs and images: SageMaker.6 and .7 (tagging)."""
+"""App image configs and images: SageMaker.6 and .7 (tagging), one check, two Controls."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from sagewarden.controls import Context, control
+from sagewarden.controls.base import (
+    FROM_OPTION_TAGS,
+    TAGGING,
+    Context,
+    Control,
+    Fix,
+    Parameter,
+    ParamKind,
+    Severity,
+)
+from sagewarden.kinds import IN_PLACE
 from sagewarden.resources import TAGS_INVALID, Resource
+from sagewarden.resources import ResourceType as RT
 from sagewarden.tags import check_tag_keys, read_tag_keys, read_tags, tag_keys
 from sagewarden.unknowns import settled
 from sagewarden.values import NotRead
@@ -13,6 +24,10 @@ from sagewarden.verdicts import Status, Verdict, error, failed, passed, unknown
 
 
 def tagged(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    """System tags (`aws:` keys) are ignored; keys are case-sensitive; values never
+    matter. Without `requiredKeyTags`: FAILED when the resource has no user tag. With it:
+    FAILED when any of those keys is missing. Tags that are malformed or not recorded are
+    ERROR, never "no tags"; a failure that a tag added at deploy could mend is UNKNOWN."""
     tags, unresolved = r.tags, bool(r.extra.get("tags_unresolved"))
     if "tags_choice" in r.extra:  # IaC tags that differ by condition: one option at a time
         tags, unresolved = tag_keys(settled(r.extra["tags_choice"], "Tags"))
@@ -61,5 +76,57 @@ def _tagged(tags: dict[str, str], params: dict[str, Any]) -> Verdict:
     return passed("has every required tag key: " + ", ".join(required))
 
 
-control("SageMaker.6")(tagged)
-control("SageMaker.7")(tagged)
+_REQUIRED_KEY_TAGS = Parameter(
+    name="requiredKeyTags",
+    kind=ParamKind.STRING_LIST,
+    description=(
+        "Non-system tag keys the resource must carry (case sensitive, at most 6, "
+        "none starting with aws:). Unset: the resource must carry at least one user tag."
+    ),
+    default=None,
+    max_items=6,
+    aliases=("requiredTagKeys",),
+)
+_ADD_TAGS = "In place: AddTags with the missing keys (no aws: keys, 50 tags at most)."
+_TAG_FIX = Fix(IN_PLACE, (("Tags", FROM_OPTION_TAGS),))
+
+APP_IMAGE_CONFIG_TAGGED = Control(
+    id="SageMaker.6",
+    title="SageMaker app image configurations should be tagged",
+    description=(
+        "Checks whether a SageMaker app image configuration has the tag keys given by "
+        "requiredKeyTags, or any user tag when none are given. System tags (aws:) are "
+        "ignored."
+    ),
+    severity=Severity.LOW,
+    category="Identify > Inventory > Tagging",
+    resource_type=RT.APP_IMAGE_CONFIG,
+    config_rule="sagemaker-app-image-config-tagged",
+    schedule="Change triggered",
+    remediation=_ADD_TAGS,
+    fix=_TAG_FIX,
+    check=tagged,
+    standards=(TAGGING,),
+    parameters=(_REQUIRED_KEY_TAGS,),
+)
+
+IMAGE_TAGGED = Control(
+    id="SageMaker.7",
+    title="SageMaker images should be tagged",
+    description=(
+        "Checks whether a SageMaker image has the tag keys given by requiredKeyTags, or "
+        "any user tag when none are given. System tags (aws:) are ignored."
+    ),
+    severity=Severity.LOW,
+    category="Identify > Inventory > Tagging",
+    resource_type=RT.IMAGE,
+    config_rule="sagemaker-image-tagged",
+    schedule="Change triggered",
+    remediation=_ADD_TAGS,
+    fix=_TAG_FIX,
+    check=tagged,
+    standards=(TAGGING,),
+    parameters=(_REQUIRED_KEY_TAGS,),
+)
+
+CONTROLS = (APP_IMAGE_CONFIG_TAGGED, IMAGE_TAGGED)

@@ -12,7 +12,6 @@ from sagewarden.pipeline.exitcode import FAIL_ON, exit_code, problem_status
 from sagewarden.pipeline.live import Progress, account_sessions, scan_live
 from sagewarden.pipeline.options import LiveOptions, ScanOptions
 from sagewarden.pipeline.record import HistoryError, observed_at, open_history, push, record
-from sagewarden.pipeline.references import resolve_references
 from sagewarden.pipeline.scan import ScanOutcome, run_scan
 from sagewarden.pipeline.scope import SCOPE_VERSION, scope_document, scope_text
 
@@ -35,7 +34,6 @@ __all__ = [
     "problem_status",
     "push",
     "record",
-    "resolve_references",
     "run_scan",
     "scan_live",
     "scope_document",

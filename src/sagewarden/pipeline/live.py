@@ -9,11 +9,10 @@ from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol
 
-from sagewarden.catalog import Control
+from sagewarden.catalog import Control, references_to_resolve
 from sagewarden.diagnostics import Diagnostic
 from sagewarden.params import ParamSet
 from sagewarden.pipeline.options import LiveOptions
-from sagewarden.pipeline.references import resolve_references
 
 if TYPE_CHECKING:
     from sagewarden.sources.aws.accounts import AccountOptions
@@ -103,7 +102,7 @@ def scan_live(
         result = Collector(
             targets,
             types,
-            resolve_references=resolve_references(controls, params),
+            resolve_references=references_to_resolve(controls, params),
             max_workers=opts.max_workers,
             max_rate=opts.max_rate,
             timeout=opts.timeout,

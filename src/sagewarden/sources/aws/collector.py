@@ -16,29 +16,27 @@ for that type in that scope.
 
 from __future__ import annotations
 
-import queue
 import threading
-from collections import Counter, deque
-from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
+from sagewarden.controls.base import Reference
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.kinds import MONITORING_TYPES, name_property
+from sagewarden.kinds import name_property
 from sagewarden.resources import (
     Provenance,
     Resource,
     normalise_properties,
 )
-from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.aws.accounts import CLIENT_CONFIG, Target, control_config
 from sagewarden.sources.aws.answers import (
     TIMED_OUT,
-    AnswerError,
     TokenGuard,
     call,
     error_code,
@@ -56,26 +54,7 @@ from sagewarden.sources.aws.readpath import (
     TAGS_PAGE_SIZE,
     ReadPath,
 )
-
-
-@dataclass(frozen=True)
-class Scope:
-    account: str
-    region: str
-    partition: str
-
-
-@dataclass(frozen=True)
-class Task:
-    """One API call's worth of work in a scope; running it returns the work it uncovers.
-
-    `fail` records what the task stood for as unread (ERROR) when `run` raises: a call
-    that failed, a deadline passed, or a bug of ours; nothing a task covers vanishes.
-    """
-
-    scope: Scope
-    run: Callable[[], list[Task]]
-    fail: Callable[[Exception], list[Task]]
+from sagewarden.sources.aws.tasks import Drain, Scope, Task
 
 
 @dataclass
@@ -95,7 +74,7 @@ class Collector:
         targets: list[Target],
         types: Iterable[str],
         *,
-        resolve_references: bool = False,
+        resolve_references: Sequence[tuple[str, Reference]] = (),
         max_workers: int = DEFAULT_MAX_WORKERS,
         max_rate: float = DEFAULT_MAX_RATE,
         timeout: float | None = DEFAULT_TIMEOUT,
@@ -103,11 +82,12 @@ class Collector:
     ) -> None:
         self.targets = targets
         self.types = [t for t in READ_PATHS if t in set(types)]
-        self.resolve_references = resolve_references
+        # (the type that names targets, the reference): catalog.references_to_resolve
+        self.references = tuple(resolve_references)
         self.max_workers = max_workers
         self.limiters = RateLimiters(max_rate)
         self.timeout = timeout
-        self.on_progress = on_progress
+        self._drain = Drain(max_workers, on_progress)
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._lock = threading.Lock()
         self._resources: list[Resource] = []
@@ -117,8 +97,6 @@ class Collector:
         self._deadlines: dict[Scope, Deadline] = {}
         self._timed_out: set[Scope] = set()  # scopes whose deadline passed (said once)
         self._listed: set[tuple[Scope, str]] = set()  # (scope, type) lists that completed
-        self._done = 0
-        self._total = 0
 
     # -- running -------------------------------------------------------------------------
 
@@ -152,7 +130,7 @@ class Collector:
                 )
                 first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
             self._drain(pool, first)
-            if self.resolve_references:
+            if self.references:
                 self._drain(pool, self._reference_tasks())
         sessions = {t.account_id: t.session for t in self.targets if t.error is None}
         accounts = {t.account_id: sorted(t.regions) for t in self.targets if t.account_id}
@@ -168,58 +146,6 @@ class Collector:
             self._diags.append(Diagnostic(f"account {scope.account} region {scope.region}", why))
         for rtype in self.types:
             self._placeholder(scope, rtype, f"no SageMaker client: {error_code(exc)}")
-
-    def _drain(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
-        """Run tasks and the tasks they uncover until none is left.
-
-        At most max_workers run at once, taken from the scopes in turn, so every account
-        and region advances together and no scope's rate limit idles the pool. Finished
-        futures arrive on a queue: O(1) each.
-        """
-        finished: queue.SimpleQueue[Future[list[Task]]] = queue.SimpleQueue()
-        waiting: dict[Scope, deque[Task]] = {}
-        turns: deque[Scope] = deque()  # the scopes with waiting tasks, in turn order
-        in_flight = 0
-
-        def enqueue(task: Task) -> None:
-            line = waiting.setdefault(task.scope, deque())
-            if not line:
-                turns.append(task.scope)
-            line.append(task)
-            self._total += 1
-
-        def fill() -> None:
-            nonlocal in_flight
-            while in_flight < self.max_workers and turns:
-                scope = turns.popleft()
-                line = waiting[scope]
-                task = line.popleft()
-                if line:
-                    turns.append(scope)
-                in_flight += 1
-                pool.submit(self._safe, task).add_done_callback(finished.put)
-
-        for task in tasks:
-            enqueue(task)
-        fill()
-        while in_flight:
-            future = finished.get()
-            in_flight -= 1
-            self._done += 1
-            for follow in future.result():
-                enqueue(follow)
-            fill()
-            if self.on_progress:
-                self.on_progress(self._done, self._total)
-
-    def _safe(self, task: Task) -> list[Task]:
-        try:
-            return task.run()
-        except (ClientError, BotoCoreError) as exc:
-            return task.fail(exc)
-        except Exception as exc:  # a bug of ours must not end the scan or pass a resource
-            bug = AnswerError("InternalError", f"{type(exc).__name__} (a sagewarden bug)")
-            return task.fail(bug)
 
     def _call(self, scope: Scope, op: str, reads: tuple[str, ...], **kwargs: Any) -> Any:
         self._deadlines[scope].check()  # what is still queued when it passes is not even asked
@@ -318,33 +244,25 @@ class Collector:
         return Task(scope, task, fail)
 
     def _reference_tasks(self) -> list[Task]:
-        """SageMaker.14 with resolveReferences: Describe referenced job definitions that the
-        scan has not read (their type's controls were not selected)."""
+        """Describe what the selected controls' references name that the scan has not
+        read (the target's own controls were not selected): declared on the units
+        (controls.base.Reference), so no control is named here."""
         have: set[tuple[str, str, str, str]] = set()
         wanted: dict[tuple[str, str, str, str], Scope] = {}
         for r in self._resources:
             name = r.properties.get(name_property(r.type))
             if isinstance(name, str):
                 have.add((r.account_id or "", r.region or "", r.type, name))
-        for r in self._resources:
-            if r.type != RT.MONITORING_SCHEDULE or r.read_error:
-                continue
-            cfg = r.properties.get("MonitoringScheduleConfig") or {}
-            name, mtype = cfg.get("MonitoringJobDefinitionName"), cfg.get("MonitoringType")
-            if not isinstance(name, str) or "MonitoringJobDefinition" in cfg:
-                continue
-            types = (
-                [MONITORING_TYPES[mtype]]
-                if isinstance(mtype, str) and mtype in MONITORING_TYPES
-                else list(MONITORING_TYPES.values())
-            )
-            scope = Scope(
-                r.account_id or "", r.region or "", r.arn.split(":")[1] if r.arn else "aws"
-            )
-            for t in types:
-                key = (scope.account, scope.region, t, name)
-                if key not in have and (scope, t) not in self._listed:
-                    wanted[key] = scope
+        for source, reference in self.references:
+            for r in self._resources:
+                if r.type != source or r.read_error:
+                    continue
+                partition = r.arn.split(":")[1] if r.arn else "aws"
+                scope = Scope(r.account_id or "", r.region or "", partition)
+                for t, name in reference.targets(r.properties):
+                    key = (scope.account, scope.region, t, name)
+                    if key not in have and (scope, t) not in self._listed:
+                        wanted[key] = scope
         return [
             self._describe_task(scope, READ_PATHS[t], {READ_PATHS[t].name_key: name})
             for (_, _, t, name), scope in wanted.items()

@@ -179,9 +179,9 @@ def _job_props(rtype: str, i: int) -> dict[str, Any]:
         ),
     }
     return {
-        f"{kind}AppSpecification": app,
-        f"{kind}JobInput": job_input,
-        f"{kind}JobOutputConfig": {
+        f"{mtype}AppSpecification": app,
+        f"{mtype}JobInput": job_input,
+        f"{mtype}JobOutputConfig": {
             "MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://monitoring/out", "LocalPath": "/o"}}]
         },
         "JobResources": {

@@ -11,7 +11,7 @@ import pytest
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.estate import _job_kwargs
-from sagewarden.kinds import kind
+from sagewarden.kinds import kind, name_property
 from sagewarden.params import parse_params
 from sagewarden.remediation import Phase, Plan, ResourcePlan, new_name, plan, render_text
 from sagewarden.resources import Provenance, Resource
@@ -37,7 +37,7 @@ def res(
 ) -> Resource:
     resource_arn = arn(rtype, name)
     live = kind in ("aws", "aws-config")
-    properties = {kind(rtype).name_property: name, **(props or {})}
+    properties = {name_property(rtype): name, **(props or {})}
     return Resource(
         type=rtype,
         id=resource_arn if live else f"Logical{name}",

@@ -26,7 +26,10 @@ def uncarriable(rp: ResourcePlan) -> str | None:
     ]
     fields += [(f"{s.action} input", s.params) for s in rp.steps]
     for what, value in fields:
-        found = sorted({c for text in _strings(value) for c in text if _uncarriable(c)})
+        found = sorted(
+            # A NUL or a surrogate is never printable: most strings are skipped in C.
+            {c for text in _strings(value) if not text.isprintable() for c in text if _bad(c)}
+        )
         if found:
             chars = " ".join(code_point(c) for c in found[:8]) + (" ..." if len(found) > 8 else "")
             return (
@@ -37,7 +40,7 @@ def uncarriable(rp: ResourcePlan) -> str | None:
     return None
 
 
-def _uncarriable(char: str) -> bool:
+def _bad(char: str) -> bool:
     return char == "\x00" or is_surrogate(char)
 
 

@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError, ReadTimeoutError
 from botocore.parsers import ResponseParserError
 
-from sagewarden.remediation.live import DESCRIBE
+from sagewarden.kinds import KINDS
 from sagewarden.sources.aws import answers
 from sagewarden.sources.aws.accounts import ASSUME_ROLE_READS
 from sagewarden.sources.aws.answers import (
@@ -38,8 +38,8 @@ def test_every_member_the_collector_and_fix_read_is_in_botocores_model() -> None
         checked.append(("sagemaker", path.list_op, path.list_reads))
         if path.describe_op:
             checked.append(("sagemaker", path.describe_op, path.describe_reads))
-    for operation, param in DESCRIBE.values():
-        checked.append(("sagemaker", operation, identity(param)))
+    for k in KINDS:
+        checked.append(("sagemaker", k.describe_op, identity(k.describe_param)))
     checked += [
         ("sagemaker", "ListTags", LIST_TAGS_READS),
         ("sts", "AssumeRole", ASSUME_ROLE_READS),

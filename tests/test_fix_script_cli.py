@@ -19,9 +19,10 @@ from typing import Any
 
 import pytest
 
+from sagewarden import kinds
 from sagewarden.emulator import Emulator
 from sagewarden.estate import _job_kwargs
-from sagewarden.kinds import kind, method
+from sagewarden.kinds import method
 from sagewarden.remediation import plan
 from sagewarden.remediation.live import read_resource
 from sagewarden.remediation.script import render_script
@@ -87,13 +88,13 @@ def read(sm: Any, rtype: str, name: str) -> Resource:
 
 
 def job(sm: Any, rtype: str, name: str, count: int, encrypt: bool, isolate: bool) -> None:
-    mtype = kind(rtype).monitoring_type
-    create = getattr(sm, method(kind(rtype).op("Create")))
+    mtype = kinds.kind(rtype).monitoring_type
+    create = getattr(sm, method(kinds.kind(rtype).op("Create")))
     create(**_job_kwargs(mtype, name, ACCOUNT, count, encrypt, isolate))
 
 
 def describe_job(sm: Any, rtype: str, name: str) -> dict[str, Any]:
-    out: dict[str, Any] = getattr(sm, method(kind(rtype).describe_op))(JobDefinitionName=name)
+    out: dict[str, Any] = getattr(sm, method(kinds.kind(rtype).describe_op))(JobDefinitionName=name)
     return out
 
 
@@ -272,7 +273,7 @@ def test_model_endpoint_and_monitoring_fixes_are_accepted_by_the_real_cli(
         "CreateModel",
         "CreateEndpointConfig",
         "UpdateEndpoint",
-        *(kind(rtype).op("Create") for rtype, _ in JOBS),
+        *(kinds.kind(rtype).op("Create") for rtype, _ in JOBS),
         "UpdateMonitoringSchedule",
     }
     assert sent >= want, want - sent

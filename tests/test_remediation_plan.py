@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from sagewarden import kinds
 from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.estate import _job_kwargs
-from sagewarden.kinds import kind
 from sagewarden.params import parse_params
 from sagewarden.remediation import Phase, Plan, ResourcePlan, new_name, plan, render_text
 from sagewarden.resources import Provenance, Resource
@@ -24,7 +24,7 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
 
 
 def arn(rtype: str, name: str) -> str:
-    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind(rtype).arn_kind}/{name}"
+    return f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kinds.kind(rtype).arn_kind}/{name}"
 
 
 def res(
@@ -37,7 +37,7 @@ def res(
 ) -> Resource:
     resource_arn = arn(rtype, name)
     live = kind in ("aws", "aws-config")
-    properties = {kind(rtype).name_property: name, **(props or {})}
+    properties = {kinds.kind(rtype).name_property: name, **(props or {})}
     return Resource(
         type=rtype,
         id=resource_arn if live else f"Logical{name}",
@@ -75,7 +75,7 @@ def notebook(name: str = "nb", **props: Any) -> Resource:
 def job_def(rtype: str, name: str = "jd", *, count: int = 2, **network: bool) -> Resource:
     """A job definition as Describe gives it: a complete CreateXJobDefinition input (the
     planner refuses a copy AWS would refuse)."""
-    mtype = kind(rtype).monitoring_type
+    mtype = kinds.kind(rtype).monitoring_type
     props = _job_kwargs(mtype, name, ACCOUNT, count, None, None)
     props.update(RoleArn=ROLE, NetworkConfig=dict(network))
     return res(rtype, name, props)

@@ -13,8 +13,9 @@ import pytest
 from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Kind
 from sagewarden.engine import evaluate
+from sagewarden.kinds import ALL_TYPES, name_property
 from sagewarden.params import parse_params
-from sagewarden.resources import ALL_TYPES, NAME_PROPERTY, Resource
+from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.terraform import AFTER_APPLY, is_plan, parse_address, read_plan
 from sagewarden.sources.terraform_map import AWS_TYPES, AWSCC_TYPES, TYPES, pascal
@@ -679,7 +680,7 @@ def test_mapping_table() -> None:
     }
     for tmap in TYPES.values():
         # the name attribute lands on the name property the engine matches by
-        assert tmap.property_name(tmap.name_attr, tmap.name_attr) == NAME_PROPERTY[tmap.cfn_type]
+        assert tmap.property_name(tmap.name_attr, tmap.name_attr) == name_property(tmap.cfn_type)
         assert all(not p.startswith(".") and not p.endswith(".") for p in tmap.objects)
     assert pascal("volume_size_in_gb") == "VolumeSizeInGB"
     assert pascal("memory_size_in_mb") == "MemorySizeInMB"

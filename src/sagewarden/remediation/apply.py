@@ -9,7 +9,6 @@ from typing import Any
 
 from . import journal as J
 from .context import ApplyOptions
-from .journal import backup_key
 from .plan import ResourcePlan
 from .preflight import preflight
 from .rollback import rollback
@@ -116,7 +115,6 @@ __all__ = [
     "Outcome",
     "Runner",
     "apply",
-    "backup_key",
     "dry_run",
     "resume",
     "rollback",

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sagewarden.kinds import RT, kind
+
 from . import inputs
 from .journal import Backup, backup_key, dependents_key
 
@@ -71,7 +73,7 @@ class StepRun:
         return None if b is None else b.tags
 
     def original_status(self, name: str) -> str | None:
-        d = self.backup_describe("notebook", name)
+        d = self.backup_describe(kind(RT.NOTEBOOK_INSTANCE).label, name)
         return None if d is None else d.get("NotebookInstanceStatus")
 
     def dependents(self, what: str) -> list[dict[str, Any]]:

@@ -14,10 +14,11 @@ functions, programs/functions.sh).
 from __future__ import annotations
 
 from . import inputs
-from .plan import Plan
+from .plan import Plan, ResourcePlan
 from .programs import source
 from .shell import Section, Unscriptable, Writer, comment, dumps, q, text
 from .stepkinds import REGISTRY
+from .steps import Step
 
 # The input shapes (botocore's, as `inputs.skeleton`) that run-time copies are cut to.
 _SHAPES = (
@@ -89,12 +90,12 @@ def _section(w: Writer, sec: Section) -> list[str]:
     return out + sec.lines
 
 
-def _identity_checks(w: Writer) -> list[str]:
+def _identity_checks(w: Writer, steps: list[tuple[ResourcePlan, Step]]) -> list[str]:
     """The credentials must be those of each account the plan acts in."""
     accounts = sorted(
         {
             (rp.account_id, rp.region or "")
-            for rp, s in w.plan.ordered_steps()
+            for rp, s in steps
             if rp.account_id and not (s.blocked or rp.blocked)
         }
     )
@@ -124,7 +125,7 @@ def render_script(plan: Plan, *, profile: str | None = None) -> str:
         lines.append(f"{var}={q(dumps(inputs.skeleton(operation, member)))}")
     lines += source("functions.sh").strip("\n").splitlines()
     lines.append("")
-    lines += _identity_checks(w)
+    lines += _identity_checks(w, steps)
     if not steps:
         lines.append("sw_say 'nothing to fix'")
     for n, (rp, step) in enumerate(steps, 1):

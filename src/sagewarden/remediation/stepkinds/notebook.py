@@ -64,14 +64,10 @@ class NotebookStep(StepKind):
     origin_states = SETTLED
     in_place_run: ClassVar[bool] = False  # part of a guarded stop/update/start run
 
-    def flag(self, sec: Section) -> tuple[str, str]:
-        name = str(sec.step.params.get(NOTEBOOK.describe_param, ""))
-        return name, f"--notebook-instance-name {q(name)}"
-
     def script(self, w: Writer, sec: Section) -> None:
-        name, _ = self.flag(sec)
+        name = str(sec.step.params.get(NOTEBOOK.describe_param, ""))
         guard = in_place_guard(w, sec)
-        body = self.bash(w, sec)
+        body = self.bash(w, sec, name, q(name))
         if guard is None:
             sec.add(*body)
             return
@@ -81,7 +77,8 @@ class NotebookStep(StepKind):
         sec.add(f"  {sec.say(f'notebook {name}: already fixed, step skipped')}")
         sec.add("fi")
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
+        """The section's lines for notebook `name` (`qn`, quoted), before any guard."""
         raise NotImplementedError
 
 
@@ -185,11 +182,11 @@ class StopNotebookInstance(NotebookStep):
             return {"stopped": False, "was": now}
         raise StepFailed(f"notebook {name} is {now}: not stopping it")
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
-        name, flag = self.flag(sec)
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
+        flag = f"--notebook-instance-name {qn}"
         running = running_var(w, sec, name)
         return [
-            f"sw_status=$(sw_nb_status {q(name)})",
+            f"sw_status=$(sw_nb_status {qn})",
             f"{running}=0",
             'if [ "$sw_status" = Pending ]; then',
             f"  sw_aws sagemaker wait notebook-instance-in-service {flag}",
@@ -197,7 +194,7 @@ class StopNotebookInstance(NotebookStep):
             "fi",
             'if [ "$sw_status" = InService ]; then',
             f"  {running}=1",
-            f"  sw_aws sagemaker stop-notebook-instance --notebook-instance-name {q(name)}",
+            f"  sw_aws sagemaker stop-notebook-instance --notebook-instance-name {qn}",
             "else",
             f'  sw_say {text(f"notebook {name} is ")}"$sw_status"{text(": not stopped")}',
             "fi",
@@ -226,12 +223,11 @@ class StartNotebookInstance(NotebookStep):
             return {"started": False}
         raise StepFailed(f"notebook {name} is {now}: not starting it")
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
-        name, _ = self.flag(sec)
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
         return [
-            f"sw_status=$(sw_nb_status {q(name)})",
+            f"sw_status=$(sw_nb_status {qn})",
             f'if [ "$sw_status" = Stopped ]{_condition(w, sec, name)}; then',
-            f"  sw_aws sagemaker start-notebook-instance --notebook-instance-name {q(name)}",
+            f"  sw_aws sagemaker start-notebook-instance --notebook-instance-name {qn}",
             "else",
             f'  sw_say {text(f"notebook {name} is ")}"$sw_status"{text(": not started")}',
             "fi",
@@ -251,14 +247,13 @@ class WaitNotebookInstanceStopped(NotebookStep):
         wait(x, "notebook_instance_stopped", NotebookInstanceName=name_of(x))
         return None
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
-        name, _ = self.flag(sec)
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
         return [
-            f"sw_status=$(sw_nb_status {q(name)})",
+            f"sw_status=$(sw_nb_status {qn})",
             'if [ "$sw_status" = Absent ]; then',
             f"  {sec.say(f'notebook {name} does not exist: nothing to wait for')}",
             "else",
-            f"  sw_aws sagemaker wait notebook-instance-stopped --notebook-instance-name {q(name)}",
+            f"  sw_aws sagemaker wait notebook-instance-stopped --notebook-instance-name {qn}",
             "fi",
         ]
 
@@ -277,10 +272,10 @@ class WaitNotebookInstanceInService(NotebookStep):
         wait(x, "notebook_instance_in_service", NotebookInstanceName=name)
         return None
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
-        name, flag = self.flag(sec)
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
+        flag = f"--notebook-instance-name {qn}"
         return [
-            f"sw_status=$(sw_nb_status {q(name)})",
+            f"sw_status=$(sw_nb_status {qn})",
             f'if [ "$sw_status" != Absent ] && [ "$sw_status" != Stopped ] '
             f'&& [ "$sw_status" != Stopping ]{_condition(w, sec, name)}; then',
             f"  sw_aws sagemaker wait notebook-instance-in-service {flag}",
@@ -368,15 +363,14 @@ class UpdateNotebookInstance(NotebookStep):
         wait(x, "notebook_instance_stopped", NotebookInstanceName=name)
         return {"changed": sorted(todo)}
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
-        name, _ = self.flag(sec)
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
         doc = q(dumps(w.input(UPDATE, sec.step.params)))
         return [
-            f"sw_status=$(sw_nb_status {q(name)})",
+            f"sw_status=$(sw_nb_status {qn})",
             'if [ "$sw_status" = Absent ]; then',
             f"  {sec.say(f'notebook {name} does not exist: not updated')}",
             f'elif [ "$(sw_aws sagemaker describe-notebook-instance --notebook-instance-name '
-            f'{q(name)} --output json | python3 -c "$SW_PY" needs-update {doc})" = no ]; then',
+            f'{qn} --output json | python3 -c "$SW_PY" needs-update {doc})" = no ]; then',
             f"  {sec.say(f'notebook {name}: already up to date')}",
             "else",
             '  [ "$sw_status" = Stopped ] || '

@@ -94,9 +94,7 @@ class DeleteNotebookInstance(NotebookStep):
             f"(the backup, if any, is in S3; the replacement {x.rp.new_name} is kept)"
         )
 
-    def bash(self, w: Writer, sec: Section) -> list[str]:
-        name, _ = self.flag(sec)
-        qn = q(name)
+    def bash(self, w: Writer, sec: Section, name: str, qn: str) -> list[str]:
         check: list[str] = []
         new = sec.rp.new_name
         if new and new != name:

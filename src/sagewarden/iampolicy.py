@@ -76,17 +76,24 @@ def scan_policy(
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def fix_operations() -> set[str]:
+    """The SageMaker operations `sagewarden fix` calls beyond the scan's: the union of
+    the step kinds' permissions and the runner's own reads (every resource, fresh)."""
+    from sagewarden.remediation import preflight, stepkinds
+
+    scan = {action.split(":", 1)[1] for action in sagemaker_actions()}
+    return (set(stepkinds.operations()) | set(preflight.OPERATIONS)) - scan
+
+
 def fix_statements(backup_s3: str | None = None) -> list[dict[str, Any]]:
     """What `sagewarden fix` adds to the scan policy: the SageMaker writes its steps make,
     passing the resources' own roles to SageMaker, reading Security Hub findings
     (--from-security-hub), and reading the notebook backups it verifies (--backup-s3)."""
-    from sagewarden.remediation.actions import FIX_OPERATIONS
-
     statements: list[dict[str, Any]] = [
         {
             "Sid": "SageWardenFixSageMaker",
             "Effect": "Allow",
-            "Action": sorted(f"sagemaker:{op}" for op in set(FIX_OPERATIONS)),
+            "Action": sorted(f"sagemaker:{op}" for op in fix_operations()),
             "Resource": "*",
         },
         {

@@ -58,13 +58,13 @@ def load_plan(path: str) -> tuple[Plan, dict[str, Any], int]:
     except ValueError as exc:
         raise CliError(f"{path}: {exc}") from None
     from sagewarden.kinds import ALL_TYPES
-    from sagewarden.remediation.actions import HANDLERS
+    from sagewarden.remediation.stepkinds import REGISTRY
 
     for rp in plan.resources:
         if rp.resource_type not in ALL_TYPES:
             raise CliError(f"{path}: malformed plan: unknown resource type {rp.resource_type!r}")
         for step in rp.steps:
-            if step.action not in HANDLERS:
+            if step.action not in REGISTRY:
                 raise CliError(f"{path}: malformed plan: unknown action {step.action!r}")
     from sagewarden.remediation import inputs
     from sagewarden.remediation.plan import refuse_uncarriable

@@ -15,16 +15,16 @@ from __future__ import annotations
 import dataclasses
 import functools
 import re
-from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar, Protocol, TypeVar
 
 from botocore.model import ListShape, MapShape, OperationNotFoundError, Shape, StructureShape
 from botocore.validate import ParamValidator
 
 from sagewarden.kinds import service_model
 
-if TYPE_CHECKING:
-    from .plan import Plan, ResourcePlan
+from .programs.helpers import prune  # the fix script runs this very function
+from .steps import Step
 
 # The operations whose input a plan carries: creates and updates (the others take names).
 SENT = ("Create", "Update", "AddTags")
@@ -37,28 +37,6 @@ DIRECTIVES = ("CopyTagsFrom", "OnStartFrom")
 
 class InvalidInput(ValueError):
     """An input AWS would refuse, even after pruning; the message is one line."""
-
-
-def prune(value: object, skel: object) -> object:
-    """`value` cut down to a shape skeleton (see `skeleton`): members the shape does not
-    have are dropped at every depth, and so are None members and optional members left
-    empty ({}, [], ""); required ones stay, for the validator to judge. Self-contained:
-    the generated script runs this very function on what it reads at run time."""
-    if isinstance(skel, dict) and "s" in skel and isinstance(value, dict):
-        out: dict[object, object] = {}
-        for key, item in value.items():
-            if key not in skel["s"]:
-                continue
-            kept = prune(item, skel["s"][key])
-            if kept is None or (key not in skel["r"] and kept in ({}, [], "")):
-                continue
-            out[key] = kept
-        return out
-    if isinstance(skel, dict) and "l" in skel and isinstance(value, list):
-        return [prune(item, skel["l"]) for item in value]
-    if isinstance(skel, dict) and "v" in skel and isinstance(value, dict):
-        return {key: prune(item, skel["v"]) for key, item in value.items()}
-    return value
 
 
 def _skeleton(shape: Shape, seen: frozenset[str]) -> Any:
@@ -141,7 +119,28 @@ def checked(operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
     return doc
 
 
-def settle(rp: ResourcePlan) -> None:
+class Settles(Protocol):
+    """A resource plan as settling reads and changes it (`plan.ResourcePlan`; named by
+    shape so this module needs nothing of the planner's)."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    steps: list[Step]
+    warnings: list[str]
+    blocked: str | None
+
+
+class _Plan(Protocol):
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+    skipped: list[Any]
+
+    @property
+    def resources(self) -> Sequence[Settles]: ...
+
+
+PlanT = TypeVar("PlanT", bound=_Plan)
+
+
+def settle(rp: Settles) -> None:
     """Every create or update step gets exactly its operation's input (plus the
     directives resolved at apply); a resource with an input that cannot be made valid is
     refused: blocked with one line, its steps with it, so nothing of it runs."""
@@ -163,7 +162,7 @@ def settle(rp: ResourcePlan) -> None:
     rp.steps = [s if s.blocked else dataclasses.replace(s, blocked=rp.blocked) for s in rp.steps]
 
 
-def settled(plan: Plan) -> Plan:
+def settled(plan: PlanT) -> PlanT:
     """A copy of `plan` with every resource plan settled (a plan read from a file, or
     built by hand, gets the same checks as one fresh from the planner)."""
     resources = []

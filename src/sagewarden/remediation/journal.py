@@ -92,6 +92,16 @@ class Backup:
     tags: list[dict[str, str]] | None
 
 
+def backup_key(kind: str, account: str | None, region: str | None, name: str) -> str:
+    """A backup's key: the same name is another resource in another account or region."""
+    return f"{kind}|{account or ''}|{region or ''}|{name}"
+
+
+def dependents_key(resource_id: str) -> str:
+    """The key of what used a resource before the run (endpoints, schedules, configs)."""
+    return f"dependents|{resource_id}"
+
+
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 

@@ -5,10 +5,12 @@ Pure data: nothing here calls AWS.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from enum import IntEnum
 from typing import Any
+
+# A replacement's name: the very function the fix script runs (programs/helpers.py).
+from .programs.helpers import NAME_MAX, SUFFIX_RE, new_name
 
 
 class Phase(IntEnum):
@@ -110,22 +112,6 @@ class Skipped:
         return cls(str(d["control"]), str(d["resource_id"]), str(d["reason"]), sup)
 
 
-# --- names -------------------------------------------------------------------------------
-
-NAME_MAX = 63  # notebook, model, endpoint config and job definition names alike
-SUFFIX_RE = re.compile(r"^(?P<base>.*)-sw(?P<n>\d+)$")
-
-
-def new_name(old: str, limit: int = NAME_MAX) -> str:
-    """The deterministic name of a resource's replacement: `old-sw1`, `old-sw2` for one
-    that is already a replacement; the base is cut so the whole fits in `limit`."""
-    m = SUFFIX_RE.match(old)
-    base, n = (m.group("base"), int(m.group("n")) + 1) if m else (old, 1)
-    suffix = f"-sw{n}"
-    base = base[: limit - len(suffix)].rstrip("-")
-    return base + suffix
-
-
 # --- AL2023 instance types ---------------------------------------------------------------
 
 # Notebook instance families Amazon Linux 2023 does not offer.
@@ -169,3 +155,15 @@ def al2023_instance_type(current: str) -> str | None:
         if current.startswith(family):
             return successor
     return None  # pragma: no cover - every unsupported prefix has a default
+
+
+__all__ = [
+    "AL2023_UNSUPPORTED",
+    "NAME_MAX",
+    "SUFFIX_RE",
+    "Phase",
+    "Skipped",
+    "Step",
+    "al2023_instance_type",
+    "new_name",
+]

@@ -23,6 +23,8 @@ import shlex
 from dataclasses import dataclass
 from typing import Any
 
+from .programs import source
+
 VOLUME = "/home/ec2-user/SageMaker"
 CONTROL_DIR = "_sagewarden/"  # under the prefix; never counted as volume data
 
@@ -52,6 +54,11 @@ def locate(uri: str, notebook: str) -> tuple[str, str]:
     return bucket, f"{prefix}/{notebook}/" if prefix else f"{notebook}/"
 
 
+def control_prefix(prefix: str) -> str:
+    """Where sagewarden's manifests live under a backup prefix (never volume data)."""
+    return f"{prefix}{CONTROL_DIR}"
+
+
 def backup_manifest_key(prefix: str) -> str:
     return f"{prefix}{CONTROL_DIR}backup-manifest.json"
 
@@ -75,28 +82,10 @@ def lifecycle_name(kind: str, notebook: str) -> str:
     return name
 
 
-# The background worker: no single quote in it (it is quoted whole) and no interpolation;
-# it reads BUCKET, PREFIX, VOLUME, MANIFEST and ACTION from the environment.
-_WORKER = """set -euo pipefail
-if [ "$ACTION" = backup ]; then
-  aws s3 sync "$VOLUME" "s3://$BUCKET/$PREFIX" --delete --exclude "_sagewarden/*" --no-progress
-else
-  mkdir -p "$VOLUME"
-  aws s3 sync "s3://$BUCKET/$PREFIX" "$VOLUME" --exclude "_sagewarden/*" --no-progress
-  chown -R ec2-user:ec2-user "$VOLUME"
-fi
-FILES=$(find "$VOLUME" -type f -not -path "$VOLUME/_sagewarden/*" | wc -l)
-BYTES=$(find "$VOLUME" -type f -not -path "$VOLUME/_sagewarden/*" -printf "%s\\n" \\
-  | awk "{ s += \\$1 } END { printf \\"%d\\", s }")
-FILES=$((FILES + 0))
-BYTES=$((BYTES + 0))
-BODY=$(mktemp)
-printf "{\\"files\\": %d, \\"bytes\\": %d}\\n" "$FILES" "$BYTES" > "$BODY"
-aws s3 cp "$BODY" "s3://$BUCKET/$MANIFEST" --content-type application/json \\
-  --metadata "files=$FILES,bytes=$BYTES" --no-progress
-rm -f "$BODY"
-echo "sagewarden $ACTION done: $FILES files, $BYTES bytes"
-"""
+# The background worker (programs/volume_worker.sh): no single quote in it (it is quoted
+# whole) and no interpolation; it reads BUCKET, PREFIX, VOLUME, MANIFEST and ACTION from
+# the environment.
+_WORKER = source("volume_worker.sh")
 
 
 def _script(marker: dict[str, str], hook: str, bucket: str, prefix: str, manifest: str) -> str:

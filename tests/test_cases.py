@@ -20,9 +20,9 @@ import pytest
 import yaml
 
 from sagewarden.catalog import CONTROLS
-from sagewarden.emulator import Emulator, sagemaker_service_model
-from sagewarden.resources import API_RENAMES
+from sagewarden.kinds import KINDS
 from sagewarden.verdicts import Status
+from sagewarden_demo.emulator import Emulator, sagemaker_service_model
 from tests.casekit import live
 from tests.casekit.model import (
     AWSCC,
@@ -42,6 +42,8 @@ from tests.casekit.render import (
     terraform_type,
 )
 from tests.casekit.scan import Seen, diagnostics, scan, verdicts
+
+API_RENAMES = {k.type: dict(k.api_renames) for k in KINDS if k.api_renames}  # a view
 
 
 @cache

@@ -13,9 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import boto3
-from sagewarden.emulator import Emulator
 
-from sagewarden import estate
 from sagewarden.catalog import BY_ID, Reference, references_to_resolve
 from sagewarden.controls.schedule import JOB_DEFINITION
 from sagewarden.params import parse_params
@@ -23,6 +21,8 @@ from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.aws.accounts import Target
 from sagewarden.sources.aws.collector import Collector, CollectResult
 from sagewarden.sources.aws.readpath import READ_PATHS
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Emulator
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

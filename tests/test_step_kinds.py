@@ -20,10 +20,8 @@ from typing import Any
 import botocore.session
 import pytest
 from botocore.waiter import WaiterModel
-from sagewarden.emulator import Emulator
 
 import sagewarden.remediation
-from sagewarden import estate
 from sagewarden.cli import main
 from sagewarden.iampolicy import fix_operations, scan_policy
 from sagewarden.kinds import RT, service_model
@@ -31,6 +29,8 @@ from sagewarden.remediation import plan, preflight, waiting
 from sagewarden.remediation.context import ApplyOptions, StepFailed
 from sagewarden.remediation.stepkinds import REGISTRY, StepKind
 from sagewarden.remediation.stepkinds.base import StepKind as Base
+from sagewarden_demo import estate
+from sagewarden_demo.emulator import Emulator
 from tests.test_fix_script import endpoint_config, model
 from tests.test_remediation_plan import ACCOUNT, REGION, job_def, notebook, res, run
 

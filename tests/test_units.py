@@ -138,7 +138,7 @@ _COUNT = re.compile(
 )
 # Rewritten in parallel by other engineers of issue 12; they compute it from the catalog
 # (catalog.id_range, len(CONTROLS)) at merge, when this set should be emptied.
-_PENDING = {"sagewarden/cli.py", "sagewarden/cli_fix.py", "sagewarden/outputs/html.py"}
+_PENDING: set[str] = set()
 
 
 def test_no_module_states_how_many_controls_there_are() -> None:

@@ -22,8 +22,8 @@ from typing import Any
 from botocore import xform_name
 from botocore.exceptions import ClientError, ParamValidationError
 
-from sagewarden.emulator import Emulator, sagemaker_service_model
 from sagewarden.resources import ResourceType as RT
+from sagewarden_demo.emulator import Emulator, sagemaker_service_model
 from tests.casekit.model import Case, Resource
 from tests.casekit.render import REGION, concrete, resources
 from tests.casekit.scan import Seen, diagnostics, scan, verdicts

@@ -34,8 +34,10 @@ from typing import Any
 import yaml
 
 from sagewarden.catalog import BY_ID, CONTROLS
-from sagewarden.resources import NAME_PROPERTY
+from sagewarden.kinds import KINDS
 from sagewarden.verdicts import Status
+
+NAME_PROPERTY = {k.type: k.name_property for k in KINDS}  # a view of kinds
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 BASES_FILE = CASES_DIR / "base-resources.yaml"

@@ -15,10 +15,12 @@ from typing import Any
 
 from botocore import xform_name
 
-from sagewarden.resources import NAME_PROPERTY
+from sagewarden.kinds import KINDS
 from sagewarden.sources.aws.readpath import READ_PATHS
-from sagewarden.sources.terraform_map import AWS_TYPES, AWSCC_TYPES, TypeMap
+from sagewarden.sources.terraform.mapping import AWS_TYPES, AWSCC_TYPES, TypeMap
 from tests.casekit.model import AWSCC, TERRAFORM, Case, DeployTime, Resource
+
+NAME_PROPERTY = {k.type: k.name_property for k in KINDS}  # a view of kinds
 
 ACCOUNT = "123456789012"  # the emulator's default account, so every source agrees
 REGION = "us-east-1"

@@ -11,13 +11,24 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from sagewarden.catalog import CONTROLS, FROM_OPTION_TAGS
 from sagewarden.cli import fix_apply, fix_plan, fix_rollback
 from sagewarden.cli.arguments import add_db_option, add_live_options, positive_int
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.cli.fix_run import POLL_INTERVAL, WAIT_TIMEOUT, WORKERS
+from sagewarden.kinds import REBUILD
 from sagewarden.sources.aws.limits import DEFAULT_ORG_ROLE
 from sagewarden.suppressions import CONFIG_NAME
+
+
+def _ids(marker: str) -> str:
+    """The controls whose fix uses `marker` (a strategy or a user-supplied value)."""
+    return ", ".join(
+        c.id
+        for c in CONTROLS
+        if c.fix.strategy == marker or any(v == marker for _, v in c.fix.sets)
+    )
 
 
 def add_parser(sub: Any) -> None:
@@ -118,12 +129,12 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a tag to add for SageMaker.6/.7 (repeatable)",
+        help=f"a tag to add for {_ids(FROM_OPTION_TAGS)} (repeatable)",
     )
     how.add_argument(
         "--allow-rebuild",
         action="store_true",
-        help="allow deleting and recreating notebooks for SageMaker.1/.2 (needs a backup)",
+        help=f"allow deleting and recreating notebooks for {_ids(REBUILD)} (needs a backup)",
     )
     how.add_argument(
         "--backup-s3",

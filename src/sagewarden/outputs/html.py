@@ -31,7 +31,7 @@ from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any
 
 from sagewarden import __version__
-from sagewarden.catalog import BY_ID, Control, Severity
+from sagewarden.catalog import BY_ID, Control, Severity, id_range
 from sagewarden.diagnostics import Diagnostic
 from sagewarden.outputs.escaping import clean
 from sagewarden.verdicts import Evaluation, Status
@@ -80,6 +80,7 @@ def render(
     text = template.render(
         when=(now or datetime.now(timezone.utc)).astimezone(timezone.utc),
         version=__version__,
+        id_range=id_range("\u2013"),
         report=report,
         resources=summary.get("resources", 0),
         failed_by_severity=by_severity,

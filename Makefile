@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test lint typecheck suite unit sources e2e browser bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,7 @@ demo: $(STAMP)
 	$(BIN)/sagewarden demo
 
 ## The whole suite: lint, types, tests.
-test: lint typecheck unit
+test: lint typecheck suite
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests bench examples
@@ -26,8 +26,12 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+suite: $(STAMP)
 	$(BIN)/pytest -q -n 2
+
+## One layer of the suite: unit (seconds), sources (real files), e2e (the emulator), browser.
+unit sources e2e browser: $(STAMP)
+	$(BIN)/pytest -q -n 2 tests/$@
 
 ## Benchmarks print figures against their targets (see docs/performance.md).
 bench: $(STAMP)

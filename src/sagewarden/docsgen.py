@@ -1,7 +1,7 @@
 """docs/controls.md, generated from the control units so it cannot go stale.
 
 Run `python -m sagewarden.docsgen` from the repository root after changing a control;
-tests/test_docsgen.py fails while the committed page differs from what this renders.
+tests/unit/test_docsgen.py fails while the committed page differs from what this renders.
 Everything on the page comes from the units: metadata, the check function's docstring
 (how it decides), the declared references and the fix as data.
 """

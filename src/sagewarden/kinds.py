@@ -5,7 +5,7 @@ type, the API noun its operations are named after, how a List page names and loc
 a resource, what Describe takes, which error codes mean "gone", the Describe names that
 differ from CloudFormation's, AWS's defaults for absent fields, the order fixes run in
 and what `Update*` can change in place. The sources, the collector, the planner, the
-runner and the IAM policy read these rows; tests/test_kinds.py checks every row against
+runner and the IAM policy read these rows; tests/unit/test_kinds.py checks every row against
 botocore's SageMaker model, so a typo in an operation or a key fails a test, not a scan.
 """
 

@@ -68,7 +68,7 @@ def field_limits(resource_type: str, path: str) -> Limits:
     """The limits of a field as the type's Create call takes it. `path` is dotted, with
     list indexes allowed ("ProductionVariants[0].InitialInstanceCount"); CloudFormation
     names the fields the controls read as the API does. A path the installed botocore
-    does not have gives no limits (tests/test_malformed.py checks every path we use)."""
+    does not have gives no limits (tests/sources/test_malformed.py checks every path we use)."""
     shape = service_model().operation_model(create_operation(resource_type)).input_shape
     for part in re.sub(r"\[\d+\]", "", path).split("."):
         while shape.type_name == "list":

@@ -1,6 +1,6 @@
 """Extract the facts of the Security Hub CSPM page for SageMaker into tests/data.
 
-The page (the project's seed) lives beside the repository, not in it, so tests/test_catalog.py
+The page (the project's seed) lives beside the repository, not in it, so tests/unit/test_catalog.py
 checks the catalog against tests/data/securityhub-sagemaker.json, which this script writes.
 Run it again when the page changes:
 

@@ -8,8 +8,8 @@ A fixture is any file under tests/data (or examples/config-snapshot.json) that s
 reads as AWS Config data, a CloudFormation template or a Terraform plan. Its snapshot is
 tests/data/results/<path under tests/data, suffix replaced by .json>: the verdicts of every
 control with the default parameters, then of SageMaker.14 with resolveReferences (the one
-parameter that makes a control read other resources), each sorted. tests/test_results.py
-compares them with what sagewarden says now.
+parameter that makes a control read other resources), each sorted.
+tests/sources/test_fixture_results.py compares them with what sagewarden says now.
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@
 the script's python3; sagewarden imports the same `prune` and `new_name`) and
 `volume_worker.sh` (the background copy a notebook's lifecycle script starts). Shipped
 as package data, read with importlib.resources; shellcheck and ruff check them
-(tests/test_programs.py).
+(tests/unit/test_programs.py).
 """
 
 from __future__ import annotations

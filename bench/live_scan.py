@@ -35,7 +35,8 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import LatencyProxy
-from sagewarden.sources.aws.readpath import READ_PATHS, TAGGED_TYPES
+from sagewarden.kinds import TAGGED_TYPES
+from sagewarden.sources.aws.readpath import READ_PATHS
 from sagewarden_demo.emulator import Emulator
 
 REGIONS = ["us-east-1", "eu-west-1"]

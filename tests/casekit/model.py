@@ -34,10 +34,8 @@ from typing import Any
 import yaml
 
 from sagewarden.catalog import BY_ID, CONTROLS
-from sagewarden.kinds import KINDS
+from sagewarden.kinds import ALL_TYPES, name_property
 from sagewarden.verdicts import Status
-
-NAME_PROPERTY = {k.type: k.name_property for k in KINDS}  # a view of kinds
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "cases"
 BASES_FILE = CASES_DIR / "base-resources.yaml"
@@ -146,7 +144,7 @@ class Case:
 @cache
 def bases() -> dict[str, dict[str, Any]]:
     doc = yaml.safe_load(BASES_FILE.read_text(encoding="utf-8"))
-    if not isinstance(doc, dict) or set(doc) != set(NAME_PROPERTY):
+    if not isinstance(doc, dict) or set(doc) != ALL_TYPES:
         raise CaseFileError(f"{BASES_FILE}: needs exactly one base per resource type")
     return doc
 
@@ -230,12 +228,12 @@ def load_file(path: Path) -> list[Case]:
 
 
 def _resource(rtype: str, name: str, raw: dict[str, Any], at: str) -> Resource:
-    if rtype not in NAME_PROPERTY:
+    if rtype not in ALL_TYPES:
         raise CaseFileError(f"{at}: {rtype!r} is not an evaluated resource type")
     props = _merge(copy.deepcopy(bases()[rtype]), _values(raw.get("properties") or {}))
     for path in raw.get("absent", []):
         _remove(props, path, at)
-    props[NAME_PROPERTY[rtype]] = name
+    props[name_property(rtype)] = name
     tags = raw.get("tags") or {}
     if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
         raise CaseFileError(f"{at}: tags must map keys to string values")

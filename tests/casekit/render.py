@@ -15,12 +15,10 @@ from typing import Any
 
 from botocore import xform_name
 
-from sagewarden.kinds import KINDS
+from sagewarden.kinds import name_property
 from sagewarden.sources.aws.readpath import READ_PATHS
 from sagewarden.sources.terraform.mapping import AWS_TYPES, AWSCC_TYPES, TypeMap
 from tests.casekit.model import AWSCC, TERRAFORM, Case, DeployTime, Resource
-
-NAME_PROPERTY = {k.type: k.name_property for k in KINDS}  # a view of kinds
 
 ACCOUNT = "123456789012"  # the emulator's default account, so every source agrees
 REGION = "us-east-1"
@@ -192,7 +190,7 @@ def terraform_values(r: Resource, tmap: TypeMap, source: str) -> dict[str, Any]:
     provider holds them."""
     values = _attributes(r.properties, "", tmap, source)
     assert isinstance(values, dict)
-    name_attr = _attr(tmap, "", NAME_PROPERTY[r.type])
+    name_attr = _attr(tmap, "", name_property(r.type))
     if name_attr != tmap.name_attr:
         raise AssertionError(f"{r.type}: name property {name_attr} is not {tmap.name_attr}")
     if source == TERRAFORM:

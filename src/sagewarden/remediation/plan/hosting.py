@@ -19,10 +19,9 @@ from .target import (
     ModelKey,
     NameKey,
     Target,
-    api_params,
+    blue_green,
     copy_tags,
     name_of,
-    new_plan,
     replacement,
 )
 
@@ -77,11 +76,8 @@ def model(t: Target, ctx: Context) -> ResourcePlan:
     k = kind(r.type)
     old = name_of(r)
     new = t.replacement
-    rp = new_plan(t, k.fix_strategy)
-    rp.new_name = new
+    rp, params = blue_green(t)
     why = t.controls
-    params = api_params(r)
-    params[k.name_property] = new
     settings = t.settings()
     for s in settings:
         fixes.assign(params, s)
@@ -140,11 +136,8 @@ def endpoint_config(t: Target, ctx: Context) -> ResourcePlan:
     k = kind(r.type)
     old = name_of(r)
     new = t.replacement
-    rp = new_plan(t, k.fix_strategy)
-    rp.new_name = new
+    rp, params = blue_green(t)
     why = t.why
-    params = api_params(r)
-    params[k.name_property] = new
     for key in _VARIANTS:
         for v in params.get(key) or []:
             if not isinstance(v, dict):

@@ -10,7 +10,7 @@ from sagewarden.kinds import kind
 from ..steps import Phase, Step
 from . import fixes
 from .document import ResourcePlan
-from .target import Context, Target, api_params, copy_tags, name_of, new_plan
+from .target import Context, Target, blue_green, copy_tags, name_of
 
 # What a job with a fixed field must be ready for, by field.
 _WARNINGS = {
@@ -26,11 +26,8 @@ def plan(t: Target, ctx: Context) -> ResourcePlan:
     k = kind(r.type)
     old = name_of(r)
     new = t.replacement
-    rp = new_plan(t, k.fix_strategy)
-    rp.new_name = new
+    rp, params = blue_green(t)
     why = t.why
-    params = api_params(r)
-    params[k.name_property] = new
     # Fields in name order, each once: the new definition does not depend on which of
     # its controls failed first.
     settings = sorted({s.path: s for s in reversed(t.settings())}.values(), key=lambda s: s.path)

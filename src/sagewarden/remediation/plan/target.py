@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sagewarden.catalog import Control
-from sagewarden.kinds import name_property
+from sagewarden.kinds import kind, name_property
 from sagewarden.resources import Resource
 from sagewarden.verdicts import Evaluation, Suppression
 
@@ -116,6 +116,17 @@ def copy_tags(r: Resource) -> dict[str, Any]:
 
 def api_params(r: Resource) -> dict[str, Any]:
     return {k: copy.deepcopy(v) for k, v in r.properties.items() if k not in _READ_ONLY}
+
+
+def blue_green(t: Target) -> tuple[ResourcePlan, dict[str, Any]]:
+    """The plan of an immutable resource and the Create input of its replacement: the
+    recorded configuration under the new name (the caller sets the fixed fields)."""
+    k = kind(t.resource.type)
+    rp = new_plan(t, k.fix_strategy)
+    rp.new_name = t.replacement
+    params = api_params(t.resource)
+    params[k.name_property] = t.replacement
+    return rp, params
 
 
 def replacement(r: Resource, taken: set[NameKey]) -> str:

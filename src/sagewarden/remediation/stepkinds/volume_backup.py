@@ -196,6 +196,17 @@ def _s3(w: Writer, sec: Section) -> tuple[str, str, str] | None:
     return bucket, prefix, str(p.get(NOTEBOOK.describe_param, ""))
 
 
+def _compare(what: str, wanted: str, got: str) -> tuple[str, ...]:
+    """Script lines failing the run unless `$sw_want` equals `$sw_got` (files bytes)."""
+    return (
+        'if [ "$sw_want" != "$sw_got" ]; then',
+        f"  sw_fail {text(f'{what} incomplete: {wanted} (files bytes) ')}"
+        '"$sw_want"' + text(f", {got} ") + '"$sw_got"',
+        "fi",
+        f'sw_say {text(f"{what} verified (files bytes): ")}"$sw_got"',
+    )
+
+
 @register
 class VerifyVolumeBackup(StepKind):
     name = "VerifyVolumeBackup"
@@ -217,11 +228,7 @@ class VerifyVolumeBackup(StepKind):
             f"sw_got=$(sw_aws s3api list-objects-v2 --bucket {q(bucket)} --prefix {q(prefix)} "
             "--query 'Contents[].[Key,Size]' --output json "
             f'| python3 -c "$SW_PY" count {q(meta)})',
-            'if [ "$sw_want" != "$sw_got" ]; then',
-            f"  sw_fail {text(f'backup of notebook {name} incomplete: manifest (files bytes) ')}"
-            '"$sw_want"' + text(", in S3 ") + '"$sw_got"',
-            "fi",
-            f'sw_say {text(f"backup of notebook {name} verified (files bytes): ")}"$sw_got"',
+            *_compare(f"backup of notebook {name}", "manifest", "in S3"),
         )
 
 
@@ -245,11 +252,7 @@ class VerifyVolumeRestore(StepKind):
             f"sw_meta=$(sw_aws s3api head-object --bucket {q(bucket)} "
             f"--key {q(volume.backup_manifest_key(prefix))} --query Metadata --output json)",
             'sw_want=$(printf \'%s\' "$sw_meta" | python3 -c "$SW_PY" meta)',
-            'if [ "$sw_want" != "$sw_got" ]; then',
-            f"  sw_fail {text(f'restore into notebook {name} incomplete: backup (files bytes) ')}"
-            '"$sw_want"' + text(", restored ") + '"$sw_got"',
-            "fi",
-            f'sw_say {text(f"restore into notebook {name} verified (files bytes): ")}"$sw_got"',
+            *_compare(f"restore into notebook {name}", "backup", "restored"),
         )
 
 

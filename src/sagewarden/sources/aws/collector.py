@@ -28,7 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewarden.controls.base import Reference
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.kinds import name_property
+from sagewarden.kinds import TAGGED_TYPES, name_property
 from sagewarden.resources import (
     Provenance,
     Resource,
@@ -50,7 +50,6 @@ from sagewarden.sources.aws.readpath import (
     LIST_TAGS_READS,
     PAGE_SIZE,
     READ_PATHS,
-    TAGGED_TYPES,
     TAGS_PAGE_SIZE,
     ReadPath,
 )

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sagewarden import kinds
 from sagewarden.kinds import KINDS, Kind, method
 
 
@@ -60,7 +59,6 @@ def _path(k: Kind) -> ReadPath:
 
 # A view of kinds.KINDS: how a scan reads each type.
 READ_PATHS: dict[str, ReadPath] = {k.type: _path(k) for k in KINDS}
-TAGGED_TYPES = kinds.TAGGED_TYPES  # types whose controls read tags: ListTags in a scan
 LIST_TAGS_OP = "ListTags"
 LIST_TAGS_READS = ("Tags[].Key",)
 PAGE_SIZE = 100

@@ -10,10 +10,20 @@ never reuse them for anything else.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping
 from typing import Any, Protocol
 
-from sagewarden.controls import endpoint, job_definition, model, notebook, schedule, tagging
+from sagewarden.controls import (
+    endpoint,
+    feature_group,
+    inference_experiment,
+    job_definition,
+    model,
+    notebook,
+    schedule,
+    tagging,
+)
 from sagewarden.controls.base import (
     AI_SECURITY,
     AT_LEAST,
@@ -35,6 +45,7 @@ from sagewarden.controls.base import (
     Severity,
     Standard,
 )
+from sagewarden.standards import OFFERED_IN, standards_of
 
 __all__ = [
     "AI_SECURITY",
@@ -66,16 +77,29 @@ __all__ = [
 ]
 
 # The modules that declare controls. A new resource area is one more module here.
-UNITS = (notebook, endpoint, model, tagging, job_definition, schedule)
+UNITS = (
+    notebook,
+    endpoint,
+    model,
+    tagging,
+    job_definition,
+    schedule,
+    feature_group,
+    inference_experiment,
+)
 
 
 def _assemble() -> tuple[Control, ...]:
+    """The units' controls in AWS's order, each with its standards and Regions from the
+    data in `sagewarden.standards`."""
     found: dict[str, Control] = {}
     for unit in UNITS:
         for c in unit.CONTROLS:
             if c.id in found:
                 raise RuntimeError(f"{c.id} is declared twice ({unit.__name__})")
-            found[c.id] = c
+            found[c.id] = dataclasses.replace(
+                c, standards=standards_of(c.id), offered_in=OFFERED_IN.get(c.id)
+            )
     return tuple(sorted(found.values(), key=lambda c: c.number))
 
 
@@ -153,6 +177,7 @@ def control_to_dict(c: Control) -> dict[str, object]:
         ],
         "related_requirements": list(c.related_requirements),
         "standards": [{"id": s.id, "name": s.name} for s in c.standards],
+        "security_hub_regions": sorted(c.offered_in) if c.offered_in is not None else "all",
         "remediation": c.remediation,
         "fix_in_place": c.in_place_fix,
         "documentation": c.doc_url,

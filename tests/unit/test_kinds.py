@@ -49,7 +49,13 @@ def test_list_result_key_is_the_paginators(k: Kind, paginators: Any) -> None:
 def test_summary_keys_are_members_of_the_summary(k: Kind) -> None:
     summary = _members(k.list_op, "output")[k.list_key].member
     assert k.summary_name_key in summary.members
-    assert k.summary_arn_key in summary.members
+    if k.summary_arn_key is None:  # then Describe must answer it, and the scan describes
+        arn = k.describe_param.removesuffix("Name") + "Arn"
+        assert k.scan_describes
+        assert arn in service_model().operation_model(k.describe_op).output_shape.members
+        assert not any(m.endswith("Arn") and m != "RoleArn" for m in summary.members)
+    else:
+        assert k.summary_arn_key in summary.members
 
 
 @pytest.mark.parametrize("k", KINDS, ids=IDS)
@@ -99,8 +105,12 @@ def test_in_place_fields_are_what_update_takes(k: Kind) -> None:
 
 @pytest.mark.parametrize("k", KINDS, ids=IDS)
 def test_arn_kind_matches_the_arn_pattern_where_botocore_has_one(k: Kind) -> None:
-    summary = _members(k.list_op, "output")[k.list_key].member
-    pattern = summary.members[k.summary_arn_key].metadata.get("pattern") or ""
+    if k.summary_arn_key is None:
+        out = service_model().operation_model(k.describe_op).output_shape.members
+        arn = out[k.describe_param.removesuffix("Name") + "Arn"]
+    else:
+        arn = _members(k.list_op, "output")[k.list_key].member.members[k.summary_arn_key]
+    pattern = arn.metadata.get("pattern") or ""
     if ":sagemaker:" in pattern:
         assert f":{k.arn_kind}/" in pattern
 

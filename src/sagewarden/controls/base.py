@@ -4,7 +4,8 @@ A unit is one `Control`: its metadata, its check function, the references it fol
 other resources and its fix, declared together in one module of `sagewarden.controls`.
 These types live apart from the units and from `catalog` (which assembles the units and
 re-exports the types) so a unit can build its `Control` at import time without an import
-cycle. The standards are data the units share, so they are declared here once.
+cycle. The standards are declared here once; which controls each holds is data in
+`sagewarden.standards`, filled in by `catalog`.
 """
 
 from __future__ import annotations
@@ -86,6 +87,7 @@ STANDARDS = (FSBP, NIST, PCI_321, PCI_401, TAGGING, AI_SECURITY)
 # Where a fix's value comes from when it is not a constant.
 FROM_OPTION_SUBNET = "--subnet"  # the private subnet the user names
 FROM_OPTION_TAGS = "--tag"  # the tag values the user gives
+FROM_OPTION_KMS_KEY = "--kms-key"  # the KMS key the user names
 AT_LEAST = "at least"  # a number raised to the value, never lowered
 
 
@@ -193,7 +195,9 @@ class Control:
     fix: Fix
     check: ControlFn
     related_requirements: tuple[str, ...] = ()
-    standards: tuple[Standard, ...] = ()
+    standards: tuple[Standard, ...] = ()  # filled by catalog from sagewarden.standards
+    # The Regions where Security Hub offers the control; None: wherever it runs.
+    offered_in: frozenset[str] | None = None
     parameters: tuple[Parameter, ...] = field(default=())
     references: tuple[Reference, ...] = ()
 
@@ -211,6 +215,11 @@ class Control:
             "https://docs.aws.amazon.com/securityhub/latest/userguide/"
             f"sagemaker-controls.html#sagemaker-{self.number}"
         )
+
+    def offered(self, region: str) -> bool:
+        """Whether Security Hub offers the control in `region` (sagewarden evaluates it
+        everywhere; outputs say where Security Hub would not)."""
+        return self.offered_in is None or region in self.offered_in
 
     def parameter(self, name: str) -> Parameter | None:
         for p in self.parameters:

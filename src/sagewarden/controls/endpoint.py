@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sagewarden.controls.base import (
-    AI_SECURITY,
     AT_LEAST,
-    FSBP,
-    NIST,
     Context,
     Control,
     Fix,
@@ -107,7 +104,6 @@ PRODUCTION_INSTANCE_COUNT = Control(
         "NIST.800-53.r5 SC-36",
         "NIST.800-53.r5 SA-13",
     ),
-    standards=(FSBP, NIST, AI_SECURITY),
 )
 
 CONTROLS = (PRODUCTION_INSTANCE_COUNT,)

@@ -1,14 +1,15 @@
-"""Monitoring job definitions: SageMaker.9 to .13 and .15, two checks and their Controls.
+"""Monitoring job definitions: SageMaker.9 to .13, .15, .20 and .25: two checks, eight Controls.
 
 Four controls ask for inter-container traffic encryption (one per job definition type
-but the explainability one), two for network isolation; each Control names its type.
+but the explainability one), four for network isolation (data quality, model bias, model
+explainability, model quality); each Control names its type.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sagewarden.controls.base import AI_SECURITY, Context, Control, Fix, Severity
+from sagewarden.controls.base import Context, Control, Fix, Severity
 from sagewarden.kinds import BLUE_GREEN
 from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
@@ -87,7 +88,6 @@ def _encrypting(cid: str, noun: str, rtype: str, rule: str) -> Control:
         remediation=_ENCRYPT_REMEDIATION,
         fix=_ENCRYPT_FIX,
         check=encrypt_in_transit,
-        standards=(AI_SECURITY,),
     )
 
 
@@ -103,6 +103,28 @@ MODEL_EXPLAINABILITY_ENCRYPTION = _encrypting(
     RT.MODEL_EXPLAINABILITY_JOB_DEFINITION,
     "sagemaker-model-explainability-job-encrypt-in-transit",
 )
+
+
+def _isolating(cid: str, noun: str, rtype: str, rule: str, severity: Severity) -> Control:
+    """SageMaker.20 and .25 differ only in their job definition type."""
+    return Control(
+        id=cid,
+        title=f"SageMaker {noun} job definitions should have network isolation enabled",
+        description=(
+            f"Checks whether a {noun} job definition has network isolation enabled. Fails "
+            "if NetworkConfig.EnableNetworkIsolation is false or not set."
+        ),
+        severity=severity,
+        category=_NETWORK,
+        resource_type=rtype,
+        config_rule=rule,
+        schedule="Change triggered",
+        remediation=_ISOLATION_REMEDIATION,
+        fix=_ISOLATION_FIX,
+        check=isolation,
+    )
+
+
 DATA_QUALITY_ISOLATION = Control(
     id="SageMaker.11",
     title="SageMaker data quality job definitions should have network isolation enabled",
@@ -117,7 +139,6 @@ DATA_QUALITY_ISOLATION = Control(
     remediation=_ISOLATION_REMEDIATION,
     fix=_ISOLATION_FIX,
     check=isolation,
-    standards=(AI_SECURITY,),
 )
 MODEL_BIAS_ISOLATION = Control(
     id="SageMaker.12",
@@ -131,7 +152,6 @@ MODEL_BIAS_ISOLATION = Control(
     remediation=_ISOLATION_REMEDIATION,
     fix=_ISOLATION_FIX,
     check=isolation,
-    standards=(AI_SECURITY,),
 )
 MODEL_QUALITY_ENCRYPTION = _encrypting(
     "SageMaker.13",
@@ -147,7 +167,24 @@ MODEL_BIAS_ENCRYPTION = _encrypting(
     "sagemaker-model-bias-job-encrypt-in-transit",
 )
 
+MODEL_EXPLAINABILITY_ISOLATION = _isolating(
+    "SageMaker.20",
+    "model explainability",
+    RT.MODEL_EXPLAINABILITY_JOB_DEFINITION,
+    "sagemaker-model-explainability-job-network-isolation",
+    Severity.HIGH,
+)
+MODEL_QUALITY_ISOLATION = _isolating(
+    "SageMaker.25",
+    "model quality",
+    RT.MODEL_QUALITY_JOB_DEFINITION,
+    "sagemaker-model-quality-job-definition-isolation",
+    Severity.HIGH,
+)
+
 CONTROLS = (
+    MODEL_EXPLAINABILITY_ISOLATION,
+    MODEL_QUALITY_ISOLATION,
     DATA_QUALITY_ENCRYPTION,
     MODEL_EXPLAINABILITY_ENCRYPTION,
     DATA_QUALITY_ISOLATION,

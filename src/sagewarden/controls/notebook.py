@@ -1,16 +1,12 @@
-"""Notebook instances: SageMaker.1, .2, .3 and .8, each a check function and its Control."""
+"""Notebook instances: SageMaker.1, .2, .3, .8 and .21, each a check function and its Control."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from sagewarden.controls.base import (
-    AI_SECURITY,
+    FROM_OPTION_KMS_KEY,
     FROM_OPTION_SUBNET,
-    FSBP,
-    NIST,
-    PCI_321,
-    PCI_401,
     Context,
     Control,
     Fix,
@@ -18,6 +14,7 @@ from sagewarden.controls.base import (
     ParamKind,
     Severity,
 )
+from sagewarden.controls.keys import key_named
 from sagewarden.kinds import IN_PLACE, REBUILD
 from sagewarden.recordable import field_limits
 from sagewarden.resources import Resource
@@ -89,7 +86,6 @@ DIRECT_INTERNET_ACCESS = Control(
         "PCI DSS v3.2.1/1.3.6",
         "PCI DSS v4.0.1/1.4.4",
     ),
-    standards=(FSBP, NIST, PCI_321, PCI_401, AI_SECURITY),
 )
 
 
@@ -131,7 +127,6 @@ INSIDE_VPC = Control(
     fix=Fix(REBUILD, (("SubnetId", FROM_OPTION_SUBNET),)),
     check=inside_vpc,
     related_requirements=_NETWORK_NIST,
-    standards=(FSBP, NIST, AI_SECURITY),
     parameters=(
         Parameter(
             name="SubnetIds",
@@ -179,7 +174,6 @@ ROOT_ACCESS = Control(
         "NIST.800-53.r5 AC-6(10)",
         "NIST.800-53.r5 AC-6(2)",
     ),
-    standards=(FSBP, NIST, AI_SECURITY),
 )
 
 
@@ -225,7 +219,6 @@ PLATFORM_VERSION = Control(
     ),
     fix=Fix(IN_PLACE, (("PlatformIdentifier", "notebook-al2023-v1"),)),
     check=platform_version,
-    standards=(FSBP, AI_SECURITY),
     parameters=(
         Parameter(
             name="supportedPlatformIdentifierVersions",
@@ -240,4 +233,32 @@ PLATFORM_VERSION = Control(
     ),
 )
 
-CONTROLS = (DIRECT_INTERNET_ACCESS, INSIDE_VPC, ROOT_ACCESS, PLATFORM_VERSION)
+
+def volume_key(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
+    """FAILED when `KmsKeyId` is absent or empty. Like the AWS rule, any key passes: it
+    does not check that the key is customer managed."""
+    return key_named(r, "KmsKeyId", "the ML storage volume is encrypted with an AWS managed key")
+
+
+VOLUME_KEY = Control(
+    id="SageMaker.21",
+    title="SageMaker notebook instances should be encrypted with customer managed KMS keys",
+    description=(
+        "Checks whether a SageMaker notebook instance's ML storage volume is encrypted "
+        "with an AWS KMS key the account names. Fails if KmsKeyId is not set."
+    ),
+    severity=Severity.MEDIUM,
+    category="Protect > Data Protection > Encryption of data-at-rest",
+    resource_type=RT.NOTEBOOK_INSTANCE,
+    config_rule="sagemaker-notebook-instance-storage-vol-kms-encrypted",
+    schedule="Change triggered",
+    remediation=(
+        "Cannot change in place (KmsKeyId is set at creation): back up "
+        "/home/ec2-user/SageMaker, then recreate the notebook with KmsKeyId set to a key "
+        "the user names (--kms-key), in the same rebuild as SageMaker.1, .2, .3 and .8."
+    ),
+    fix=Fix(REBUILD, (("KmsKeyId", FROM_OPTION_KMS_KEY),)),
+    check=volume_key,
+)
+
+CONTROLS = (DIRECT_INTERNET_ACCESS, INSIDE_VPC, ROOT_ACCESS, PLATFORM_VERSION, VOLUME_KEY)

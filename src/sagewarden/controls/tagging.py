@@ -6,7 +6,6 @@ from typing import Any
 
 from sagewarden.controls.base import (
     FROM_OPTION_TAGS,
-    TAGGING,
     Context,
     Control,
     Fix,
@@ -106,7 +105,6 @@ APP_IMAGE_CONFIG_TAGGED = Control(
     remediation=_ADD_TAGS,
     fix=_TAG_FIX,
     check=tagged,
-    standards=(TAGGING,),
     parameters=(_REQUIRED_KEY_TAGS,),
 )
 
@@ -125,7 +123,6 @@ IMAGE_TAGGED = Control(
     remediation=_ADD_TAGS,
     fix=_TAG_FIX,
     check=tagged,
-    standards=(TAGGING,),
     parameters=(_REQUIRED_KEY_TAGS,),
 )
 

@@ -280,7 +280,7 @@ class Collector:
         self, scope: Scope, path: ReadPath, summary: dict[str, Any], described: dict[str, Any]
     ) -> Resource:
         props = plain({k: v for k, v in described.items() if k != "ResponseMetadata"})
-        arn = summary.get(path.arn_key) or find_arn(described)
+        arn = (summary.get(path.arn_key) if path.arn_key else None) or find_arn(described)
         name = str(summary.get(path.name_key) or described.get(path.describe_param or "", "?"))
         props.setdefault(name_property(path.resource_type), name)
         return Resource(

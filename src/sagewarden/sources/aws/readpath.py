@@ -17,7 +17,8 @@ class ReadPath:
     list_op: str  # botocore operation name
     list_key: str  # the list in the List output
     name_key: str  # the name in a List summary
-    arn_key: str  # the ARN in a List summary (never build an ARN from a name)
+    arn_key: str | None  # the ARN in a List summary (never build one from a name); None:
+    # the summary has none (ListInferenceExperiments), Describe's answer holds it
     describe_op: str | None  # None: the List output holds everything the controls read
     describe_param: str | None
     not_found: frozenset[str]  # error codes that mean "deleted since it was listed"
@@ -34,7 +35,8 @@ class ReadPath:
     @property
     def list_reads(self) -> tuple[str, ...]:
         """What the collector reads of a List page: it must be there (answers.call)."""
-        return (f"{self.list_key}[].{self.name_key}", f"{self.list_key}[].{self.arn_key}")
+        name = f"{self.list_key}[].{self.name_key}"
+        return (name, f"{self.list_key}[].{self.arn_key}") if self.arn_key else (name,)
 
     @property
     def describe_reads(self) -> tuple[str, ...]:

@@ -132,7 +132,11 @@ PRIMARY_PRIVATE_REGISTRY = Control(
     config_rule="sagemaker-model-private-registry-required",
     schedule="Change triggered",
     remediation=_REGISTRY_BLOCKED.format(what="PrimaryContainer"),
-    fix=Fix(BLUE_GREEN, blocked=_REGISTRY_BLOCKED.format(what="PrimaryContainer")),
+    fix=Fix(
+        BLUE_GREEN,
+        ((f"{PRIMARY}.{MODE}", "Vpc"),),
+        blocked=_REGISTRY_BLOCKED.format(what="PrimaryContainer"),
+    ),
     check=primary_private_registry,
 )
 
@@ -153,7 +157,11 @@ CONTAINERS_PRIVATE_REGISTRY = Control(
     config_rule="sagemaker-model-multicontainer-private-registry",
     schedule="Change triggered",
     remediation=_REGISTRY_BLOCKED.format(what="every container"),
-    fix=Fix(BLUE_GREEN, blocked=_REGISTRY_BLOCKED.format(what="every container")),
+    fix=Fix(
+        BLUE_GREEN,
+        ((f"{CONTAINERS}[].{MODE}", "Vpc"),),
+        blocked=_REGISTRY_BLOCKED.format(what="every container"),
+    ),
     check=containers_private_registry,
 )
 

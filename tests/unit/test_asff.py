@@ -96,6 +96,9 @@ def _cfn(rtype: str, lid: str, props: dict[str, Any], line: int) -> Resource:
     )
 
 
+_ECR = {"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"}
+
+
 def _resources() -> list[Resource]:
     return [
         _aws(RT.NOTEBOOK_INSTANCE, "good", dict(GOOD_NOTEBOOK)),
@@ -110,7 +113,17 @@ def _resources() -> list[Resource]:
             "ec",
             {"ProductionVariants": [{"VariantName": "v", "InitialInstanceCount": 2}]},
         ),
-        _aws(RT.MODEL, "model", {"EnableNetworkIsolation": False}),
+        _aws(RT.MODEL, "model", {"EnableNetworkIsolation": False, "PrimaryContainer": _ECR}),
+        _aws(RT.MODEL, "pipeline", {"Containers": [_ECR, _ECR]}),
+        _aws(
+            RT.FEATURE_GROUP,
+            "fg",
+            {
+                "OfflineStoreConfig": {"S3StorageConfig": {"S3Uri": "s3://b/fg"}},
+                "OnlineStoreConfig": {"EnableOnlineStore": True},
+            },
+        ),
+        _aws(RT.INFERENCE_EXPERIMENT, "ie", {"KmsKey": "alias/ml", "DataStorageConfig": {}}),
         _aws(RT.APP_IMAGE_CONFIG, "aic", {}, tags={"Team": "x"}),
         _aws(RT.IMAGE, "image", {}, tags={"Owner": "ml-team"}),
         _aws(RT.DATA_QUALITY_JOB_DEFINITION, "dq", dict(_JOB)),
@@ -137,7 +150,12 @@ def _resources() -> list[Resource]:
             },
             12,
         ),
-        _cfn(RT.MODEL, "TemplateModel", {"EnableNetworkIsolation": True}, 40),
+        _cfn(
+            RT.MODEL,
+            "TemplateModel",
+            {"EnableNetworkIsolation": True, "PrimaryContainer": _ECR},
+            40,
+        ),
     ]
 
 
@@ -403,9 +421,10 @@ def test_template_resources_use_defaults_or_placeholders(evs: list[Evaluation]) 
 
 
 def test_same_logical_id_in_two_templates_gets_two_ids() -> None:
-    a = _cfn(RT.MODEL, "M", {"EnableNetworkIsolation": True}, 1)
+    a = _cfn(RT.MODEL, "M", {"EnableNetworkIsolation": True, "PrimaryContainer": _ECR}, 1)
     b = dataclasses.replace(a, provenance=Provenance("cloudformation", file="other.yaml"))
     out = asff.findings(_evaluate([a, b]), now=NOW)
+    out = [f for f in out if f["Compliance"]["SecurityControlId"] == "SageMaker.5"]
     assert len(out) == 2 and out[0]["Id"] != out[1]["Id"]
 
 
@@ -483,3 +502,19 @@ def test_render(evs: list[Evaluation]) -> None:
     assert list(doc) == ["Findings"]
     assert len(doc["Findings"]) == len(evs)
     assert_valid(doc["Findings"])
+
+
+def test_newer_controls_carry_the_ai_security_standard(
+    evs: list[Evaluation], found: list[dict[str, Any]]
+) -> None:
+    fg = found[evs.index(_pick(evs, "SageMaker.17", _arn(RT.FEATURE_GROUP, "fg")))]
+    assert fg["Compliance"]["Status"] == "FAILED"
+    assert fg["Compliance"]["AssociatedStandards"] == [
+        {"StandardsId": "standards/aws-ai-security-best-practices/v/1.0.0"}
+    ]
+    online = found[evs.index(_pick(evs, "SageMaker.18", _arn(RT.FEATURE_GROUP, "fg")))]
+    assert "NIST.800-53.r5 SC-28" in online["Compliance"]["RelatedRequirements"]
+    assert online["Severity"]["Label"] == "MEDIUM"
+    ie = found[evs.index(_pick(evs, "SageMaker.24", _arn(RT.INFERENCE_EXPERIMENT, "ie")))]
+    assert ie["Compliance"]["Status"] == "FAILED"
+    assert ie["Resources"][0]["Type"] == "Other"

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
+from sagewarden import standards
 from sagewarden.catalog import (
+    AI_SECURITY,
     BY_ID,
     CONTROLS,
     FSBP,
@@ -29,6 +31,7 @@ from sagewarden.catalog import (
     Severity,
     lookup,
 )
+from tests.tools import extract_spec
 from tests.tools.extract_catalog import PageError, apply_departures, build, extract, render
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -36,6 +39,10 @@ DATA_FILE = ROOT / "tests" / "data" / "securityhub-sagemaker.json"
 DATA: dict[str, Any] = json.loads(DATA_FILE.read_text(encoding="utf-8"))
 FACTS: dict[str, dict[str, Any]] = {f["id"]: f for f in DATA["controls"]}
 PAGE = Path(os.path.normpath(ROOT / DATA["source"]["page"]))
+# SageMaker.16-25 are not on the seed page: their facts come from the project spec.
+SPEC_DATA: dict[str, Any] = json.loads(extract_spec.DATA_FILE.read_text(encoding="utf-8"))
+SPEC_FACTS: dict[str, dict[str, Any]] = {f["id"]: f for f in SPEC_DATA["controls"]}
+SPEC = Path(os.path.normpath(ROOT / SPEC_DATA["source"]["page"]))
 
 
 def mismatches(control: Control, fact: dict[str, Any]) -> list[str]:
@@ -78,13 +85,54 @@ def mismatches(control: Control, fact: dict[str, Any]) -> list[str]:
     ]
 
 
-def test_fifteen_controls_in_order_each_with_a_function() -> None:
-    assert [c.id for c in CONTROLS] == [f"SageMaker.{n}" for n in range(1, 16)]
+def test_twenty_five_controls_in_order_each_with_a_function() -> None:
+    assert [c.id for c in CONTROLS] == [f"SageMaker.{n}" for n in range(1, 26)]
     assert all(callable(BY_ID[cid].check) for cid in BY_ID)
 
 
-def test_the_page_data_covers_the_catalog_in_order() -> None:
-    assert [c.id for c in CONTROLS] == list(FACTS)
+def test_the_page_and_spec_data_cover_the_catalog_in_order() -> None:
+    assert [c.id for c in CONTROLS] == [*FACTS, *SPEC_FACTS]
+
+
+@pytest.mark.parametrize("cid", list(SPEC_FACTS))
+def test_newer_control_matches_the_spec(cid: str) -> None:
+    c, fact = BY_ID[cid], SPEC_FACTS[cid]
+    ours = {
+        "id": c.id,
+        "resource_type": c.resource_type,
+        "severity": c.severity.value,
+        "config_rule": c.config_rule,
+        "schedule": c.schedule,
+        "related_requirements": list(c.related_requirements),
+    }
+    assert ours == fact
+    assert not [p for p in c.parameters if p.security_hub], "Security Hub gives them none"
+    assert c.standards == (AI_SECURITY,), "the AI Security standard holds all ten"
+
+
+def test_the_spec_data_is_what_the_spec_says() -> None:
+    if not SPEC.exists():
+        pytest.skip(f"the spec is not beside the repository ({SPEC}): checked against data only")
+    fresh = extract_spec.render(extract_spec.build(SPEC.read_text(encoding="utf-8")))
+    assert fresh == extract_spec.DATA_FILE.read_text(encoding="utf-8"), (
+        "run python tests/tools/extract_spec.py"
+    )
+
+
+def test_standard_tables_name_only_controls() -> None:
+    assert set(standards.named_ids()) <= set(BY_ID)
+    assert not set(standards.OFFERED_IN) - {"SageMaker.16", "SageMaker.20", "SageMaker.25"}
+
+
+def test_regions_where_security_hub_does_not_offer_a_control() -> None:
+    """.16, .20 and .25 are offered in fewer Regions (their Config rules exist only
+    there); every other control everywhere Security Hub runs."""
+    assert not BY_ID["SageMaker.16"].offered("eu-central-1")  # not in the rule's list
+    assert BY_ID["SageMaker.20"].offered("eu-central-1")
+    assert not BY_ID["SageMaker.25"].offered("af-south-1")
+    assert all(BY_ID[c].offered("us-east-1") for c in ("SageMaker.16", "SageMaker.20"))
+    assert BY_ID["SageMaker.17"].offered("il-central-1")
+    assert BY_ID["SageMaker.17"].offered_in is None
 
 
 @pytest.mark.parametrize("cid", list(FACTS))
@@ -195,10 +243,20 @@ def test_standards_as_in_the_spec() -> None:
     assert holding(PCI_321) == {1}
     assert holding(PCI_401) == {1}
     assert holding(TAGGING) == {6, 7}
+    assert holding(AI_SECURITY) == {1, 2, 3, 4, 5, *range(8, 26)}
+
+
+def test_unconfirmed_fsbp_members_are_not_claimed() -> None:
+    """FSBP's probable new members (.9-.17, .19) are shown in the docs, never in findings."""
+    for n in (*range(9, 18), 19):
+        c = BY_ID[f"SageMaker.{n}"]
+        assert FSBP not in c.standards
+        assert standards.unconfirmed_of(c.id) == (FSBP,)
 
 
 def test_lookup_forgives_case_and_pci_alias() -> None:
     assert lookup("sagemaker.3") is BY_ID["SageMaker.3"]
     assert lookup("PCI.SageMaker.1") is BY_ID["SageMaker.1"]
-    assert lookup("SageMaker.16") is None
+    assert lookup("sagemaker.16") is BY_ID["SageMaker.16"]
+    assert lookup("SageMaker.26") is None
     assert lookup("EC2.1") is None

@@ -46,7 +46,11 @@ JOB_TYPES = {
     "SageMaker.12": "AWS::SageMaker::ModelBiasJobDefinition",
     "SageMaker.13": "AWS::SageMaker::ModelQualityJobDefinition",
     "SageMaker.15": "AWS::SageMaker::ModelBiasJobDefinition",
+    "SageMaker.20": "AWS::SageMaker::ModelExplainabilityJobDefinition",
+    "SageMaker.25": "AWS::SageMaker::ModelQualityJobDefinition",
 }
+FG = "AWS::SageMaker::FeatureGroup"
+IE = "AWS::SageMaker::InferenceExperiment"
 
 NO_VALUE = {"Ref": "AWS::NoValue"}
 
@@ -125,12 +129,38 @@ def job(count: Any = 2, network: Any = None) -> dict[str, Any]:
     return out
 
 
-def inline(isolate: Any) -> dict[str, Any]:
+def inline(isolate: Any, flag: str = "EnableNetworkIsolation") -> dict[str, Any]:
     return {
         "MonitoringScheduleConfig": {
-            "MonitoringJobDefinition": {"NetworkConfig": {"EnableNetworkIsolation": isolate}},
+            "MonitoringJobDefinition": {"NetworkConfig": {flag: isolate}},
         }
     }
+
+
+def container(mode: Any = None) -> dict[str, Any]:
+    """A model container; `mode` its ImageConfig.RepositoryAccessMode (None: no ImageConfig)."""
+    out: dict[str, Any] = {"Image": "registry.example:5000/m:1"}
+    if mode is not None:
+        out["ImageConfig"] = {"RepositoryAccessMode": mode}
+    return out
+
+
+def offline(key: Any) -> dict[str, Any]:
+    return {"OfflineStoreConfig": {"S3StorageConfig": {"S3Uri": "s3://b/fg", "KmsKeyId": key}}}
+
+
+def online(enabled: Any, storage: Any = NO_VALUE, key: Any = NO_VALUE) -> dict[str, Any]:
+    return {
+        "OnlineStoreConfig": {
+            "EnableOnlineStore": enabled,
+            "StorageType": storage,
+            "SecurityConfig": {"KmsKeyId": key},
+        }
+    }
+
+
+def capture(key: Any) -> dict[str, Any]:
+    return {"DataStorageConfig": {"Destination": "s3://b/capture", "KmsKey": key}}
 
 
 # (control, type, properties, parameters, verdict, part of the reason)
@@ -299,7 +329,7 @@ CASES: list[Case] = [
     # SageMaker.11 and .12: isolation on.
     *[
         case
-        for cid in ("SageMaker.11", "SageMaker.12")
+        for cid in ("SageMaker.11", "SageMaker.12", "SageMaker.20", "SageMaker.25")
         for case in (
             (
                 cid,
@@ -318,6 +348,82 @@ CASES: list[Case] = [
     ("SageMaker.14", SCHEDULE, inline(when(True, "true")), [], P, "InEurope"),
     ("SageMaker.14", SCHEDULE, inline(when(False, NO_VALUE)), [], F, "InEurope"),
     ("SageMaker.14", SCHEDULE, inline(when(True, False)), [], U, "FAILED if condition InEurope"),
+    # SageMaker.16 and .19: every judged container pulls from a private registry (Vpc).
+    ("SageMaker.16", MODEL, {"PrimaryContainer": container(when("Vpc", "vpc"))}, [], P, ""),
+    ("SageMaker.16", MODEL, {"PrimaryContainer": container(when("Vpc", "Platform"))}, [], U, "PA"),
+    ("SageMaker.16", MODEL, {"PrimaryContainer": container(FREE)}, [], U, "Free"),
+    ("SageMaker.16", MODEL, {"PrimaryContainer": container(when("Platform", NO_VALUE))}, [], F, ""),
+    ("SageMaker.16", MODEL, {"Containers": [container(when("Vpc", "Platform"))]}, [], NA, ""),
+    ("SageMaker.19", MODEL, {"Containers": [container("Vpc"), container(FREE)]}, [], U, "Free"),
+    ("SageMaker.19", MODEL, {"Containers": [container("Platform"), container(FREE)]}, [], F, ""),
+    (
+        "SageMaker.19",
+        MODEL,
+        {"Containers": [container("Vpc"), when(container(), NO_VALUE)]},
+        [],
+        U,
+        "FAILED if condition InEurope is true",
+    ),
+    ("SageMaker.19", MODEL, {"PrimaryContainer": container(FREE)}, [], NA, "single-container"),
+    # SageMaker.17, .18, .21, .23, .24: a KMS key is named (any key; one known only at
+    # deploy is a key all the same).
+    ("SageMaker.17", FG, offline(when("alias/a", "alias/b")), [], P, "InEurope"),
+    ("SageMaker.17", FG, offline(when("alias/a", NO_VALUE)), [], U, "FAILED if condition"),
+    ("SageMaker.17", FG, offline(when("", NO_VALUE)), [], F, "InEurope"),
+    ("SageMaker.17", FG, offline(FREE), [], P, "KmsKeyId is set"),
+    (
+        "SageMaker.17",
+        FG,
+        {"OfflineStoreConfig": when(offline("alias/a")["OfflineStoreConfig"], NO_VALUE)},
+        [],
+        U,
+        "NOT_APPLICABLE if condition InEurope is false",
+    ),
+    ("SageMaker.18", FG, online(when(True, False)), [], U, "NOT_APPLICABLE if"),
+    ("SageMaker.18", FG, online(True, FREE, "alias/a"), [], U, "StorageType is parameter Free"),
+    ("SageMaker.18", FG, online(True, FREE), [], U, "StorageType"),
+    ("SageMaker.18", FG, online(FREE, "InMemory"), [], NA, "whatever"),
+    ("SageMaker.18", FG, online(True, when("Standard", NO_VALUE), FREE), [], P, "is set"),
+    ("SageMaker.21", NB, {"KmsKeyId": when("alias/a", NO_VALUE)}, [], U, "PASSED if"),
+    ("SageMaker.21", NB, {"KmsKeyId": FREE}, [], P, "KmsKeyId is set"),
+    ("SageMaker.21", NB, {"KmsKeyId": when("", NO_VALUE)}, [], F, ""),
+    ("SageMaker.23", IE, {"KmsKey": when("alias/a", NO_VALUE)}, [], U, "PASSED if"),
+    ("SageMaker.23", IE, {"KmsKey": by_env("Platform")}, [], P, "Env"),
+    ("SageMaker.24", IE, capture(when("alias/a", "")), [], U, "FAILED if condition InEurope"),
+    (
+        "SageMaker.24",
+        IE,
+        {"DataStorageConfig": when(capture("k")["DataStorageConfig"], NO_VALUE)},
+        [],
+        U,
+        "NOT_APPLICABLE",
+    ),
+    ("SageMaker.24", IE, {"DataStorageConfig": when(NO_VALUE, NO_VALUE)}, [], NA, "no DataStorage"),
+    ("SageMaker.24", IE, capture(FREE), [], P, "is set"),
+    # SageMaker.22: the inline job's traffic encryption; a referencing schedule is out of
+    # scope whatever its reference is.
+    *[
+        ("SageMaker.22", SCHEDULE, inline(v, "EnableInterContainerTrafficEncryption"), [], st, r)
+        for v, st, r in (
+            (when(True, "true"), P, "InEurope"),
+            (when(False, NO_VALUE), F, "InEurope"),
+            (when(True, False), U, "FAILED if condition InEurope"),
+            (FREE, U, "Free"),
+        )
+    ],
+    (
+        "SageMaker.22",
+        SCHEDULE,
+        {
+            "MonitoringScheduleConfig": {
+                "MonitoringType": "ModelQuality",
+                "MonitoringJobDefinitionName": when("a", "b"),
+            }
+        },
+        [],
+        NA,
+        "does not judge",
+    ),
 ]
 
 

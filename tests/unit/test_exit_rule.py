@@ -60,7 +60,11 @@ def batch(*items: dict[str, Any]) -> str:
     return json.dumps({"baseConfigurationItems": list(items), "unprocessedResourceKeys": []})
 
 
-MODEL_OK = item(RT.MODEL, "m", {"ModelName": "m", "EnableNetworkIsolation": True})
+PRIVATE = {"Image": "registry.example:5000/m", "ImageConfig": {"RepositoryAccessMode": "Vpc"}}
+MODEL_OK = item(
+    RT.MODEL, "m", {"ModelName": "m", "EnableNetworkIsolation": True, "PrimaryContainer": PRIVATE}
+)
+ECR = {"Image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/m:1"}
 IMAGE_UNTAGGED = item(RT.IMAGE, "img", {"ImageName": "img"})  # batch-get records no tags
 IMAGE_TAGGED = item(RT.IMAGE, "img", {"ImageName": "img"}, tags={"team": "ml"})
 SCHEDULE_TO_GONE = item(
@@ -201,7 +205,12 @@ CASES: list[tuple[str, dict[str, str], list[str], int, set[str]]] = [
     ),
     (
         "could not be read beats a failure",
-        {"b.json": batch(IMAGE_UNTAGGED, item(RT.MODEL, "open", {"ModelName": "open"}))},
+        {
+            "b.json": batch(
+                IMAGE_UNTAGGED,
+                item(RT.MODEL, "open", {"ModelName": "open", "PrimaryContainer": ECR}),
+            )
+        },
         [],
         3,
         {"scope"},
@@ -216,7 +225,11 @@ CASES: list[tuple[str, dict[str, str], list[str], int, set[str]]] = [
     (
         "suppressions never apply to ERROR",
         {
-            "b.json": batch(IMAGE_UNTAGGED, job(0), item(RT.MODEL, "open", {"ModelName": "o"})),
+            "b.json": batch(
+                IMAGE_UNTAGGED,
+                job(0),
+                item(RT.MODEL, "open", {"ModelName": "o", "PrimaryContainer": ECR}),
+            ),
             "s.yaml": SUPPRESS_ALL,
         },
         ["--config", "s.yaml"],

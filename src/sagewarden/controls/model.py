@@ -14,7 +14,7 @@ from sagewarden.controls.base import Context, Control, Fix, Severity
 from sagewarden.kinds import BLUE_GREEN
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
-from sagewarden.values import as_bool, as_enum, get, is_absent, items, raw
+from sagewarden.values import as_bool, as_enum, get, is_absent, items, peek, raw
 from sagewarden.valuetext import InvalidValue
 from sagewarden.verdicts import Verdict, failed, not_applicable, passed
 
@@ -71,9 +71,9 @@ def _registry_problem(container: object, at: str) -> str | None:
     """Why one container does not pull from a private registry in a VPC, or None."""
     if not isinstance(container, dict):
         raise InvalidValue(at, container, "an object")
-    if is_absent(raw(container, "ImageConfig", at)):
+    if is_absent(peek(container, "ImageConfig", at)):
         return f"{at}.ImageConfig is not set (the image is pulled from Amazon ECR)"
-    mode = raw(container, MODE, at)
+    mode = peek(container, MODE, at)
     if is_absent(mode):
         return f"{at}.{MODE} is not set"
     mode = as_enum(f"{at}.{MODE}", mode, _MODES)

@@ -362,6 +362,8 @@ def test_every_operation_a_scan_calls_is_in_the_printed_policy(
         "organizations:ListAccounts",
         "sts:AssumeRole",
         "sagemaker:ListTags",
+        "sagemaker:DescribeFeatureGroup",
+        "sagemaker:DescribeInferenceExperiment",
     ):
         assert needed in called
 

@@ -1,6 +1,7 @@
 """Benchmark: a live scan of 5,000 resources in 3 accounts x 2 regions, at 50 ms a call.
 
-Builds the estate in the emulator (an organization of three accounts, every resource type),
+Builds the estate in the emulator (an organization of three accounts, every resource type,
+feature groups and inference experiments included),
 puts a loopback proxy in front of it that adds 50 ms to every call, runs the real
 `sagewarden scan --aws --org` in a child process through the proxy, and prints:
 
@@ -43,11 +44,28 @@ REGIONS = ["us-east-1", "eu-west-1"]
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
 # Share of each type in the estate (sums to 1).
 MIX = {
-    "NotebookInstance": 0.18, "Model": 0.18, "EndpointConfig": 0.12, "AppImageConfig": 0.07,
-    "Image": 0.07, "DataQualityJobDefinition": 0.07, "ModelBiasJobDefinition": 0.07,
-    "ModelQualityJobDefinition": 0.07, "ModelExplainabilityJobDefinition": 0.07,
-    "MonitoringSchedule": 0.10,
+    "NotebookInstance": 0.16, "Model": 0.16, "EndpointConfig": 0.10, "AppImageConfig": 0.06,
+    "Image": 0.06, "DataQualityJobDefinition": 0.06, "ModelBiasJobDefinition": 0.06,
+    "ModelQualityJobDefinition": 0.06, "ModelExplainabilityJobDefinition": 0.06,
+    "MonitoringSchedule": 0.08, "FeatureGroup": 0.07, "InferenceExperiment": 0.07,
 }  # fmt: skip
+KEY = "arn:aws:kms:us-east-1:123456789012:key/0b5e6c1d-2f3a-4b5c-8d9e-0f1a2b3c4d5e"
+# An inference experiment shadows model "m" on endpoint "e" of its scope (both must exist).
+VARIANTS = [
+    {
+        "ModelName": "m",
+        "VariantName": variant,
+        "InfrastructureConfig": {
+            "InfrastructureType": "RealTimeInference",
+            "RealTimeInferenceConfig": {"InstanceType": "ml.m5.large", "InstanceCount": 1},
+        },
+    }
+    for variant in ("v", "shadow")
+]
+SHADOW = {
+    "SourceModelVariantName": "v",
+    "ShadowModelVariants": [{"ShadowModelVariantName": "shadow", "SamplingPercentage": 10}],
+}
 
 
 def _job(kind: str, name: str, count: int) -> dict[str, Any]:
@@ -112,6 +130,33 @@ def _create(sm: Any, kind: str, i: int, definition: str = "") -> None:
     elif kind.endswith("JobDefinition"):
         prefix = kind.removesuffix("JobDefinition")
         getattr(sm, f"create_{_snake(prefix)}_job_definition")(**_job(prefix, name, 1 + i % 3))
+    elif kind == "FeatureGroup":
+        online: dict[str, Any] = {"EnableOnlineStore": i % 3 != 0}
+        if i % 2:
+            online["SecurityConfig"] = {"KmsKeyId": KEY}
+        offline = {"S3StorageConfig": {"S3Uri": "s3://b/features"}}
+        sm.create_feature_group(
+            FeatureGroupName=name,
+            RecordIdentifierFeatureName="id",
+            EventTimeFeatureName="t",
+            FeatureDefinitions=[
+                {"FeatureName": "id", "FeatureType": "String"},
+                {"FeatureName": "t", "FeatureType": "Fractional"},
+            ],
+            OnlineStoreConfig=online,
+            **({"OfflineStoreConfig": offline, "RoleArn": ROLE} if i % 4 else {}),
+        )
+    elif kind == "InferenceExperiment":
+        capture = {"Destination": "s3://b/capture", **({"KmsKey": KEY} if i % 2 else {})}
+        sm.create_inference_experiment(
+            Name=name,
+            Type="ShadowMode",
+            RoleArn=ROLE,
+            EndpointName="e",
+            ModelVariants=VARIANTS,
+            ShadowModeConfig=SHADOW,
+            **({"DataStorageConfig": capture} if i % 3 else {"KmsKey": KEY}),
+        )
     elif kind == "MonitoringSchedule":
         sm.create_monitoring_schedule(
             MonitoringScheduleName=name,
@@ -148,6 +193,9 @@ def build(emulator: Emulator, total: int) -> tuple[list[str], Counter[tuple[str,
     for (account, region), sm in clients.items():  # the model endpoint configs' variants serve
         sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"})
         counts[(account, region, "Model")] += 1
+        _create(sm, "EndpointConfig", 99999)  # served by endpoint "e", which experiments shadow
+        sm.create_endpoint(EndpointName="e", EndpointConfigName=_name("EndpointConfig", 99999))
+        counts[(account, region, "EndpointConfig")] += 1
     # A schedule must name an existing job definition of its scope (AWS refuses others):
     # schedule i names data-quality definition j, j = i modulo a multiple of the scope
     # count, so both sit in the same scope; schedules are created once definitions exist.

@@ -14,10 +14,22 @@ def test_demo_scans_a_live_estate_on_loopback_with_every_control() -> None:
     assert "local emulator at http://127.0.0.1:" in run.stderr
     doc = run.json()
     statuses = Counter((e["control"], e["status"]) for e in doc["evaluations"])
-    for n in range(1, 16):
+    for n in range(1, 26):
         assert statuses[(f"SageMaker.{n}", "PASSED")] > 0
         assert statuses[(f"SageMaker.{n}", "FAILED")] > 0
     assert statuses[("SageMaker.4", "NOT_APPLICABLE")] == 2  # one serverless config a region
+    # the new controls' scope conditions, per region: single- and multi-container models,
+    # feature groups without either store, schedules by reference, experiments capturing
+    # nothing
+    for control, per_region in (
+        ("SageMaker.16", 2),
+        ("SageMaker.19", 4),
+        ("SageMaker.17", 1),
+        ("SageMaker.18", 3),
+        ("SageMaker.22", 2),
+        ("SageMaker.24", 1),
+    ):
+        assert statuses[(control, "NOT_APPLICABLE")] == 2 * per_region, control
     assert {e["source"]["region"] for e in doc["evaluations"]} == {"eu-west-1", "us-east-1"}
     assert {e["source"]["kind"] for e in doc["evaluations"]} == {"aws"}
     assert doc["summary"]["by_status"]["ERROR"] == 0

@@ -57,9 +57,11 @@ def test_every_control_passes_fails_and_is_not_applicable_from_live_resources(
     assert code == 1
     assert by_key(doc) == expected.verdicts
     statuses = {(c, s) for (c, _, _), s in expected.verdicts.items()}
-    for n in range(1, 16):
+    for n in range(1, 26):
         assert (f"SageMaker.{n}", "FAILED") in statuses
         assert (f"SageMaker.{n}", "PASSED") in statuses
+    for n in (4, 9, 10, 13, 15, 16, 17, 18, 19, 22, 24):  # those with a scope condition
+        assert (f"SageMaker.{n}", "NOT_APPLICABLE") in statuses
     for e in doc["evaluations"]:
         assert e["resource_id"].startswith(f"arn:aws:sagemaker:{e['source']['region']}:{ACCOUNT}:")
         assert e["source"]["kind"] == "aws"
@@ -244,7 +246,7 @@ def test_access_denied_region_is_isolated_and_never_passes(
     west = [e for e in doc["evaluations"] if e["source"].get("region") == "eu-west-1"]
     assert west
     assert {e["status"] for e in west} == {"ERROR"}
-    assert {e["control"] for e in west} == {f"SageMaker.{n}" for n in range(1, 16)}
+    assert {e["control"] for e in west} == {f"SageMaker.{n}" for n in range(1, 26)}
     assert doc["summary"]["by_status"]["ERROR"] == len(west)
     lines = err.strip().splitlines()
     assert any(
@@ -360,6 +362,8 @@ def test_every_operation_a_scan_calls_is_in_the_printed_policy(
         "organizations:ListAccounts",
         "sts:AssumeRole",
         "sagemaker:ListTags",
+        "sagemaker:DescribeFeatureGroup",
+        "sagemaker:DescribeInferenceExperiment",
     ):
         assert needed in called
 

@@ -58,7 +58,7 @@ def test_import_update_resolve_and_archive(
     code, doc, err = push(capsys, "--control", "SageMaker.3", "--control", "SageMaker.5")
     assert code == 0, err
     first = hub(live)
-    assert len(first) == len(doc["evaluations"]) == 5
+    assert len(first) == len(doc["evaluations"]) == 9  # 3 notebooks, 6 models
     statuses = sorted(f["Compliance"]["Status"] for f in first.values())
     assert statuses == sorted(
         {"PASSED": "PASSED", "FAILED": "FAILED"}[e["status"]] for e in doc["evaluations"]
@@ -114,8 +114,8 @@ def test_a_refused_import_is_reported_never_dropped(
     )
     code, _, err = push(capsys, "--control", "SageMaker.5")
     assert code == 3
-    assert "securityhub:BatchImportFindings failed for 2 findings: AccessDeniedException" in err
-    assert "2 not imported" in err
+    assert "securityhub:BatchImportFindings failed for 6 findings: AccessDeniedException" in err
+    assert "6 not imported" in err  # the estate's 6 models
     assert hub(live) == {}
 
 

@@ -677,6 +677,7 @@ def test_mapping_table() -> None:
         RT.APP_IMAGE_CONFIG,
         RT.DATA_QUALITY_JOB_DEFINITION,
         RT.MONITORING_SCHEDULE,
+        RT.FEATURE_GROUP,
     }
     for tmap in TYPES.values():
         # the name attribute lands on the name property the engine matches by

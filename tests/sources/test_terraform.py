@@ -67,10 +67,14 @@ def by_id(resources: list[Resource], address: str) -> Resource:
 
 
 def table(rows: str) -> Verdicts:
-    """'SageMaker.N address STATUS' per line -> expectations."""
+    """'SageMaker.N address STATUS' per line -> expectations (blank lines and # comments
+    are left out)."""
     names = {"P": P, "F": F, "NA": NA, "U": U, "E": E}
     out: Verdicts = {}
     for line in rows.strip().splitlines():
+        line = line.split("#", 1)[0]
+        if not line.strip():
+            continue
         control, address, status = line.split()
         out[(f"SageMaker.{control}", address)] = names[status]
     return out
@@ -139,6 +143,19 @@ AWS_ALL = table(
     14 aws_sagemaker_monitoring_schedule.secure F
     14 aws_sagemaker_monitoring_schedule.weak F
     14 aws_sagemaker_monitoring_schedule.inline P
+    # SageMaker.16-25
+    21 aws_sagemaker_notebook_instance.locked P
+    21 aws_sagemaker_notebook_instance.open F
+    21 aws_sagemaker_notebook_instance.legacy F
+    16 aws_sagemaker_model.isolated F
+    19 aws_sagemaker_model.isolated NA
+    16 aws_sagemaker_model.pipeline NA
+    19 aws_sagemaker_model.pipeline F
+    16 aws_sagemaker_model.defaults F
+    19 aws_sagemaker_model.defaults NA
+    22 aws_sagemaker_monitoring_schedule.secure NA  # by name: out of .22's scope
+    22 aws_sagemaker_monitoring_schedule.weak NA
+    22 aws_sagemaker_monitoring_schedule.inline F
     """
 )
 
@@ -250,6 +267,21 @@ AWSCC = table(
     14 awscc_sagemaker_monitoring_schedule.inline_bad F
     14 awscc_sagemaker_monitoring_schedule.by_name F
     14 awscc_sagemaker_monitoring_schedule.by_unknown_name F
+    # SageMaker.16-25
+    21 awscc_sagemaker_notebook_instance.locked F
+    21 awscc_sagemaker_notebook_instance.defaults F
+    16 awscc_sagemaker_model.isolated F
+    19 awscc_sagemaker_model.isolated NA
+    20 awscc_sagemaker_model_explainability_job_definition.mx F
+    25 awscc_sagemaker_model_quality_job_definition.mq P
+    22 awscc_sagemaker_monitoring_schedule.inline_ok F
+    22 awscc_sagemaker_monitoring_schedule.inline_bad F
+    22 awscc_sagemaker_monitoring_schedule.by_name NA
+    22 awscc_sagemaker_monitoring_schedule.by_unknown_name NA
+    17 awscc_sagemaker_feature_group.online NA  # no offline store (unset, not unknown)
+    18 awscc_sagemaker_feature_group.online F  # Standard by default, no key
+    23 awscc_sagemaker_inference_experiment.shadow P  # a key known only after apply
+    24 awscc_sagemaker_inference_experiment.shadow F
     """
 )
 
@@ -267,7 +299,7 @@ def test_awscc_schedules_follow_references_by_name_and_by_target() -> None:
     assert verdicts("awscc-monitoring.json", RESOLVE) == expected
 
 
-def test_awscc_covers_all_ten_types() -> None:
+def test_awscc_covers_every_type() -> None:
     resources, _ = read("awscc-monitoring.json")
     assert {r.type for r in resources} == ALL_TYPES
     assert {TYPES[r.extra["terraform_type"]].provider for r in resources} == {"awscc"}
@@ -296,6 +328,31 @@ def test_awscc_unset_optional_attributes_are_absent_not_unknown() -> None:
     assert mq.name == mq.id  # its name is generated at apply
 
 
+def test_awscc_feature_group_and_inference_experiment() -> None:
+    resources, _ = read("awscc-monitoring.json")
+    group = by_id(resources, "awscc_sagemaker_feature_group.online")
+    assert group.name == "cc-fraud-features"
+    assert group.arn is None  # AWS::SageMaker::FeatureGroup's schema has no ARN
+    assert "OfflineStoreConfig" not in group.properties  # not configured: no offline store
+    assert group.properties["OnlineStoreConfig"] == {"EnableOnlineStore": True}
+    assert [f["FeatureName"] for f in group.properties["FeatureDefinitions"]] == [
+        "transaction-id",
+        "event-time",
+        "amount",
+    ]
+    shadow = by_id(resources, "awscc_sagemaker_inference_experiment.shadow")
+    assert shadow.name == "cc-fraud-shadow"
+    assert shadow.arn is None  # known only after apply
+    key = shadow.properties["KmsKey"]
+    assert isinstance(key, UnresolvedValue)
+    assert key.target == "awscc_kms_key.shadow"
+    assert shadow.properties["DataStorageConfig"] == {
+        "Destination": "s3://fraud-monitoring-111122223333/shadow-capture"
+    }
+    variants = shadow.properties["ModelVariants"]
+    assert variants[1]["InfrastructureConfig"]["RealTimeInferenceConfig"]["InstanceCount"] == 1
+
+
 # -- modules, count and for_each ------------------------------------------------------------------
 
 MON = "module.ml.module.monitoring"
@@ -322,6 +379,16 @@ MODULES = table(
     6 module.regional["us-east-1"].aws_sagemaker_app_image_config.base F
     7 module.regional["eu-west-1"].aws_sagemaker_image.base P
     7 module.regional["us-east-1"].aws_sagemaker_image.base F
+    # SageMaker.16-25
+    21 module.ml.aws_sagemaker_notebook_instance.team["fraud"] F
+    21 module.ml.aws_sagemaker_notebook_instance.team["risk"] F
+    16 {MON}.aws_sagemaker_model.this[0] F
+    19 {MON}.aws_sagemaker_model.this[0] NA
+    16 {MON}.aws_sagemaker_model.this[1] F
+    19 {MON}.aws_sagemaker_model.this[1] NA
+    22 {MON}.aws_sagemaker_monitoring_schedule.dq[0] NA
+    22 {MON}.aws_sagemaker_monitoring_schedule.dq[1] NA
+    22 aws_sagemaker_monitoring_schedule.central NA
     """
 )
 
@@ -363,6 +430,13 @@ LIFECYCLE = table(
     9 aws_sagemaker_data_quality_job_definition.generated P
     11 aws_sagemaker_data_quality_job_definition.generated P
     14 aws_sagemaker_monitoring_schedule.generated F
+    # SageMaker.16-25
+    21 aws_sagemaker_notebook_instance.private F
+    16 aws_sagemaker_model.replaced F
+    19 aws_sagemaker_model.replaced NA
+    16 aws_sagemaker_model.blue_green F
+    19 aws_sagemaker_model.blue_green NA
+    22 aws_sagemaker_monitoring_schedule.generated NA
     """
 )
 

@@ -56,12 +56,6 @@ DEV = {
     ("SageMaker.12", "BiasJobDefinition"): "PASSED",
     ("SageMaker.15", "BiasJobDefinition"): "FAILED",
     ("SageMaker.14", "BiasSchedule"): "FAILED",  # literal mode
-    ("SageMaker.16", "RecsysModel"): "FAILED",  # an ECR image, no ImageConfig
-    ("SageMaker.19", "RecsysModel"): "NOT_APPLICABLE",  # a PrimaryContainer, no Containers
-    ("SageMaker.21", "ResearchNotebook"): "FAILED",
-    ("SageMaker.21", "OpenNotebook"): "FAILED",
-    ("SageMaker.21", "UnknownNotebook"): "FAILED",
-    ("SageMaker.22", "BiasSchedule"): "NOT_APPLICABLE",  # by name: out of its scope
 }
 
 
@@ -224,13 +218,11 @@ def test_if_with_an_unknown_condition_but_equal_branches_is_known(tmp_path: Path
             Type: AWS::SageMaker::Model
             Properties:
               ExecutionRoleArn: arn:aws:iam::1:role/r
-              PrimaryContainer: {Image: 1.dkr.ecr.us-east-1.amazonaws.com/m:1}
               EnableNetworkIsolation: !If [IsProd, true, true]
           Other:
             Type: AWS::SageMaker::Model
             Properties:
               ExecutionRoleArn: arn:aws:iam::1:role/r
-              PrimaryContainer: {Image: 1.dkr.ecr.us-east-1.amazonaws.com/m:1}
               EnableNetworkIsolation: !If [IsProd, true, false]
     """,
     )
@@ -238,10 +230,6 @@ def test_if_with_an_unknown_condition_but_equal_branches_is_known(tmp_path: Path
     assert verdicts([path]) == {
         ("SageMaker.5", "Model"): "PASSED",
         ("SageMaker.5", "Other"): "UNKNOWN",
-        ("SageMaker.16", "Model"): "FAILED",
-        ("SageMaker.16", "Other"): "FAILED",
-        ("SageMaker.19", "Model"): "NOT_APPLICABLE",
-        ("SageMaker.19", "Other"): "NOT_APPLICABLE",
     }
     assert "depends on condition IsProd" in got[("SageMaker.5", "Other")]
 
@@ -324,8 +312,6 @@ def test_sam_template() -> None:
     assert got == {
         ("SageMaker.5", "InferenceModel"): "PASSED",
         ("SageMaker.4", "InferenceEndpointConfig"): "NOT_APPLICABLE",
-        ("SageMaker.16", "InferenceModel"): "FAILED",
-        ("SageMaker.19", "InferenceModel"): "NOT_APPLICABLE",
     }
 
 
@@ -383,8 +369,7 @@ def test_bad_templates(
     assert len(lines) == 1, lines
     assert str(bad) in lines[0] and message in lines[0], lines
     assert "Traceback" not in err
-    # the good template still evaluated, every control of it
-    assert len(json.loads(out)["evaluations"]) == len(verdicts([DATA / "sam-template.yaml"]))
+    assert len(json.loads(out)["evaluations"]) == 2  # the good template still evaluated
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
@@ -428,10 +413,8 @@ def test_fifty_megabyte_template(tmp_path: Path) -> None:
     path.write_text(json.dumps({"Resources": resources}))
     assert path.stat().st_size > 50_000_000
     got = verdicts([path])
-    isolation = {k: s for k, s in got.items() if k[0] == "SageMaker.5"}
-    assert len(isolation) == 60_000
-    assert sum(1 for s in isolation.values() if s == "PASSED") == 30_000
-    assert len(got) == 60_000 * 3  # .5, .16 and .19 judge every model
+    assert len(got) == 60_000
+    assert sum(1 for s in got.values() if s == "PASSED") == 30_000
 
 
 def test_tag_keys_known_only_at_deploy(tmp_path: Path) -> None:

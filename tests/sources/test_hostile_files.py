@@ -406,7 +406,6 @@ def notebook(name: str, internet: str = "Disabled") -> dict[str, Any]:
         "RootAccess": "Disabled",
         "SubnetId": "subnet-1",
         "PlatformIdentifier": "notebook-al2023-v1",
-        "KmsKeyId": "alias/notebooks",
     }
 
 

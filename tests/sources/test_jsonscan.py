@@ -27,11 +27,7 @@ def sm_item(i: int, rtype: str = "AWS::SageMaker::Model", **extra: Any) -> dict[
     return {
         "relatedEvents": [],
         "relationships": [],
-        "configuration": {
-            "ModelName": f"m{i}",
-            "EnableNetworkIsolation": i % 2 == 0,
-            "PrimaryContainer": {"Image": "111122223333.dkr.ecr.us-east-1.amazonaws.com/m:1"},
-        },
+        "configuration": {"ModelName": f"m{i}", "EnableNetworkIsolation": i % 2 == 0},
         "tags": {"n": str(i)},
         "configurationItemCaptureTime": "2026-11-20T00:00:00.000Z",
         "awsAccountId": "111122223333",

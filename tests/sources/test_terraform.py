@@ -67,14 +67,10 @@ def by_id(resources: list[Resource], address: str) -> Resource:
 
 
 def table(rows: str) -> Verdicts:
-    """'SageMaker.N address STATUS' per line -> expectations (blank lines and # comments
-    are left out)."""
+    """'SageMaker.N address STATUS' per line -> expectations."""
     names = {"P": P, "F": F, "NA": NA, "U": U, "E": E}
     out: Verdicts = {}
     for line in rows.strip().splitlines():
-        line = line.split("#", 1)[0]
-        if not line.strip():
-            continue
         control, address, status = line.split()
         out[(f"SageMaker.{control}", address)] = names[status]
     return out
@@ -143,19 +139,6 @@ AWS_ALL = table(
     14 aws_sagemaker_monitoring_schedule.secure F
     14 aws_sagemaker_monitoring_schedule.weak F
     14 aws_sagemaker_monitoring_schedule.inline P
-    # SageMaker.16-25
-    21 aws_sagemaker_notebook_instance.locked P
-    21 aws_sagemaker_notebook_instance.open F
-    21 aws_sagemaker_notebook_instance.legacy F
-    16 aws_sagemaker_model.isolated F
-    19 aws_sagemaker_model.isolated NA
-    16 aws_sagemaker_model.pipeline NA
-    19 aws_sagemaker_model.pipeline F
-    16 aws_sagemaker_model.defaults F
-    19 aws_sagemaker_model.defaults NA
-    22 aws_sagemaker_monitoring_schedule.secure NA  # by name: out of .22's scope
-    22 aws_sagemaker_monitoring_schedule.weak NA
-    22 aws_sagemaker_monitoring_schedule.inline F
     """
 )
 
@@ -267,21 +250,6 @@ AWSCC = table(
     14 awscc_sagemaker_monitoring_schedule.inline_bad F
     14 awscc_sagemaker_monitoring_schedule.by_name F
     14 awscc_sagemaker_monitoring_schedule.by_unknown_name F
-    # SageMaker.16-25
-    21 awscc_sagemaker_notebook_instance.locked F
-    21 awscc_sagemaker_notebook_instance.defaults F
-    16 awscc_sagemaker_model.isolated F
-    19 awscc_sagemaker_model.isolated NA
-    20 awscc_sagemaker_model_explainability_job_definition.mx F
-    25 awscc_sagemaker_model_quality_job_definition.mq P
-    22 awscc_sagemaker_monitoring_schedule.inline_ok F
-    22 awscc_sagemaker_monitoring_schedule.inline_bad F
-    22 awscc_sagemaker_monitoring_schedule.by_name NA
-    22 awscc_sagemaker_monitoring_schedule.by_unknown_name NA
-    17 awscc_sagemaker_feature_group.online NA  # no offline store (unset, not unknown)
-    18 awscc_sagemaker_feature_group.online F  # Standard by default, no key
-    23 awscc_sagemaker_inference_experiment.shadow P  # a key known only after apply
-    24 awscc_sagemaker_inference_experiment.shadow F
     """
 )
 
@@ -351,6 +319,15 @@ def test_awscc_feature_group_and_inference_experiment() -> None:
     }
     variants = shadow.properties["ModelVariants"]
     assert variants[1]["InfrastructureConfig"]["RealTimeInferenceConfig"]["InstanceCount"] == 1
+    pset, _ = parse_params([])
+    new = [c for c in CONTROLS if c.resource_type in (RT.FEATURE_GROUP, RT.INFERENCE_EXPERIMENT)]
+    evs = evaluate([group, shadow], new, pset).evaluations
+    assert {(e.control.id, e.status) for e in evs} == {
+        ("SageMaker.17", NA),  # no offline store (unset, not unknown)
+        ("SageMaker.18", F),  # Standard by default, no key
+        ("SageMaker.23", P),  # a key known only after apply is a key all the same
+        ("SageMaker.24", F),  # data capture without a key
+    }
 
 
 # -- modules, count and for_each ------------------------------------------------------------------
@@ -379,16 +356,6 @@ MODULES = table(
     6 module.regional["us-east-1"].aws_sagemaker_app_image_config.base F
     7 module.regional["eu-west-1"].aws_sagemaker_image.base P
     7 module.regional["us-east-1"].aws_sagemaker_image.base F
-    # SageMaker.16-25
-    21 module.ml.aws_sagemaker_notebook_instance.team["fraud"] F
-    21 module.ml.aws_sagemaker_notebook_instance.team["risk"] F
-    16 {MON}.aws_sagemaker_model.this[0] F
-    19 {MON}.aws_sagemaker_model.this[0] NA
-    16 {MON}.aws_sagemaker_model.this[1] F
-    19 {MON}.aws_sagemaker_model.this[1] NA
-    22 {MON}.aws_sagemaker_monitoring_schedule.dq[0] NA
-    22 {MON}.aws_sagemaker_monitoring_schedule.dq[1] NA
-    22 aws_sagemaker_monitoring_schedule.central NA
     """
 )
 
@@ -430,13 +397,6 @@ LIFECYCLE = table(
     9 aws_sagemaker_data_quality_job_definition.generated P
     11 aws_sagemaker_data_quality_job_definition.generated P
     14 aws_sagemaker_monitoring_schedule.generated F
-    # SageMaker.16-25
-    21 aws_sagemaker_notebook_instance.private F
-    16 aws_sagemaker_model.replaced F
-    19 aws_sagemaker_model.replaced NA
-    16 aws_sagemaker_model.blue_green F
-    19 aws_sagemaker_model.blue_green NA
-    22 aws_sagemaker_monitoring_schedule.generated NA
     """
 )
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sagewarden.catalog import (
     AT_LEAST,
     CONTROLS,
+    FROM_OPTION_KMS_KEY,
     FROM_OPTION_SUBNET,
     FROM_OPTION_TAGS,
     Control,
@@ -26,6 +27,7 @@ from sagewarden.catalog import (
     id_range,
 )
 from sagewarden.kinds import BLUE_GREEN, IN_PLACE, REBUILD
+from sagewarden.standards import unconfirmed_of
 
 PAGE = Path("docs") / "controls.md"
 COMMAND = "python -m sagewarden.docsgen"
@@ -39,6 +41,7 @@ _STRATEGY = {
 _FROM_OPTION = {
     FROM_OPTION_SUBNET: "the private subnet given with `--subnet`",
     FROM_OPTION_TAGS: "the tags given with `--tag`",
+    FROM_OPTION_KMS_KEY: "the KMS key given with `--kms-key`",
 }
 
 
@@ -80,6 +83,20 @@ def _section(c: Control) -> list[str]:
         f"- AWS Config rule: `{c.config_rule}` ({c.schedule.lower()})",
         "- Standards: " + "; ".join(s.name for s in c.standards),
     ]
+    probable = unconfirmed_of(c.id)
+    if probable:
+        out.append(
+            "- Probably also: "
+            + "; ".join(s.name for s in probable)
+            + " (seen in generated lists of the live standard, not on its documentation "
+            "page; not claimed in findings)"
+        )
+    if c.offered_in is not None:
+        out.append(
+            "- Security Hub offers it only in: "
+            + ", ".join(sorted(c.offered_in))
+            + " (sagewarden evaluates it in every Region and says where Security Hub would not)"
+        )
     if c.related_requirements:
         out.append("- Requirements: " + ", ".join(c.related_requirements))
     out.append(f"- Security Hub documentation: <{c.doc_url}>")
@@ -135,7 +152,9 @@ def _strategy_word(fix: Fix) -> str:
 
 def _fix(fix: Fix) -> list[str]:
     if fix.blocked:
-        return [f"Blocked: sagewarden does not fix it. {fix.blocked}"]
+        passing = ", ".join(f"`{p}`" for p, _ in fix.sets)
+        needs = f" Passing needs {passing}." if passing else ""
+        return [f"Blocked: sagewarden does not fix it.{needs} {fix.blocked}"]
     out = [f"Strategy: {_STRATEGY[fix.strategy]}.", ""]
     for path, value in fix.sets:
         marker = value if isinstance(value, str) else None

@@ -76,6 +76,14 @@ class Evaluation:
             return None
         return self.problem or default_problem(self.resource)
 
+    @property
+    def security_hub_offered(self) -> bool:
+        """False when the resource's Region is one where Security Hub does not offer the
+        control (sagewarden evaluates it anyway); True when it does or the Region is not
+        known (a template)."""
+        region = self.resource.region
+        return region is None or self.control.offered(region)
+
     def to_dict(self) -> dict[str, Any]:
         r = self.resource
         source: dict[str, Any] = r.provenance.to_dict()
@@ -103,4 +111,6 @@ class Evaluation:
             out["parameters"] = {k: v for k, v in self.parameters}
         if self.suppression is not None:
             out["suppressed"] = self.suppression.to_dict()
+        if not self.security_hub_offered:
+            out["security_hub_offered"] = False  # Security Hub has no such finding here
         return out

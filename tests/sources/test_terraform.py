@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 
-from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Kind
 from sagewarden.engine import evaluate
 from sagewarden.kinds import ALL_TYPES, name_property
@@ -21,6 +20,7 @@ from sagewarden.sources.terraform import AFTER_APPLY, is_plan, parse_address, re
 from sagewarden.sources.terraform.mapping import AWS_TYPES, AWSCC_TYPES, TYPES, pascal
 from sagewarden.unknowns import UnresolvedValue
 from sagewarden.verdicts import Status
+from tests.helpers import ORIGINAL_CONTROLS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "terraform"
 P, F, NA, U, E = (
@@ -52,7 +52,7 @@ def read(name: str) -> tuple[list[Resource], list[Any]]:
 def run(resources: list[Resource], params: list[str] | None = None) -> Verdicts:
     pset, diags = parse_params(params or [])
     assert not diags
-    result = evaluate(resources, list(CONTROLS), pset)
+    result = evaluate(resources, list(ORIGINAL_CONTROLS), pset)
     return {(e.control.id, e.resource.id): e.status for e in result.evaluations}
 
 

@@ -54,7 +54,15 @@ def test_schedule_isolation_declares_its_job_definition_reference() -> None:
     assert JOB_DEFINITION.name_field == "MonitoringScheduleConfig.MonitoringJobDefinitionName"
     assert JOB_DEFINITION.type_field == "MonitoringScheduleConfig.MonitoringType"
     assert JOB_DEFINITION.parameter == "resolveReferences"
-    assert [c.id for c in CONTROLS if c.references] == ["SageMaker.14"]
+    assert [c.id for c in CONTROLS if c.references] == ["SageMaker.14", "SageMaker.22"]
+    assert BY_ID["SageMaker.22"].references == (JOB_DEFINITION,)
+
+
+def test_each_schedule_controls_parameter_turns_on_only_its_own_reference() -> None:
+    only_22 = references_to_resolve(CONTROLS, _params("SageMaker.22.resolveReferences=true"))
+    assert only_22 == ((RT.MONITORING_SCHEDULE, JOB_DEFINITION),)
+    [c22] = [c for c in CONTROLS if c.id == "SageMaker.22"]
+    assert references_to_resolve([c22], _params("SageMaker.14.resolveReferences=true")) == ()
 
 
 def _params(*specs: str) -> Any:
@@ -75,7 +83,10 @@ def test_references_are_resolved_only_when_their_parameter_is_on() -> None:
 
 def test_the_switches_turn_every_reference_on() -> None:
     switches = catalog.reference_switches()
-    assert switches == ("SageMaker.14.resolveReferences=true",)
+    assert switches == (
+        "SageMaker.14.resolveReferences=true",
+        "SageMaker.22.resolveReferences=true",
+    )
     on = _params(*switches)
     assert references_to_resolve(CONTROLS, on) == tuple(
         (c.resource_type, ref) for c in CONTROLS for ref in c.references

@@ -53,6 +53,17 @@ def render(
             f"{st(cid, BOLD)}  {st(sev.ljust(6), *_SEVERITY_STYLE[control.severity])}  "
             f"{control.title}  {st('(' + tally + ')', DIM)}\n"
         )
+        absent = sorted({e.resource.region or "" for e in rows if not e.security_hub_offered})
+        if absent:
+            write(
+                "  "
+                + st(
+                    f"note: Security Hub does not offer {cid} in {', '.join(absent)}; "
+                    "sagewarden evaluated it there anyway",
+                    DIM,
+                )
+                + "\n"
+            )
         shown = rows if verbose else [e for e in rows if e.status not in _QUIET]
         if not shown:
             continue

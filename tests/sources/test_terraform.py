@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Kind
 from sagewarden.engine import evaluate
 from sagewarden.kinds import ALL_TYPES, name_property

@@ -37,6 +37,10 @@ LIVE_NAMES: dict[str, dict[str, str]] = {
     },
 }
 REFUSALS = (ClientError, ParamValidationError)
+# Types that run beside an endpoint, and the property that names it. The API takes them
+# only once the endpoint exists, which no case can relate (an endpoint is no evaluated
+# type): the harness makes it from the related endpoint configuration of the same name.
+ENDPOINT_NAMED_BY: dict[str, str] = {RT.INFERENCE_EXPERIMENT: "EndpointName"}
 
 
 def create_operation(r: Resource) -> str:
@@ -58,6 +62,16 @@ def create_kwargs(r: Resource) -> dict[str, Any]:
     return kwargs
 
 
+def _endpoint(sm: Any, r: Resource, created: set[tuple[str, str]]) -> None:
+    """The endpoint `r` runs beside (ENDPOINT_NAMED_BY), made once per batch."""
+    member = ENDPOINT_NAMED_BY.get(r.type)
+    name = concrete(r.properties.get(member)) if member else None
+    if not isinstance(name, str) or ("endpoint", name) in created:
+        return
+    sm.create_endpoint(EndpointName=name, EndpointConfigName=name)
+    created.add(("endpoint", name))
+
+
 def _no_nulls(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _no_nulls(v) for k, v in value.items() if v is not None}
@@ -76,11 +90,14 @@ class Batch:
     related: dict[tuple[str, str], Resource] = field(default_factory=dict)
 
     def fits(self, case: Case) -> bool:
-        same = self.params.get(case.control, tuple(case.param_args)) == tuple(case.param_args)
+        same = all(
+            self.params.get(control, params) == params
+            for control, params in case.params_by_control().items()
+        )
         return same and all(self.related.get(r.key, r) == r for r in case.related)
 
     def add(self, case: Case) -> None:
-        self.params[case.control] = tuple(case.param_args)
+        self.params.update(case.params_by_control())
         self.cases.append(case)
         self.related.update({r.key: r for r in case.related})
 
@@ -140,6 +157,7 @@ def _run(batch: Batch, emulator: Emulator, workdir: Path) -> Outcome:
             if r.key in created:
                 continue
             try:
+                _endpoint(sm, r, created)
                 getattr(sm, xform_name(create_operation(r)))(**create_kwargs(r))
             except REFUSALS as exc:
                 what = "" if r is case.resource else f"related {r.type} {r.name}: "

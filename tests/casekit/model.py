@@ -16,6 +16,10 @@ and a case's over its file's (but a group never undoes a file's impossible or re
 Everything is checked: impossible only for a plan provider, refused only live, a verdict
 only with its why, no unknown key anywhere, so a typo cannot pass silently.
 
+A parameter is the case's control's (`resolveReferences`), or another control's in full
+(`SageMaker.14.resolveReferences`): that control then runs in the same scan, so a case can
+show that one control's parameter leaves another's verdict alone.
+
 A case's resource is named c<N>-<id>; `related` resources (the model an endpoint config
 names, the job definition a schedule names) are rendered beside it in each source, under
 their own names. A value {deploy_time: V} is known only at deploy: unknown in templates
@@ -123,18 +127,30 @@ class Case:
             d.status or self.expect.status, self.expect.reason if d.reason is None else d.reason
         )
 
-    @property
-    def param_args(self) -> list[str]:
-        """The parameters as `--param` options."""
-        args: list[str] = []
+    def params_by_control(self) -> dict[str, tuple[str, ...]]:
+        """The parameters as `--param` options, by control: the case's own control first
+        (with none, perhaps), then each other control a parameter names."""
+        out: dict[str, list[str]] = {self.control: []}
         for name, value in sorted(self.parameters.items()):
+            control, _, param = name.rpartition(".")
+            control = control or self.control
             if isinstance(value, bool):
                 text = "true" if value else "false"
             elif isinstance(value, list):
                 text = ",".join(str(v) for v in value)
             else:
                 text = str(value)
-            args += ["--param", f"{self.control}.{name}={text}"]
+            out.setdefault(control, []).extend(["--param", f"{control}.{param}={text}"])
+        return {control: tuple(args) for control, args in out.items()}
+
+    @property
+    def scan_args(self) -> list[str]:
+        """`--control` and `--param` options: the case's control, and any other control
+        whose parameter the case sets (run beside it, to show that parameter leaves this
+        control's verdict alone)."""
+        args: list[str] = []
+        for control, params in self.params_by_control().items():
+            args += ["--control", control, *params]
         return args
 
 
@@ -223,8 +239,23 @@ def load_file(path: Path) -> list[Case]:
             differs = d.status is not None or d.reason is not None
             if differs and case.expected(source) == expect:
                 raise CaseFileError(f"{at}: {source} declares the case's own verdict")
+        _other_parameters(case, at)
         cases.append(case)
     return cases
+
+
+def _other_parameters(case: Case, at: str) -> None:
+    """A parameter named SageMaker.N.NAME is another control's (the case's control runs
+    beside it): that control must have it, so a typo cannot pass silently."""
+    for name in case.parameters:
+        control, _, param = name.rpartition(".")
+        if not control:
+            continue
+        other = BY_ID.get(control)
+        if other is None or other.id == case.control:
+            raise CaseFileError(f"{at}: parameter {name!r} names no other control")
+        if not any(param in (p.name, *p.aliases) for p in other.parameters):
+            raise CaseFileError(f"{at}: {control} has no parameter {param!r}")
 
 
 def _resource(rtype: str, name: str, raw: dict[str, Any], at: str) -> Resource:

@@ -90,9 +90,7 @@ def _seen(case: Case, source: str, tmp_path: Path, request: pytest.FixtureReques
         seen, said = outcome.seen.get((case.control, name)), outcome.diagnostics
     else:
         path = _write(case, source, tmp_path)
-        _, doc = scan(
-            tmp_path / "report.json", str(path), "--control", case.control, *case.param_args
-        )
+        _, doc = scan(tmp_path / "report.json", str(path), *case.scan_args)
         seen, said = verdicts(doc, case.control).get(name), diagnostics(doc)
     assert seen is not None, f"{case.label}: no verdict on {name} from {source}: {said}"
     return seen

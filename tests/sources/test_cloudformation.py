@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 import yaml
 
-from sagewarden.catalog import CONTROLS
 from sagewarden.cli import main
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.sources.cloudformation import parse_params_file
 from sagewarden.sources.files import read_files
+from tests.helpers import ORIGINAL_CONTROLS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cfn"
 PLATFORM = DATA / "ml-platform.yaml"
@@ -26,14 +26,14 @@ def verdicts(
 ) -> dict[tuple[str, str], str]:
     read = read_files([str(p) for p in paths], cfn)
     pset, _ = parse_params(params or [])
-    evs = evaluate(read.resources, list(CONTROLS), pset).evaluations
+    evs = evaluate(read.resources, list(ORIGINAL_CONTROLS), pset).evaluations
     return {(e.control.id, e.resource.id): e.status.value for e in evs}
 
 
 def reasons(paths: list[Path], cfn: dict[str, str] | None = None) -> dict[tuple[str, str], str]:
     read = read_files([str(p) for p in paths], cfn)
     pset, _ = parse_params([])
-    evs = evaluate(read.resources, list(CONTROLS), pset).evaluations
+    evs = evaluate(read.resources, list(ORIGINAL_CONTROLS), pset).evaluations
     return {(e.control.id, e.resource.id): e.reason for e in evs}
 
 
@@ -369,7 +369,12 @@ def test_bad_templates(
     assert len(lines) == 1, lines
     assert str(bad) in lines[0] and message in lines[0], lines
     assert "Traceback" not in err
-    assert len(json.loads(out)["evaluations"]) == 2  # the good template still evaluated
+    evaluated = json.loads(out)["evaluations"]  # the good template still evaluated
+    assert {(e["control"], e["resource_id"]) for e in evaluated} >= {
+        ("SageMaker.4", "InferenceEndpointConfig"),
+        ("SageMaker.5", "InferenceModel"),
+    }
+    assert {e["source"]["file"] for e in evaluated} == {str(DATA / "sam-template.yaml")}
 
 
 def test_yaml_syntax_error_names_the_line(tmp_path: Path) -> None:
@@ -503,5 +508,5 @@ def test_same_logical_ids_in_two_templates_are_two_resources(tmp_path: Path) -> 
         (tmp_path / name).write_text((DATA / "sam-template.yaml").read_text())
     read = read_files([str(tmp_path)])
     pset, _ = parse_params([])
-    evs = evaluate(read.resources, list(CONTROLS), pset).evaluations
+    evs = evaluate(read.resources, list(ORIGINAL_CONTROLS), pset).evaluations
     assert summarize(evs)["resources"] == 4

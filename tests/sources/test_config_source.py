@@ -16,6 +16,7 @@ from sagewarden.params import parse_params
 from sagewarden.resources import ResourceType as RT
 from sagewarden.sources.files import read_config
 from sagewarden.verdicts import Status
+from tests.helpers import ORIGINAL_CONTROLS
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -25,7 +26,7 @@ EXAMPLE = ROOT / "examples" / "config-snapshot.json"
 def verdicts(paths: list[str], params: list[str] | None = None) -> dict[tuple[str, str], Status]:
     resources, _, _ = read_config(paths)
     pset, _ = parse_params(params or [])
-    result = evaluate(resources, list(CONTROLS), pset)
+    result = evaluate(resources, list(ORIGINAL_CONTROLS), pset)
     return {(e.control.id, e.resource.name): e.status for e in result.evaluations}
 
 

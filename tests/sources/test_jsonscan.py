@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sagewarden.catalog import CONTROLS
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.sources.files import read_config, read_files
+from tests.helpers import ORIGINAL_CONTROLS
 
 
 def sm_item(i: int, rtype: str = "AWS::SageMaker::Model", **extra: Any) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def outcome(path: Path, limit: int | None) -> tuple[Any, ...]:
     kwargs = {} if limit is None else {"full_parse_limit": limit}
     resources, diags, _ = read_config([str(path)], **kwargs)
     pset, _ = parse_params([])
-    evs = evaluate(resources, list(CONTROLS), pset).evaluations
+    evs = evaluate(resources, list(ORIGINAL_CONTROLS), pset).evaluations
     return (
         sorted(
             (r.type, r.id, json.dumps(r.properties, sort_keys=True), str(r.tags)) for r in resources
@@ -209,7 +209,7 @@ def exactly(path: Path, limit: int | None) -> tuple[Any, ...]:
     kwargs = {} if limit is None else {"full_parse_limit": limit}
     read = read_files([str(path)], **kwargs)
     pset, _ = parse_params([])
-    result = evaluate(read.resources, list(CONTROLS), pset)
+    result = evaluate(read.resources, list(ORIGINAL_CONTROLS), pset)
     return (
         [
             (r.type, r.id, r.name, r.arn, r.region, r.read_error, r.tags, _json(r.properties))

@@ -21,6 +21,7 @@ from sagewarden.sources.terraform import AFTER_APPLY, is_plan, parse_address, re
 from sagewarden.sources.terraform.mapping import AWS_TYPES, AWSCC_TYPES, TYPES, pascal
 from sagewarden.unknowns import UnresolvedValue
 from sagewarden.verdicts import Status
+from tests.helpers import ORIGINAL_CONTROLS
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "terraform"
 P, F, NA, U, E = (
@@ -52,7 +53,7 @@ def read(name: str) -> tuple[list[Resource], list[Any]]:
 def run(resources: list[Resource], params: list[str] | None = None) -> Verdicts:
     pset, diags = parse_params(params or [])
     assert not diags
-    result = evaluate(resources, list(CONTROLS), pset)
+    result = evaluate(resources, list(ORIGINAL_CONTROLS), pset)
     return {(e.control.id, e.resource.id): e.status for e in result.evaluations}
 
 
@@ -267,7 +268,7 @@ def test_awscc_schedules_follow_references_by_name_and_by_target() -> None:
     assert verdicts("awscc-monitoring.json", RESOLVE) == expected
 
 
-def test_awscc_covers_all_ten_types() -> None:
+def test_awscc_covers_every_type() -> None:
     resources, _ = read("awscc-monitoring.json")
     assert {r.type for r in resources} == ALL_TYPES
     assert {TYPES[r.extra["terraform_type"]].provider for r in resources} == {"awscc"}
@@ -294,6 +295,40 @@ def test_awscc_unset_optional_attributes_are_absent_not_unknown() -> None:
     assert "mq.job_definition_name" in name.why
     mq = by_id(resources, "awscc_sagemaker_model_quality_job_definition.mq")
     assert mq.name == mq.id  # its name is generated at apply
+
+
+def test_awscc_feature_group_and_inference_experiment() -> None:
+    resources, _ = read("awscc-monitoring.json")
+    group = by_id(resources, "awscc_sagemaker_feature_group.online")
+    assert group.name == "cc-fraud-features"
+    assert group.arn is None  # AWS::SageMaker::FeatureGroup's schema has no ARN
+    assert "OfflineStoreConfig" not in group.properties  # not configured: no offline store
+    assert group.properties["OnlineStoreConfig"] == {"EnableOnlineStore": True}
+    assert [f["FeatureName"] for f in group.properties["FeatureDefinitions"]] == [
+        "transaction-id",
+        "event-time",
+        "amount",
+    ]
+    shadow = by_id(resources, "awscc_sagemaker_inference_experiment.shadow")
+    assert shadow.name == "cc-fraud-shadow"
+    assert shadow.arn is None  # known only after apply
+    key = shadow.properties["KmsKey"]
+    assert isinstance(key, UnresolvedValue)
+    assert key.target == "awscc_kms_key.shadow"
+    assert shadow.properties["DataStorageConfig"] == {
+        "Destination": "s3://fraud-monitoring-111122223333/shadow-capture"
+    }
+    variants = shadow.properties["ModelVariants"]
+    assert variants[1]["InfrastructureConfig"]["RealTimeInferenceConfig"]["InstanceCount"] == 1
+    pset, _ = parse_params([])
+    new = [c for c in CONTROLS if c.resource_type in (RT.FEATURE_GROUP, RT.INFERENCE_EXPERIMENT)]
+    evs = evaluate([group, shadow], new, pset).evaluations
+    assert {(e.control.id, e.status) for e in evs} == {
+        ("SageMaker.17", NA),  # no offline store (unset, not unknown)
+        ("SageMaker.18", F),  # Standard by default, no key
+        ("SageMaker.23", P),  # a key known only after apply is a key all the same
+        ("SageMaker.24", F),  # data capture without a key
+    }
 
 
 # -- modules, count and for_each ------------------------------------------------------------------
@@ -677,6 +712,7 @@ def test_mapping_table() -> None:
         RT.APP_IMAGE_CONFIG,
         RT.DATA_QUALITY_JOB_DEFINITION,
         RT.MONITORING_SCHEDULE,
+        RT.FEATURE_GROUP,
     }
     for tmap in TYPES.values():
         # the name attribute lands on the name property the engine matches by

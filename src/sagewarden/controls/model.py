@@ -63,7 +63,11 @@ def _containers(r: Resource) -> tuple[object, object]:
     primary = raw(r.properties, PRIMARY)
     containers = raw(r.properties, CONTAINERS)
     if is_absent(primary) and (is_absent(containers) or containers == []):
-        raise InvalidValue(PRIMARY, None, "set, or Containers (a model has one or the other)")
+        raise InvalidValue(
+            CONTAINERS,
+            containers,
+            "a non-empty list when PrimaryContainer is not set (every model has one or the other)",
+        )
     return primary, containers
 
 

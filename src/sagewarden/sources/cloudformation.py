@@ -1,7 +1,7 @@
 """CloudFormation, SAM and CDK templates as a source, before anything reaches AWS.
 
 YAML (short and long intrinsic forms) or JSON, recognised by content. Every
-AWS::SageMaker::* resource of the ten evaluated types becomes a canonical resource whose
+AWS::SageMaker::* resource of an evaluated type (kinds) becomes a canonical resource whose
 id is its logical id and whose provenance carries the file and the line of that id.
 Resources whose Condition is false are not evaluated (and say so); suppressions are read
 from `Metadata: {sagewarden: {suppress: [...]}}`.

@@ -6,13 +6,23 @@ Everything is reached through boto3 over real HTTP.
 
 What the SageMaker extension adds, and why (moto 5.2 gaps):
 
-- Operations moto does not have, stateful per (account, region):
+- Operations moto does not have (or has in part), stateful per (account, region):
   images (Create/Describe/Update/Delete/ListImages), app image configs
   (Create/Describe/Update/Delete/ListAppImageConfigs, list returns full details) and
   monitoring schedules (Create/Describe/Update/Delete/Start/Stop/ListMonitoringSchedules,
   filters EndpointName, NameContains, StatusEquals, MonitoringJobDefinitionName,
   MonitoringTypeEquals). A schedule is Pending on the first Describe after a Create or
   Update, then Scheduled; MonitoringType defaults to DataQuality for an inline job.
+  Feature groups (Create/Describe/Update/Delete/ListFeatureGroups: moto has only a
+  partial Create/Describe, without online store or throughput), whole: Describe answers
+  what Create stored (the offline store completed as AWS completes it, ThroughputConfig
+  OnDemand by default, no NextToken), Creating until first described, then Created; the
+  ARN holds the name in lower case. Inference experiments (Create/Describe/Update/Stop/
+  Delete/ListInferenceExperiments; the List summary has no ARN): Creating until first
+  described, then Created or Running by their Schedule (default: now, for 7 days),
+  Completed after its EndTime; Update and Stop only when Created or Running, Delete only
+  when Created, Completed or Cancelled (ConflictException otherwise); Update replaces
+  DataStorageConfig whole. Their endpoint and models must exist.
   Their tags (AddTags/ListTags/DeleteTags on their ARNs; other ARNs stay moto's).
   Not-found is `ResourceNotFound`, duplicates `ResourceInUse`, as in AWS.
 - Operations moto lacks on its own resources: UpdateNotebookInstance (only when the

@@ -15,7 +15,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from sagewarden_demo.emulator import sagemaker_endpoints, sagemaker_fixes, sagemaker_resources
+from sagewarden_demo.emulator import (
+    sagemaker_endpoints,
+    sagemaker_experiments,
+    sagemaker_featurestore,
+    sagemaker_fixes,
+    sagemaker_resources,
+)
 from sagewarden_demo.emulator.calls import Incoming
 from sagewarden_demo.emulator.context import Context, MotoGateway, PassThrough
 from sagewarden_demo.emulator.replies import ApiError, Reply, error_reply, json_reply
@@ -39,6 +45,8 @@ HANDLERS: dict[str, Handler] = {
     **sagemaker_fixes.HANDLERS,
     **sagemaker_endpoints.HANDLERS,
     **sagemaker_resources.HANDLERS,
+    **sagemaker_featurestore.HANDLERS,
+    **sagemaker_experiments.HANDLERS,
 }
 
 

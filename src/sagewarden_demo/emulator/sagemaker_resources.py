@@ -1,5 +1,6 @@
 """SageMaker resources moto 5.x does not have: images, app image configs, monitoring
-schedules, and the tags on them.
+schedules, and the tags on them and on feature groups and inference experiments (whose
+operations are sagemaker_featurestore.py's and sagemaker_experiments.py's).
 
 Behaviour follows the SageMaker API reference: ResourceNotFound/ResourceInUse errors,
 full details in ListAppImageConfigs, monitoring schedules that are Pending until first
@@ -26,6 +27,7 @@ from sagewarden_demo.emulator.sagemaker_store import (
     AppImageConfig,
     Image,
     MonitoringSchedule,
+    Tagged,
     arn_kind_and_name,
 )
 
@@ -34,11 +36,11 @@ Handler = Callable[[Context], dict[str, Any]]
 MAX_TAGS = 50
 
 
-def _not_found(label: str, arn: str) -> ApiError:
+def not_found(label: str, arn: str) -> ApiError:
     return ApiError("ResourceNotFound", f"{label} {arn} does not exist.")
 
 
-def _in_use(label: str, arn: str) -> ApiError:
+def in_use(label: str, arn: str) -> ApiError:
     return ApiError("ResourceInUse", f"{label} {arn} already exists.")
 
 
@@ -49,7 +51,7 @@ def _image(ctx: Context) -> Image:
     name = ctx.params["ImageName"]
     image = ctx.state.images.get(name)
     if image is None:
-        raise _not_found("Image", ctx.arn(IMAGE, name))
+        raise not_found("Image", ctx.arn(IMAGE, name))
     return image
 
 
@@ -57,7 +59,7 @@ def create_image(ctx: Context) -> dict[str, Any]:
     p = ctx.params
     arn = ctx.arn(IMAGE, p["ImageName"])
     if p["ImageName"] in ctx.state.images:
-        raise _in_use("Image", arn)
+        raise in_use("Image", arn)
     ctx.state.images[p["ImageName"]] = Image(
         name=p["ImageName"],
         arn=arn,
@@ -125,7 +127,7 @@ def _app_image_config(ctx: Context) -> AppImageConfig:
     name = ctx.params["AppImageConfigName"]
     config = ctx.state.app_image_configs.get(name)
     if config is None:
-        raise _not_found("AppImageConfig", ctx.arn(APP_IMAGE_CONFIG, name))
+        raise not_found("AppImageConfig", ctx.arn(APP_IMAGE_CONFIG, name))
     return config
 
 
@@ -134,7 +136,7 @@ def create_app_image_config(ctx: Context) -> dict[str, Any]:
     name = p["AppImageConfigName"]
     arn = ctx.arn(APP_IMAGE_CONFIG, name)
     if name in ctx.state.app_image_configs:
-        raise _in_use("AppImageConfig", arn)
+        raise in_use("AppImageConfig", arn)
     ctx.state.app_image_configs[name] = AppImageConfig(
         name=name,
         arn=arn,
@@ -193,7 +195,7 @@ def _schedule(ctx: Context) -> MonitoringSchedule:
     name = ctx.params["MonitoringScheduleName"]
     schedule = ctx.state.monitoring_schedules.get(name)
     if schedule is None:
-        raise _not_found("Monitoring schedule", ctx.arn(MONITORING_SCHEDULE, name))
+        raise not_found("Monitoring schedule", ctx.arn(MONITORING_SCHEDULE, name))
     return schedule
 
 
@@ -241,7 +243,7 @@ def create_monitoring_schedule(ctx: Context) -> dict[str, Any]:
     name = p["MonitoringScheduleName"]
     arn = ctx.arn(MONITORING_SCHEDULE, name)
     if name in ctx.state.monitoring_schedules:
-        raise _in_use("Monitoring schedule", arn)
+        raise in_use("Monitoring schedule", arn)
     config = p["MonitoringScheduleConfig"]
     monitoring_type, endpoint = _type_and_endpoint(ctx, config)
     ctx.state.monitoring_schedules[name] = MonitoringSchedule(
@@ -326,7 +328,7 @@ def list_monitoring_schedules(ctx: Context) -> dict[str, Any]:
 # Tags on the resources above; any other ARN is moto's.
 
 
-def _tagged(ctx: Context) -> Image | AppImageConfig | MonitoringSchedule:
+def _tagged(ctx: Context) -> Tagged:
     resource_arn = ctx.params["ResourceArn"]
     parsed = arn_kind_and_name(resource_arn)
     if parsed is None or parsed[0] not in EXTENSION_KINDS:

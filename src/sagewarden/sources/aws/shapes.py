@@ -36,6 +36,10 @@ AWS_OMITS: dict[str, dict[str, tuple[str, ...]]] = {
         # DescribeEndpoint has no DataCaptureConfig.KmsKeyId when capture uses no
         # customer-managed key (seen on live endpoints: aws/sagemaker-python-sdk#5738).
         "DataCaptureConfigSummary": ("KmsKeyId",),
+        # DescribeFeatureGroup has no NextToken when every feature definition fits in the
+        # answer (a recorded answer in aws/sagemaker-python-sdk's feature-processor unit
+        # tests, with its ResponseMetadata; other recordings show it as "").
+        "DescribeFeatureGroupResponse": ("NextToken",),
     },
 }
 

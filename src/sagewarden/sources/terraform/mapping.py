@@ -16,7 +16,10 @@ Two providers describe SageMaker:
 Paths in the table are Terraform attribute paths joined with ".", list indexes left out
 (`production_variants.serverless_config` is the serverless_config block of every
 variant). Checked against the providers' schemas and docs (aws 5.x-6.x; the aws monitoring
-schedule gained an inline `monitoring_job_definition` block in recent releases).
+schedule gained an inline `monitoring_job_definition` block in recent releases; the aws
+feature group against `terraform providers schema -json` of aws 5.100.0). hashicorp/aws has
+no model bias, explainability or quality job definition and no inference experiment: those
+exist only in awscc.
 """
 
 from __future__ import annotations
@@ -117,6 +120,7 @@ def _aws(
 
 
 _MONITOR_JOB = "monitoring_schedule_config.monitoring_job_definition"
+_FEATURE = "feature_definition"  # one block per feature: FeatureDefinitions stays a list
 
 AWS_TYPES: dict[str, TypeMap] = {
     "aws_sagemaker_notebook_instance": _aws(
@@ -225,12 +229,24 @@ AWS_TYPES: dict[str, TypeMap] = {
             ),
         ),
     ),
+    "aws_sagemaker_feature_group": _aws(
+        RT.FEATURE_GROUP,
+        "feature_group_name",
+        renames={_FEATURE: "FeatureDefinitions"},
+        objects=(
+            *_under(f"{_FEATURE}.collection_config", ("", "vector_config")),
+            *_under("offline_store_config", ("", "s3_storage_config", "data_catalog_config")),
+            *_under("online_store_config", ("", "security_config", "ttl_duration")),
+            "throughput_config",
+        ),
+    ),
 }
 
 
-def _awscc(cfn_type: str, arn_attr: str) -> TypeMap:
+def _awscc(cfn_type: str, arn_attr: str | None) -> TypeMap:
     """An awscc type: generated from the CloudFormation schema, so its name attribute is
-    the snake_case of the type's name property."""
+    the snake_case of the type's name property (and the ARN attribute, if the schema has
+    one, that of its ARN property)."""
     name = name_property(cfn_type)
     attr = str(xform_name(name))
     return TypeMap(
@@ -264,6 +280,10 @@ AWSCC_TYPES: dict[str, TypeMap] = {
     "awscc_sagemaker_monitoring_schedule": _awscc(
         RT.MONITORING_SCHEDULE, "monitoring_schedule_arn"
     ),
+    # AWS::SageMaker::FeatureGroup's schema holds no ARN (only CreationTime and
+    # FeatureGroupStatus are read-only), so neither does the awscc resource.
+    "awscc_sagemaker_feature_group": _awscc(RT.FEATURE_GROUP, None),
+    "awscc_sagemaker_inference_experiment": _awscc(RT.INFERENCE_EXPERIMENT, "arn"),
 }
 
 TYPES: dict[str, TypeMap] = {**AWS_TYPES, **AWSCC_TYPES}

@@ -1,7 +1,7 @@
 """Benchmark: `sagewarden scan` on a large AWS Config snapshot.
 
 Generates a snapshot of N configuration items (90% EC2/S3/IAM, 10% SageMaker across all
-ten types, about 1 KB an item, like a real account), then runs the real command on it in
+twelve types, about 1 KB an item, like a real account), then runs the real command on it in
 a child process pinned to one core, and prints wall time, items/s and peak memory against
 the targets: 1,000,000 items in under 20 s with peak memory under 2 GB.
 
@@ -27,6 +27,8 @@ TARGET_SECONDS_PER_MILLION = 20.0
 TARGET_PEAK_MB = 2048.0
 ACCOUNT = "111122223333"
 CAPTURE = "2026-11-20T06:12:41.379Z"
+KEY = f"arn:aws:kms:eu-west-1:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SAGEMAKER_TYPES = 12  # every SageMaker type sagewarden reads; the snapshot's name says it
 
 
 def _envelope(
@@ -136,7 +138,7 @@ def other_item(i: int, rnd: random.Random, region: str) -> dict[str, Any]:
 
 
 def sagemaker_item(i: int, rnd: random.Random, region: str) -> dict[str, Any]:
-    kind = (i // 10) % 10  # the caller passes every tenth index
+    kind = (i // 10) % SAGEMAKER_TYPES  # the caller passes every tenth index
     on = rnd.random() < 0.5
     arn = f"arn:aws:sagemaker:{region}:{ACCOUNT}"
     net = {"EnableNetworkIsolation": on, "EnableInterContainerTrafficEncryption": not on}
@@ -162,6 +164,7 @@ def sagemaker_item(i: int, rnd: random.Random, region: str) -> dict[str, Any]:
                 "PlatformIdentifier": rnd.choice(["notebook-al2-v3", "notebook-al2023-v1"]),
                 "InstanceType": "ml.t3.medium",
                 "SubnetId": "subnet-0ab12cd34ef56" if on else None,
+                "KmsKeyId": KEY if on else None,
             },
         ),
         (
@@ -186,7 +189,10 @@ def sagemaker_item(i: int, rnd: random.Random, region: str) -> dict[str, Any]:
             {
                 "EnableNetworkIsolation": on,
                 "ExecutionRoleArn": f"arn:aws:iam::{ACCOUNT}:role/x",
-                "PrimaryContainer": {"Image": "123.dkr.ecr.eu-west-1.amazonaws.com/img:1"},
+                "PrimaryContainer": {
+                    "Image": "123.dkr.ecr.eu-west-1.amazonaws.com/img:1",
+                    "ImageConfig": {"RepositoryAccessMode": "Vpc" if on else "Platform"},
+                },
             },
         ),
         ("AppImageConfig", "app-image-config", "AppImageConfigName", {}),
@@ -211,7 +217,65 @@ def sagemaker_item(i: int, rnd: random.Random, region: str) -> dict[str, Any]:
                 }
             },
         ),
+        (
+            "FeatureGroup",
+            "feature-group",
+            "FeatureGroupName",
+            {
+                "RecordIdentifierFeatureName": "record_id",
+                "EventTimeFeatureName": "event_time",
+                "FeatureDefinitions": [
+                    {"FeatureName": "record_id", "FeatureType": "String"},
+                    {"FeatureName": "event_time", "FeatureType": "String"},
+                ],
+                "OfflineStoreConfig": {
+                    "S3StorageConfig": {
+                        "S3Uri": f"s3://feature-store-{region}/{i}",
+                        **({"KmsKeyId": KEY} if on else {}),
+                    },
+                    "DisableGlueTableCreation": False,
+                },
+                "OnlineStoreConfig": {
+                    "EnableOnlineStore": True,
+                    "StorageType": rnd.choice(["Standard", "InMemory"]),
+                    **({"SecurityConfig": {"KmsKeyId": KEY}} if on else {}),
+                },
+                "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/FeatureStore",
+                "FeatureGroupStatus": "Created",
+            },
+        ),
+        (
+            "InferenceExperiment",
+            "inference-experiment",
+            "Name",
+            {
+                "Type": "ShadowMode",
+                "EndpointName": f"ep-{i}",
+                "RoleArn": f"arn:aws:iam::{ACCOUNT}:role/Experiments",
+                "ModelVariants": [
+                    {
+                        "ModelName": f"m-{i}-{v}",
+                        "VariantName": v,
+                        "InfrastructureConfig": {
+                            "InfrastructureType": "RealTimeInference",
+                            "RealTimeInferenceConfig": {
+                                "InstanceType": "ml.m5.large",
+                                "InstanceCount": 1,
+                            },
+                        },
+                    }
+                    for v in ("production", "shadow")
+                ],
+                **({"KmsKey": KEY} if on else {}),
+                "DataStorageConfig": {
+                    "Destination": f"s3://experiments-{region}/{i}",
+                    **({"KmsKey": KEY} if not on else {}),
+                },
+                "Status": "Running",
+            },
+        ),
     ]
+    assert len(table) == SAGEMAKER_TYPES, "one row per SageMaker type"
     rtype, arn_kind, name_prop, config = table[kind]
     name = f"{arn_kind}-{i}"
     config = {name_prop: name, **config}
@@ -242,8 +306,10 @@ def generate(path: Path, items: int, seed: int = 42) -> None:
     tmp.rename(path)
 
 
-def run(path: Path) -> tuple[float, float, int]:
-    """Wall seconds, peak RSS in MB, exit code of one `sagewarden scan`, on one core."""
+def run(path: Path) -> tuple[float, float, float, int]:
+    """Wall seconds, CPU seconds, peak RSS in MB, exit code of one `sagewarden scan`, on one
+    core. CPU time is what the scan itself cost: on a shared machine wall time also counts
+    the time other work held the core."""
     cmd = [
         sys.executable,
         "-m",
@@ -264,7 +330,8 @@ def run(path: Path) -> tuple[float, float, int]:
     proc = subprocess.Popen(cmd, preexec_fn=lambda: os.sched_setaffinity(0, {0}))
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - started
-    return wall, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
+    cpu = usage.ru_utime + usage.ru_stime
+    return wall, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status)
 
 
 def main() -> int:
@@ -273,7 +340,7 @@ def main() -> int:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     OUT.mkdir(exist_ok=True)
-    path = OUT / f"snapshot-{args.items}.json"
+    path = OUT / f"snapshot-{args.items}-{SAGEMAKER_TYPES}types.json"
     if not path.exists():
         t = time.perf_counter()
         generate(path, args.items)
@@ -281,13 +348,13 @@ def main() -> int:
     size_mb = path.stat().st_size / 1e6
     best = None
     for _ in range(args.repeat):
-        wall, peak, code = run(path)
+        wall, cpu, peak, code = run(path)
         if code != 0:
             print(f"sagewarden exited {code}", file=sys.stderr)
             return 1
-        best = (wall, peak) if best is None or wall < best[0] else best
+        best = (wall, cpu, peak) if best is None or wall < best[0] else best
     assert best is not None
-    wall, peak = best
+    wall, cpu, peak = best
     target = TARGET_SECONDS_PER_MILLION * args.items / 1_000_000
     print(f"items            {args.items:,} ({size_mb:,.0f} MB, 10% SageMaker)")
     print(
@@ -295,6 +362,7 @@ def main() -> int:
         f"  {'OK' if wall < target else 'MISSED'}"
     )
     print(f"throughput       {args.items / wall:,.0f} items/s")
+    print(f"cpu time         {cpu:.2f} s (the scan alone; wall - cpu = waiting for the core)")
     print(
         f"peak memory      {peak:,.0f} MB (target < {TARGET_PEAK_MB:,.0f} MB)"
         f"  {'OK' if peak < TARGET_PEAK_MB else 'MISSED'}"

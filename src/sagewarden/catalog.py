@@ -27,6 +27,7 @@ from sagewarden.controls import (
 from sagewarden.controls.base import (
     AI_SECURITY,
     AT_LEAST,
+    FROM_OPTION_KMS_KEY,
     FROM_OPTION_SUBNET,
     FROM_OPTION_TAGS,
     FSBP,
@@ -52,6 +53,7 @@ __all__ = [
     "AT_LEAST",
     "BY_ID",
     "CONTROLS",
+    "FROM_OPTION_KMS_KEY",
     "FROM_OPTION_SUBNET",
     "FROM_OPTION_TAGS",
     "FSBP",

@@ -17,6 +17,7 @@ from pathlib import Path
 from sagewarden.catalog import (
     AT_LEAST,
     CONTROLS,
+    FROM_OPTION_KMS_KEY,
     FROM_OPTION_SUBNET,
     FROM_OPTION_TAGS,
     Control,
@@ -39,6 +40,7 @@ _STRATEGY = {
 _FROM_OPTION = {
     FROM_OPTION_SUBNET: "the private subnet given with `--subnet`",
     FROM_OPTION_TAGS: "the tags given with `--tag`",
+    FROM_OPTION_KMS_KEY: "the KMS key given with `--kms-key`",
 }
 
 

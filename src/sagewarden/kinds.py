@@ -200,7 +200,9 @@ KINDS: tuple[Kind, ...] = (
         defaults=MappingProxyType(
             {
                 "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig."
-                "EnableNetworkIsolation": False
+                "EnableNetworkIsolation": False,
+                "MonitoringScheduleConfig.MonitoringJobDefinition.NetworkConfig."
+                "EnableInterContainerTrafficEncryption": False,
             }
         ),
     ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagewarden.controls.base import Context, Control, Fix, Severity
+from sagewarden.controls.base import FROM_OPTION_KMS_KEY, Context, Control, Fix, Severity
 from sagewarden.controls.keys import key_named
 from sagewarden.kinds import REBUILD
 from sagewarden.resources import Resource
@@ -70,7 +70,11 @@ OFFLINE_STORE_ENCRYPTION = Control(
     config_rule="sagemaker-featuregroup-encryption-at-rest",
     schedule="Change triggered",
     remediation=_BLOCKED.format(store="the offline store's", field=OFFLINE_KEY),
-    fix=Fix(REBUILD, blocked=_BLOCKED.format(store="the offline store's", field=OFFLINE_KEY)),
+    fix=Fix(
+        REBUILD,
+        ((OFFLINE_KEY, FROM_OPTION_KMS_KEY),),
+        blocked=_BLOCKED.format(store="the offline store's", field=OFFLINE_KEY),
+    ),
     check=offline_store_encryption,
 )
 
@@ -90,7 +94,11 @@ ONLINE_STORE_ENCRYPTION = Control(
     config_rule="sagemaker-featuregroup-online-store-encryption",
     schedule="Change triggered",
     remediation=_BLOCKED.format(store="the online store's", field=ONLINE_KEY),
-    fix=Fix(REBUILD, blocked=_BLOCKED.format(store="the online store's", field=ONLINE_KEY)),
+    fix=Fix(
+        REBUILD,
+        ((ONLINE_KEY, FROM_OPTION_KMS_KEY),),
+        blocked=_BLOCKED.format(store="the online store's", field=ONLINE_KEY),
+    ),
     check=online_store_encryption,
     related_requirements=(
         "NIST.800-53.r5 AU-9",

@@ -12,7 +12,7 @@ from typing import Any
 
 from sagewarden.controls.base import FROM_OPTION_KMS_KEY, Context, Control, Fix, Severity
 from sagewarden.controls.keys import key_named
-from sagewarden.kinds import BLUE_GREEN, IN_PLACE
+from sagewarden.kinds import IN_PLACE, REBUILD
 from sagewarden.resources import Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.values import is_absent, raw
@@ -58,7 +58,7 @@ INSTANCE_STORAGE_ENCRYPTION = Control(
     config_rule="sagemaker-inf-experiment-instance-storage-kms-encrypted",
     schedule="Change triggered",
     remediation=_INSTANCE_BLOCKED,
-    fix=Fix(BLUE_GREEN, blocked=_INSTANCE_BLOCKED),
+    fix=Fix(REBUILD, (("KmsKey", FROM_OPTION_KMS_KEY),), blocked=_INSTANCE_BLOCKED),
     check=instance_storage_encryption,
 )
 

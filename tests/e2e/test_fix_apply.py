@@ -27,6 +27,8 @@ VOLATILE = {
     "LastModifiedTime",
     "MonitoringScheduleStatus",
     "LastMonitoringExecutionSummary",
+    "FeatureGroupStatus",
+    "LastUpdateStatus",
 }
 
 
@@ -88,6 +90,15 @@ def describe_all(sm: Any) -> dict[str, dict[str, Any]]:
         keep("aic", name, sm.describe_app_image_config(AppImageConfigName=name))
     for i in sm.list_images()["Images"]:
         keep("image", i["ImageName"], sm.describe_image(ImageName=i["ImageName"]))
+    for g in sm.list_feature_groups()["FeatureGroupSummaries"]:
+        name = g["FeatureGroupName"]
+        keep("feature-group", name, sm.describe_feature_group(FeatureGroupName=name))
+    for x in sm.list_inference_experiments()["InferenceExperiments"]:
+        d = sm.describe_inference_experiment(Name=x["Name"])
+        # Its status and its variants' move on each read (Updating until seen).
+        d["ModelVariants"] = [{k: v for k, v in m.items() if k != "Status"}
+                              for m in d["ModelVariants"]]  # fmt: skip
+        keep("experiment", x["Name"], {k: v for k, v in d.items() if k != "Status"})
     return out
 
 
@@ -226,6 +237,7 @@ def test_fix_runs_lists_runs(live: Emulator, capsys: pytest.CaptureFixture[str])
 # --- the notebook rebuild (.1/.2), with a verified S3 backup and restore ---------------------
 
 SUBNET = "subnet-0ab12cd34ef56"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0000aaaa-11bb-22cc-33dd-444455556666"
 
 
 def lifecycle_configs(sm: Any) -> set[str]:
@@ -264,7 +276,7 @@ def _exposed_notebook(live: Emulator) -> Any:
     return sm
 
 
-def test_rebuild_backs_up_restores_and_fixes_network_root_in_one(
+def test_rebuild_backs_up_restores_and_fixes_network_root_and_key_in_one(
     live: Emulator, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     sm = _exposed_notebook(live)
@@ -272,13 +284,17 @@ def test_rebuild_backs_up_restores_and_fixes_network_root_in_one(
     assert before[("SageMaker.1", "research")] == "FAILED"
     assert before[("SageMaker.2", "research")] == "FAILED"
     assert before[("SageMaker.3", "research")] == "FAILED"
+    assert before[("SageMaker.21", "research")] == "FAILED"
     live.clear_calls()
     code = main(
         ["fix", "apply", "--aws", "--region", REGION, "--allow-rebuild",
-         "--backup-s3", "s3://nb-backups/rebuilds", "--subnet", SUBNET, "--yes", *FAST]
+         "--backup-s3", "s3://nb-backups/rebuilds", "--subnet", SUBNET, "--kms-key", KEY,
+         "--yes", *FAST]
     )  # fmt: skip
     assert code == 0, capsys.readouterr().err
     assert_policy_covers(live.calls, "s3://nb-backups/rebuilds")
+    creates = [c for c in live.calls if c.operation == "CreateNotebookInstance"]
+    assert len(creates) == 1 and creates[0].params["KmsKeyId"] == KEY  # one rebuild, all five
     names = [n["NotebookInstanceName"] for n in sm.list_notebook_instances()["NotebookInstances"]]
     assert names == ["research-sw1"]  # the old one is gone, after the verified restore
     new = sm.describe_notebook_instance(NotebookInstanceName="research-sw1")
@@ -288,6 +304,7 @@ def test_rebuild_backs_up_restores_and_fixes_network_root_in_one(
     assert new["RootAccess"] == "Disabled"
     assert new["VolumeSizeInGB"] == 20
     assert new["InstanceType"] == "ml.t3.large"
+    assert new["KmsKeyId"] == KEY
     assert new["NotebookInstanceLifecycleConfigName"] == "conda-setup"  # the original, back
     tags = sm.list_tags(ResourceArn=new["NotebookInstanceArn"])["Tags"]
     assert {t["Key"]: t["Value"] for t in tags} == {"team": "research", "cost center": "4'10"}
@@ -297,7 +314,7 @@ def test_rebuild_backs_up_restores_and_fixes_network_root_in_one(
     }
     assert lifecycle_configs(sm) == {"conda-setup"}  # the temporary ones are gone
     after = scan(capsys)
-    for c in ("SageMaker.1", "SageMaker.2", "SageMaker.3", "SageMaker.8"):
+    for c in ("SageMaker.1", "SageMaker.2", "SageMaker.3", "SageMaker.8", "SageMaker.21"):
         assert after[(c, "research-sw1")] == "PASSED"
     # The old notebook's volume cannot come back: rollback says so and keeps the new one.
     run_id = last_run()

@@ -89,6 +89,15 @@ def _exposed_notebook(live: Emulator) -> None:
     live.client("s3", REGION).create_bucket(Bucket="nb-backups")
 
 
+def _experiment(live: Emulator) -> None:
+    from tests.e2e.test_emulator_featurestore import experiment, live_endpoint
+
+    sm = live.client("sagemaker", REGION)
+    live_endpoint(sm)
+    experiment(sm, "shadow", DataStorageConfig={"Destination": "s3://bucket/capture"})
+
+
+KEY = ["--kms-key", f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0000aaaa-11bb-22cc-33dd-444455556666"]
 REBUILD = ["--allow-rebuild", "--backup-s3", "s3://nb-backups/x", "--subnet", "subnet-1"]
 # name: (build, controls fixed, plan options, where to kill: "every" call, "mutating" calls
 # and the call after each, or "writes" only)
@@ -97,6 +106,7 @@ SCENARIOS: dict[str, tuple[Callable[[Emulator], None], list[str], list[str], str
     "endpoint-config-blue-green": (_endpoint_config, ["SageMaker.4"], [], "mutating"),
     "job-definition-blue-green": (_job_definition, ["SageMaker.9", "SageMaker.11"], [], "mutating"),
     "notebook-rebuild": (_exposed_notebook, ["SageMaker.1", "SageMaker.2"], REBUILD, "writes"),
+    "inference-experiment-in-place": (_experiment, ["SageMaker.24"], KEY, "every"),
 }
 
 

@@ -232,3 +232,45 @@ def test_ctrl_c_during_a_rollback_stops_after_the_undo_in_progress(
     assert _journal()[1] == "rolled-back"
     for name in ("a", "b"):
         assert _status(sm, name) == ("Enabled", "InService")
+
+
+def test_ctrl_c_during_an_experiment_update_then_resume_and_roll_back(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The in-place update of an inference experiment's data capture (SageMaker.24) is
+    journaled like every step: the update in flight finishes, the next experiment is not
+    touched, resume fixes it, rollback puts both back."""
+    from tests.e2e.test_emulator_featurestore import experiment, live_endpoint
+
+    sm = live.client("sagemaker", REGION)
+    live_endpoint(sm)
+    capture = {"Destination": "s3://bucket/capture"}
+    for name in ("a", "b"):
+        experiment(sm, name, DataStorageConfig=capture)
+    key = "alias/ml-data"
+    argv = ("fix", "apply", "--aws", "--region", REGION, "--only", "SageMaker.24",
+            "--kms-key", key, "--workers", "1")  # fmt: skip
+
+    def update_a(call: Call) -> bool:
+        return call.operation == "UpdateInferenceExperiment" and call.params["Name"] == "a"
+
+    code, out, err, calls = _apply_interrupted(live, 1, argv, update_a)
+
+    run_id, state, steps = _journal()
+    assert code == 130, err
+    assert state == "interrupted" and out == f"run {run_id}: interrupted\n"
+    assert [s for s in steps if s[2] != "skipped"] == [("a", "UpdateInferenceExperiment", "done")]
+    updated = [c.params["Name"] for c in calls if c.operation == "UpdateInferenceExperiment"]
+    assert updated == ["a"]
+
+    def data(name: str) -> Any:
+        return sm.describe_inference_experiment(Name=name)["DataStorageConfig"]
+
+    assert (data("a"), data("b")) == ({**capture, "KmsKey": key}, capture)
+
+    capsys.readouterr()
+    assert main(["fix", "apply", "--resume", run_id, "--yes", *FAST]) == 0
+    assert _journal()[1] == "done"
+    assert data("a") == data("b") == {**capture, "KmsKey": key}
+    assert main(["fix", "rollback", run_id, "--yes", *FAST]) == 0, capsys.readouterr().err
+    assert data("a") == data("b") == capture

@@ -28,6 +28,7 @@ IN_VPC = {
     "SubnetId": "subnet-0ab12cd34ef56",
     "SecurityGroupIds": ["sg-0aa11bb22cc33"],
     "DirectInternetAccess": "Disabled",
+    "KmsKeyId": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0000aaaa-11bb-22cc-33dd-444455556666",
 }
 
 
@@ -56,11 +57,15 @@ def root_access(sm: Any, name: str) -> str:
 
 def serving_estate(sm: Any) -> None:
     """A model without network isolation (.5) in a one-instance config (.4) that a live
-    endpoint uses."""
+    endpoint uses; its image comes from a private registry in the VPC (SageMaker.16 passes:
+    its fix is a person's, and would be held)."""
     sm.create_model(
         ModelName="scorer",
         ExecutionRoleArn=ROLE,
-        PrimaryContainer={"Image": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/scorer:1"},
+        PrimaryContainer={
+            "Image": "registry.example.internal/scorer:1",
+            "ImageConfig": {"RepositoryAccessMode": "Vpc"},
+        },
     )
     sm.create_endpoint_config(
         EndpointConfigName="scorer-config",

@@ -117,6 +117,11 @@ def _planned_branches() -> set[str]:
             evaluations, tags={"team": "ml"}, allow_rebuild=True, backup=backup, subnet="subnet-9"
         )
         actions |= {s.action for rp in p.resources for s in rp.steps}
+    # An inference experiment's data capture, in place with the key the user names.
+    from tests.unit.test_plan_newer_controls import KEY, experiment
+
+    p = plan(run([experiment("shadow")]), kms_key=KEY)
+    actions |= {s.action for rp in p.resources for s in rp.steps}
     # A schedule whose job definition is not in the scan: planned, blocked.
     p = plan(run([schedule_by_ref], ["SageMaker.14.resolveReferences=true"]))
     return actions | {s.action for rp in p.resources for s in rp.steps}
@@ -293,3 +298,31 @@ def test_schedule_waiter_gives_up_in_one_line(aws: Emulator) -> None:
     with pytest.raises(StepFailed) as caught:
         waiting.wait(ctx, "monitoring_schedule_not_pending", MonitoringScheduleName="slow")
     assert str(caught.value) == "monitoring schedule not pending did not happen: status Pending"
+
+
+def test_experiment_waiter_waits_out_a_transition_and_a_deleted_one(aws: Emulator) -> None:
+    """A new experiment is Creating on its first Describe (the emulator moves it on read):
+    the waiter retries, and is done at once for one that does not exist."""
+    from tests.e2e.test_emulator_featurestore import experiment, live_endpoint
+
+    sm = aws.client("sagemaker", REGION)
+    live_endpoint(sm)
+    experiment(sm, "shadow")
+    ctx: Any = _Ctx(sm, attempts=5)
+    aws.clear_calls()
+    waiting.wait(ctx, "inference_experiment_settled", Name="shadow")
+    reads = [c for c in aws.calls if c.operation == "DescribeInferenceExperiment"]
+    assert len(reads) == 2  # Creating, then Running
+    waiting.wait(ctx, "inference_experiment_settled", Name="gone")
+
+
+def test_experiment_waiter_gives_up_in_one_line(aws: Emulator) -> None:
+    from tests.e2e.test_emulator_featurestore import experiment, live_endpoint
+
+    sm = aws.client("sagemaker", REGION)
+    live_endpoint(sm)
+    experiment(sm, "shadow")
+    ctx: Any = _Ctx(sm, attempts=1)
+    with pytest.raises(StepFailed) as caught:
+        waiting.wait(ctx, "inference_experiment_settled", Name="shadow")
+    assert str(caught.value) == "inference experiment settled did not happen: status Creating"

@@ -68,8 +68,10 @@ def test_pending_files_exist() -> None:
 
 
 def test_every_kind_a_control_fixes_has_a_planner() -> None:
+    """A kind whose controls' fixes are all blocked (feature groups) needs none: its
+    failures are held, never handed to a planner."""
     assert set(PLANNERS) <= ALL_TYPES
-    assert {c.resource_type for c in CONTROLS} <= set(PLANNERS)
+    assert {c.resource_type for c in CONTROLS if not c.fix.blocked} <= set(PLANNERS)
 
 
 # --- a control added with a fix needs no planner change -----------------------------------
@@ -120,11 +122,27 @@ def test_notebook_is_fixed_in_place_only_when_the_update_takes_every_field(
     assert next(s for s in rp.steps if s.action == call).params[field] == value
 
 
-def test_a_blocked_fix_blocks_the_resource_plan_with_its_reason() -> None:
+def test_a_blocked_fix_is_held_with_its_reason_and_nothing_runs() -> None:
     fix = Fix(IN_PLACE, (("RootAccess", "Disabled"),), blocked="ask the notebook's owner")
-    rp = only(plan([_failing(_new_control("SageMaker.3", fix), notebook())]))
-    assert rp.blocked == "ask the notebook's owner"
-    assert all(s.blocked for s in rp.steps)
+    new = _new_control("SageMaker.3", fix)
+    rp = only(plan([_failing(new, notebook())]))
+    assert rp.blocked_controls == {new.id: "ask the notebook's owner"}
+    assert rp.controls == () and rp.steps == []
+    assert rp.blocked == f"{new.id}: ask the notebook's owner"
+
+
+def test_a_blocked_fix_does_not_stop_the_resources_other_fixes() -> None:
+    """Fails on the old planner, which blocked the whole resource plan: a model failing
+    SageMaker.5 and the private-registry rule (every ECR model does) was never isolated."""
+    fix = Fix(IN_PLACE, (("RootAccess", "Disabled"),), blocked="ask the notebook's owner")
+    new = _new_control("SageMaker.8", fix)
+    nb = notebook(RootAccess="Enabled")
+    evs = [e for e in run([nb]) if e.status is Status.FAILED] + [_failing(new, nb)]
+    rp = only(plan(evs))
+    assert rp.controls == ("SageMaker.3",) and rp.blocked is None
+    assert rp.blocked_controls == {new.id: "ask the notebook's owner"}
+    assert "UpdateNotebookInstance" in [s.action for s in rp.steps]
+    assert not any(s.blocked for s in rp.steps)
 
 
 # --- the subnet of a rebuild --------------------------------------------------------------

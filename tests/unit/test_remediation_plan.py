@@ -21,6 +21,7 @@ from sagewarden_demo.estate import _job_kwargs
 ACCOUNT = "111122223333"
 REGION = "eu-west-1"
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/sm"
+KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 
 
 def arn(rtype: str, name: str) -> str:
@@ -66,6 +67,7 @@ def notebook(name: str = "nb", **props: Any) -> Resource:
         "DirectInternetAccess": "Disabled",
         "RootAccess": "Disabled",
         "PlatformIdentifier": "notebook-al2023-v1",
+        "KmsKeyId": KEY,
         "NotebookInstanceStatus": "InService",
     }
     base.update(props)
@@ -123,7 +125,8 @@ def model(name: str = "m", isolated: bool = False) -> Resource:
         name,
         {
             "ExecutionRoleArn": ROLE,
-            "PrimaryContainer": {"Image": "img"},
+            # from a private registry in the VPC: only isolation (SageMaker.5) can fail
+            "PrimaryContainer": {"Image": "img", "ImageConfig": {"RepositoryAccessMode": "Vpc"}},
             "EnableNetworkIsolation": isolated,
             "VpcConfig": {"Subnets": ["subnet-1"], "SecurityGroupIds": ["sg-1"]},
         },
@@ -189,8 +192,26 @@ JOB_DEF_SHAPE += ["DeleteJobDefinition"]
             JOB_DEF_SHAPE,
         ),
         (
-            job_def(RT.MODEL_EXPLAINABILITY_JOB_DEFINITION),
+            job_def(RT.MODEL_EXPLAINABILITY_JOB_DEFINITION, EnableNetworkIsolation=True),
             ("SageMaker.10",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(
+                RT.MODEL_EXPLAINABILITY_JOB_DEFINITION,
+                EnableInterContainerTrafficEncryption=True,
+            ),
+            ("SageMaker.20",),
+            "blue/green",
+            JOB_DEF_SHAPE,
+        ),
+        (
+            job_def(
+                RT.MODEL_QUALITY_JOB_DEFINITION,
+                EnableInterContainerTrafficEncryption=True,
+            ),
+            ("SageMaker.25",),
             "blue/green",
             JOB_DEF_SHAPE,
         ),
@@ -232,7 +253,7 @@ JOB_DEF_SHAPE += ["DeleteJobDefinition"]
                     }
                 },
             ),
-            ("SageMaker.14",),
+            ("SageMaker.14", "SageMaker.22"),  # one update fixes both flags
             "in-place",
             ["UpdateMonitoringSchedule", "WaitMonitoringScheduleNotPending"],
         ),
@@ -352,7 +373,8 @@ def test_referenced_schedule_is_fixed_on_its_job_definition() -> None:
     )
     rp = only(plan(run([jd, sched], ["SageMaker.14.resolveReferences=true"])))
     assert rp.resource_id == jd.id
-    assert rp.controls == ("SageMaker.14",)
+    # the definition's own isolation control (SageMaker.20) is the same flag: one fix
+    assert rp.controls == ("SageMaker.14", "SageMaker.20")
     assert rp.steps[0].params["NetworkConfig"] == {"EnableNetworkIsolation": True}
 
 
@@ -414,6 +436,7 @@ def test_inline_schedule_update_carries_the_whole_config() -> None:
     assert sent["MonitoringJobDefinition"]["NetworkConfig"] == {
         "VpcConfig": vpc,
         "EnableNetworkIsolation": True,
+        "EnableInterContainerTrafficEncryption": True,  # SageMaker.22, same update
     }
     assert "EnableNetworkIsolation" not in config["MonitoringJobDefinition"]["NetworkConfig"]
 

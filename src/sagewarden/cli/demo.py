@@ -14,7 +14,7 @@ import tempfile
 from collections.abc import Sequence
 from typing import Any
 
-from sagewarden.catalog import reference_switches
+from sagewarden.catalog import CONTROLS, reference_switches
 from sagewarden.cli import fix_apply, scan
 from sagewarden.cli.arguments import Parser, parse
 from sagewarden.cli.environment import Environment
@@ -27,6 +27,7 @@ from sagewarden.pipeline.options import LiveOptions
 DEMO_ACCOUNT = "123456789012"
 DEMO_REGIONS = ("eu-west-1", "us-east-1")
 DEMO_BACKUPS = "sagewarden-demo-backups"
+DEMO_KEY = "alias/sagewarden-demo"  # an alias names a key in each region alike
 
 
 def add_parser(sub: Any) -> None:
@@ -104,9 +105,10 @@ def run_with(options: Sequence[str], env: Environment) -> int:
 
 
 def _fix(emulator: Any, quiet: bool, env: Environment) -> int:
-    """`demo --fix`: fix every failing control of the demo estate (notebook volumes backed
-    up to the emulator's S3 and restored), journal in a temporary database; the scan that
-    follows shows the result."""
+    """`demo --fix`: fix every failing control of the demo estate that sagewarden fixes
+    (notebook volumes backed up to the emulator's S3 and restored, keys set to the demo's
+    alias), journal in a temporary database; the scan that follows shows the result, the
+    controls whose fix is a person's choice (blocked) still failing."""
     emulator.client("s3", "us-east-1").create_bucket(Bucket=DEMO_BACKUPS)
     for region in DEMO_REGIONS:
         for name in ("research-sandbox", "churn-analysis"):
@@ -114,11 +116,13 @@ def _fix(emulator: Any, quiet: bool, env: Environment) -> int:
     live = LiveOptions(regions=DEMO_REGIONS)
     request = PlanRequest(
         live=live,
+        only=tuple(c.id for c in CONTROLS if not c.fix.blocked),
         params=reference_switches(),
         tags=("team=ml-platform",),
         allow_rebuild=True,
         backup_s3=f"s3://{DEMO_BACKUPS}/notebooks",
         subnet="subnet-0ab12cd34ef56",
+        kms_key=DEMO_KEY,
         quiet=quiet,
     )
     with tempfile.TemporaryDirectory(prefix="sagewarden-demo-") as tmp:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from sagewarden.catalog import CONTROLS, FROM_OPTION_TAGS
+from sagewarden.catalog import CONTROLS, FROM_OPTION_KMS_KEY, FROM_OPTION_TAGS
 from sagewarden.cli import fix_apply, fix_plan, fix_rollback
 from sagewarden.cli.arguments import add_db_option, add_live_options, positive_int
 from sagewarden.cli.environment import Environment
@@ -23,11 +23,13 @@ from sagewarden.suppressions import CONFIG_NAME
 
 
 def _ids(marker: str) -> str:
-    """The controls whose fix uses `marker` (a strategy or a user-supplied value)."""
+    """The controls whose fix uses `marker` (a strategy or a user-supplied value); a
+    fix sagewarden does not make (blocked) uses none."""
     return ", ".join(
         c.id
         for c in CONTROLS
-        if c.fix.strategy == marker or any(v == marker for _, v in c.fix.sets)
+        if not c.fix.blocked
+        and (c.fix.strategy == marker or any(v == marker for _, v in c.fix.sets))
     )
 
 
@@ -147,6 +149,12 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
         help="state that you have backed up /home/ec2-user/SageMaker yourself",
     )
     how.add_argument("--subnet", metavar="SUBNET_ID", help="subnet for rebuilt notebooks")
+    how.add_argument(
+        FROM_OPTION_KMS_KEY,
+        metavar="KEY",
+        help=f"the KMS key (id, ARN or alias) {_ids(FROM_OPTION_KMS_KEY)} set; without it "
+        "they are planned but not fixed",
+    )
     add_live_options(p.add_argument_group("live accounts"))
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from sagewarden.catalog import CONTROLS, lookup
+from sagewarden.catalog import CONTROLS, FROM_OPTION_KMS_KEY, lookup
 from sagewarden.cli.arguments import live_options, live_usage_error
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
@@ -50,6 +50,7 @@ class PlanRequest:
     backup_s3: str | None = None
     backed_up: bool = False
     subnet: str | None = None
+    kms_key: str | None = None  # the key of the fixes that set one (--kms-key)
     quiet: bool = False
 
 
@@ -77,6 +78,7 @@ def plan_request(args: argparse.Namespace) -> PlanRequest:
         backup_s3=args.backup_s3,
         backed_up=args.backed_up,
         subnet=args.subnet,
+        kms_key=args.kms_key,
         quiet=args.quiet,
     )
 
@@ -140,10 +142,35 @@ def _checked_only(req: PlanRequest) -> set[str]:
             raise CliError(f"--backup-s3 {req.backup_s3!r}: {exc}") from None
     if req.report and req.from_security_hub:
         raise CliError("--report and --from-security-hub cannot be combined")
+    if req.kms_key is not None:
+        _check_kms_key(req.kms_key)
     for arn in req.resources:
         if not arn.startswith("arn:"):
             raise CliError(f"--resource {arn!r}: expected a resource ARN")
     return only
+
+
+def _check_kms_key(key: str) -> None:
+    """--kms-key must fit every field the fixes set to it (botocore's limits: an id, an
+    ARN or an alias, never empty): one line, exit 2, before anything is read."""
+    from sagewarden.recordable import field_limits
+
+    fields = sorted(
+        {
+            (c.resource_type, path)
+            for c in CONTROLS
+            if not c.fix.blocked
+            for path, value in c.fix.sets
+            if value == FROM_OPTION_KMS_KEY
+        }
+    )
+    for rtype, path in fields:
+        limits = field_limits(rtype, path)
+        if not key.strip() or not limits.accepts_text(key):
+            raise CliError(
+                f"{FROM_OPTION_KMS_KEY} {key!r}: not a KMS key id, ARN or alias ({path} "
+                f"takes {limits.text_rule()}, not empty)"
+            )
 
 
 def make_plan(req: PlanRequest, env: Environment) -> PlannedFix:
@@ -204,6 +231,7 @@ def make_plan(req: PlanRequest, env: Environment) -> PlannedFix:
             allow_rebuild=req.allow_rebuild,
             backup=backup,
             subnet=req.subnet,
+            kms_key=req.kms_key,
             select=select,
             include_suppressed=req.include_suppressed,
         )
@@ -228,7 +256,7 @@ def make_plan(req: PlanRequest, env: Environment) -> PlannedFix:
                 )
                 plan.skipped.append(Skipped(control, arn, why, sup))
     plan.unread = unread_lines(diags.items)
-    options = {"include_suppressed": bool(req.include_suppressed)}
+    options = {"include_suppressed": bool(req.include_suppressed), "kms_key": req.kms_key}
     doc = plan_document(plan, req.params, tags, req.allow_rebuild, backup, req.subnet, options)
     # the scan's rule: ERROR verdicts count
     return PlannedFix(plan, doc, problem_status(evaluations, diags), live)

@@ -82,7 +82,7 @@ def resume(runner: Runner, journal: J.Journal, run_id: str) -> Outcome:
     skipped = {
         runner.order[i][0].resource_id for i, st in runner.states.items() if st[0] == J.SKIPPED
     }
-    runnable = [rp for rp in runner.plan.resources if rp.resource_id not in skipped]
+    runnable = [rp for rp in runner.plan.resources if rp.steps and rp.resource_id not in skipped]
     journal.set_state(run_id, J.RUNNING)
     return _finish(runner, journal, run_id, runnable, [])
 

@@ -1,7 +1,8 @@
 """Before a run changes anything: fresh reads of every resource it will touch, the
 refusals (gone, blocked, in a state its steps may not start from, a replacement name
-taken), and the backups of everything the runnable plans change, their dependents
-(endpoints, schedules, endpoint configs) included."""
+taken, controls held as not sagewarden's to fix), and the backups of everything the
+runnable plans change, their dependents (endpoints, schedules, endpoint configs)
+included."""
 
 from __future__ import annotations
 
@@ -42,10 +43,17 @@ def preflight(
     of everything the runnable ones touch. Resources are read in parallel; the
     result keeps the plan's order."""
     runnable: list[ResourcePlan] = []
-    refused: list[str] = []
+    # Held controls are not fixed, whatever else their resource's plan does.
+    refused: list[str] = [
+        f"{rp.resource_type} {rp.name} ({rp.where}): {control}: {why}"
+        for rp in plan.resources
+        for control, why in rp.blocked_controls.items()
+    ]
     backups: list[J.Backup] = []
+    # A plan of held controls only has nothing to run (its lines are above).
+    acting = [rp for rp in plan.resources if rp.steps or not rp.blocked_controls]
     with ThreadPoolExecutor(max_workers, thread_name_prefix="read") as pool:
-        checked = list(pool.map(lambda rp: _one(rp, sagemaker), plan.resources))
+        checked = list(pool.map(lambda rp: _one(rp, sagemaker), acting))
     for rp, refusal, taken in checked:
         if refusal is not None:
             refused.append(refusal)
@@ -92,12 +100,9 @@ def unsettled(rp: ResourcePlan, own: dict[str, Any]) -> str | None:
         kind = lookup(step.action)
         if kind is None or kind.resource_type != rp.resource_type or not kind.status_key:
             continue
-        status = own.get(kind.status_key)
-        if status not in kind.origin_states:
-            return (
-                f"refusing to act on a {kinds.kind(rp.resource_type).label} that is {status}: "
-                f"run again once it is {' or '.join(kind.origin_states)}"
-            )
+        refusal = kind.refusal(own.get(kind.status_key))
+        if refusal is not None:
+            return refusal
     return None
 
 

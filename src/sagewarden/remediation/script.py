@@ -4,7 +4,8 @@ The script does what `fix apply` does, for users who review and run shell script
 section per step of `Plan.ordered_steps()`, written by the step's kind (`stepkinds`),
 every value shell-quoted (`shell`), every create guarded by a describe, every delete by
 existence and by the step's "no longer used" condition, so a second run does nothing
-that the first already did. Blocked steps are comments only. Pure: nothing here calls
+that the first already did. Blocked steps, and the controls a plan holds as not
+sagewarden's to fix (with what a person does), are comments only. Pure: nothing here calls
 AWS (the input shapes come from botocore's bundled model). Every input written is built
 and checked by `inputs` first; those built at run time from a fresh Describe are cut to
 the input shape by the same `prune` (programs/helpers.py, embedded with its bash
@@ -131,6 +132,9 @@ def render_script(plan: Plan, *, profile: str | None = None) -> str:
     for n, (rp, step) in enumerate(steps, 1):
         lines += _section(w, Section(n, len(steps), rp, step))
         lines.append("")
+    for rp in w.plan.resources:
+        for control, why in rp.blocked_controls.items():
+            lines.append(f"# BLOCKED {comment(control)} {comment(rp.resource_id)}: {comment(why)}")
     for sk in w.plan.skipped:
         lines.append(
             f"# skipped {comment(sk.control)} {comment(sk.resource_id)}: {comment(sk.reason)}"

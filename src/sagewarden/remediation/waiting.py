@@ -27,7 +27,7 @@ from botocore.waiter import WaiterModel, create_waiter_with_client
 from .context import StepFailed, StepRun
 
 # The status members a waiter's last answer may carry, for its failure message.
-_STATUS_KEYS = ("NotebookInstanceStatus", "EndpointStatus", "MonitoringScheduleStatus")
+_STATUS_KEYS = ("NotebookInstanceStatus", "EndpointStatus", "MonitoringScheduleStatus", "Status")
 
 
 @functools.cache

@@ -25,6 +25,9 @@ class ResourcePlan:
     blocked: str | None = None
     warnings: list[str] = field(default_factory=list)
     new_name: str | None = None
+    # Failing controls of the resource that this plan does not fix: id -> why, and what a
+    # person does (fixes.held). The steps fix `controls` only.
+    blocked_controls: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -43,6 +46,8 @@ class ResourcePlan:
             out["blocked"] = self.blocked
         if self.warnings:
             out["warnings"] = list(self.warnings)
+        if self.blocked_controls:
+            out["blocked_controls"] = dict(self.blocked_controls)
         return out
 
     @classmethod
@@ -52,6 +57,9 @@ class ResourcePlan:
         for key in ("controls", "steps"):
             if not isinstance(d.get(key), list):
                 raise TypeError(f"{key} must be a list")
+        held = d.get("blocked_controls", {})
+        if not isinstance(held, dict):
+            raise TypeError("blocked_controls must be an object")
         rp = cls(
             resource_type=str(d["resource_type"]),
             resource_id=str(d["resource_id"]),
@@ -64,6 +72,7 @@ class ResourcePlan:
             blocked=_opt(d.get("blocked")),
             warnings=[str(w) for w in d.get("warnings", [])],
             new_name=_opt(d.get("new_name")),
+            blocked_controls={str(k): str(v) for k, v in held.items()},
         )
         return rp
 

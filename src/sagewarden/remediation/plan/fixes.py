@@ -6,14 +6,28 @@ the catalog with a fix on a field the planner already writes needs no planner ch
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import dataclasses
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sagewarden.catalog import AT_LEAST, FROM_OPTION_SUBNET, FROM_OPTION_TAGS, Control
+from sagewarden.catalog import (
+    AT_LEAST,
+    FROM_OPTION_KMS_KEY,
+    FROM_OPTION_SUBNET,
+    FROM_OPTION_TAGS,
+    Control,
+)
+from sagewarden.kinds import kind
 from sagewarden.verdicts import Evaluation
 
-USER_SUPPLIED = (FROM_OPTION_SUBNET, FROM_OPTION_TAGS)
+USER_SUPPLIED = (FROM_OPTION_SUBNET, FROM_OPTION_TAGS, FROM_OPTION_KMS_KEY)
+# Values only the user can choose, each the whole of a control's fix: without it that
+# control is held (planned, not fixed, saying which option names it) and the resource's
+# other controls go ahead. The subnet and the tags are not: a rebuild needs a subnet
+# whatever it fixes, and the tag plans say themselves which values are missing.
+# What each names, for the reason.
+NAMED_BY_USER = {FROM_OPTION_KMS_KEY: "a KMS key"}
 # How a step's detail names a field once fixed: (subject, state), e.g. "isolation on".
 _PHRASES = {"EnableNetworkIsolation": ("isolation", "on")}
 
@@ -73,14 +87,30 @@ def settings(evaluations: Iterable[Evaluation]) -> list[Setting]:
     return list(out.values())
 
 
-def blocked(evaluations: Iterable[Evaluation]) -> list[str]:
-    """Why sagewarden does not fix some of these failures, as their fixes say."""
-    reasons: list[str] = []
-    for e in evaluations:
-        reason = e.control.fix.blocked
-        if reason and reason not in reasons:
-            reasons.append(reason)
-    return reasons
+def held(e: Evaluation, given: Mapping[str, str]) -> str | None:
+    """Why a failing control is planned but not fixed, or None when its fix can run: its
+    fix says sagewarden does not fix it (`Fix.blocked`: the reason and what a person
+    does), or it needs a value the user did not name (`given`: marker -> value)."""
+    fix = e.control.fix
+    if fix.blocked:
+        return fix.blocked
+    for path, value in fix.sets:
+        if isinstance(value, str) and value in NAMED_BY_USER and not given.get(value):
+            top = path.split(".", 1)[0].removesuffix("[]")
+            create_only = top not in kind(e.resource.type).in_place
+            return f"name {NAMED_BY_USER[value]} with {value}: {path} is set to it" + (
+                " (it is set only when the resource is created: the fix is a rebuild)"
+                if create_only
+                else ""
+            )
+    return None
+
+
+def resolve(s: Setting, given: Mapping[str, str]) -> Setting:
+    """`s` with a user-supplied marker replaced by the value the user gave for it."""
+    if s.user_supplied and given.get(str(s.value)):
+        return dataclasses.replace(s, value=given[str(s.value)])
+    return s
 
 
 @dataclass(frozen=True)

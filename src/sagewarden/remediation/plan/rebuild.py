@@ -38,6 +38,15 @@ _REBUILD_IAC = (
     "properties) in the template; after this rebuild, import the new notebook or the next "
     "apply will recreate it again (and destroy its volume)."
 )
+# What a new notebook with a field a fix sets at creation must be ready for, by field.
+_CREATE_WARNINGS = {
+    "KmsKeyId": (
+        "the new notebook's volume is encrypted with {value}: the key policy must let "
+        "SageMaker and the notebook's role use it (kms:CreateGrant, kms:Decrypt, "
+        "kms:GenerateDataKey), or the create fails; set KmsKeyId (a replacement property) "
+        "in the template too"
+    )
+}
 
 
 def plan(t: Target, ctx: Context) -> ResourcePlan:
@@ -56,7 +65,7 @@ def plan(t: Target, ctx: Context) -> ResourcePlan:
     for key in _NOTEBOOK_CARRY:
         if p.get(key) not in (None, "", []):
             create[key] = copy.deepcopy(p[key])
-    settings = t.settings()
+    settings = [fixes.resolve(s, ctx.given) for s in t.settings()]
     # A rebuild needs a subnet: the notebook's, unless a fix replaces it, else --subnet.
     subnet_id = p.get(_SUBNET) if isinstance(p.get(_SUBNET), str) else None
     subnet_fix = next((s for s in settings if s.path == _SUBNET and not s.prerequisite), None)
@@ -74,8 +83,10 @@ def plan(t: Target, ctx: Context) -> ResourcePlan:
         create[_INTERNET] = fixed if fixed is not None else internet
     in_place = set(kind(r.type).in_place)
     for s in settings:  # any other field the Create call takes, as its fix says
-        if s.top not in in_place and s.path not in (_SUBNET, _INTERNET):
-            fixes.assign(create, s)
+        if s.top in in_place or s.path in (_SUBNET, _INTERNET):
+            continue
+        if fixes.assign(create, s) and s.path in _CREATE_WARNINGS:
+            rp.warnings.append(_CREATE_WARNINGS[s.path].format(value=s.value))
     notebook_fields.apply_in_place(t, rp, create)
     create.update(copy_tags(r))
     rp.warnings.append(

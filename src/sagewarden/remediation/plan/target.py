@@ -87,6 +87,8 @@ class Context:
     subnet: str | None = None
     model_renames: Mapping[ModelKey, str] = field(default_factory=dict)
     users_of: Mapping[ModelKey, list[str]] = field(default_factory=dict)
+    # The values the user named for fixes.NAMED_BY_USER markers ("--kms-key" -> the key).
+    given: Mapping[str, str] = field(default_factory=dict)
 
 
 def _ordered(controls: Iterable[Control]) -> list[Control]:

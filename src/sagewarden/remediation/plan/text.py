@@ -28,13 +28,17 @@ def render_text(p: Plan) -> str:
         )
         lines.append("")
     for rp in p.resources:
-        head = f"{rp.name} ({rp.resource_type}, {rp.strategy}): {', '.join(rp.controls)}"
-        lines.append(head)
+        fixed = ", ".join(rp.controls)
+        held = ", ".join(rp.blocked_controls)
+        what = "; ".join(w for w in (fixed, held and f"not fixed: {held}") if w)
+        lines.append(f"{rp.name} ({rp.resource_type}, {rp.strategy}): {what}")
         lines.append(f"  {rp.resource_id}")
         if rp.new_name:
             lines.append(f"  replacement: {rp.new_name}")
-        if rp.blocked:
+        if rp.blocked and (rp.steps or not rp.blocked_controls):
             lines.append(f"  BLOCKED: {rp.blocked}")
+        for control, why in rp.blocked_controls.items():
+            lines.append(f"  BLOCKED {control}: {why}")
         for w in rp.warnings:
             lines.append(f"  ! {w}")
         for i, s in enumerate(rp.steps, 1):

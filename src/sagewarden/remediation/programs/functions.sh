@@ -44,6 +44,23 @@ sw_wait_schedule() {
   done
 }
 
+# Poll until an inference experiment has left Creating, Updating, Starting and
+# Stopping; print its status.
+sw_experiment_status() {
+  local name=$1 tries=0 status
+  while :; do
+    status=$(sw_aws sagemaker describe-inference-experiment --name "$name" \
+      --query Status --output text)
+    case "$status" in
+      Creating | Updating | Starting | Stopping) ;;
+      *) printf '%s\n' "$status"; return 0 ;;
+    esac
+    tries=$((tries + 1))
+    [ "$tries" -lt "$SW_POLL_TRIES" ] || sw_fail "inference experiment $name is still $status"
+    sleep "$SW_POLL_SECONDS"
+  done
+}
+
 # The names of the monitoring schedules referencing a job definition, one a line.
 sw_schedules_of() {
   sw_aws sagemaker list-monitoring-schedules --monitoring-job-definition-name "$1" \

@@ -1,14 +1,16 @@
 """Every step kind a plan can hold, one registry: `REGISTRY[action]`.
 
 A family of steps is a module (notebooks in place and rebuilt, the volume backup, tags,
-monitoring schedules, job definitions, models, endpoint configs); importing this package
-registers them all. The fix IAM policy is the union of their `permissions`.
+monitoring schedules, job definitions, models, endpoint configs, inference
+experiments); importing this package registers them all. The fix IAM policy is the
+union of their `permissions`.
 """
 
 from __future__ import annotations
 
 from . import (  # noqa: F401  (each module registers its kinds)
     endpoints,
+    experiments,
     jobdefs,
     models,
     notebook,

@@ -17,6 +17,8 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from sagewarden.kinds import kind
+
 from ..context import Result, StepRun
 from ..shell import Section, Writer
 
@@ -49,6 +51,18 @@ class StepKind:
 
     def script(self, w: Writer, sec: Section) -> None:
         raise NotImplementedError
+
+    def refusal(self, status: object) -> str | None:
+        """Why the plan's resource, in `status` (read fresh at preflight), may not be
+        acted on by this step, or None. By default: any status outside `origin_states`
+        is passing, and the run can be tried again once it is one of them."""
+        if status in self.origin_states or self.resource_type is None:
+            return None
+        label = kind(self.resource_type).label
+        return (
+            f"refusing to act on a {label} that is {status}: "
+            f"run again once it is {' or '.join(self.origin_states)}"
+        )
 
     def dependents(self, sm: Any, rp: ResourcePlan) -> Dependents:
         """What uses the resource and this step changes, read before the run and backed

@@ -16,6 +16,11 @@ from tests.helpers import cli
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "config-snapshot.json")
+# 23 resources: 37 evaluations by SageMaker.1-15, and 13 by the newer controls (.16 failed
+# on its 2 ECR models and .19 not applicable to them; .20 passed; .21 failed on 3 notebooks
+# without a key; .22 failed on the inline schedule and not applicable to the 2 referencing
+# ones; .25 failed on 2 quality definitions without isolation).
+EXAMPLE_EVALUATIONS = 37 + 13
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 
@@ -26,7 +31,12 @@ def test_json_document_shape_and_clean_streams() -> None:
     doc = run.json()
     assert set(doc) >= {"evaluations", "summary", "diagnostics"}
     evs = doc["evaluations"]
-    assert {e["control"] for e in evs} == {f"SageMaker.{n}" for n in range(1, 16)}
+    assert {e["control"] for e in evs} == {f"SageMaker.{n}" for n in range(1, 26)} - {
+        "SageMaker.17",  # the snapshot has no feature group
+        "SageMaker.18",
+        "SageMaker.23",  # nor an inference experiment
+        "SageMaker.24",
+    }
     for e in evs:
         assert set(e) >= {
             "control",
@@ -78,7 +88,7 @@ def test_unknown_control_is_one_line_exit_2_and_the_rest_still_runs() -> None:
     )
     assert run.code == 2
     assert run.stderr.strip().splitlines() == [
-        "sagewarden: --control SageMaker.99: unknown control (SageMaker.1 to SageMaker.15)"
+        "sagewarden: --control SageMaker.99: unknown control (SageMaker.1 to SageMaker.25)"
     ]
     assert {e["control"] for e in run.json()["evaluations"]} == {"SageMaker.5"}
 
@@ -131,7 +141,7 @@ def test_bad_file_beside_a_good_one(tmp_path: Path) -> None:
     lines = run.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"sagewarden: {bad}: invalid JSON at line 1, column")
-    assert len(run.json()["evaluations"]) == 37
+    assert len(run.json()["evaluations"]) == EXAMPLE_EVALUATIONS
 
 
 @pytest.mark.parametrize(
@@ -158,7 +168,7 @@ def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     run = cli("scan", EXAMPLE, "--format", "json", "--output", str(out))
     assert run.stdout == ""
-    assert len(json.loads(out.read_text())["evaluations"]) == 37
+    assert len(json.loads(out.read_text())["evaluations"]) == EXAMPLE_EVALUATIONS
     table = tmp_path / "report.txt"
     cli("scan", EXAMPLE, "--output", str(table))
     assert "\x1b" not in table.read_text()
@@ -170,8 +180,8 @@ def test_table_is_plain_when_not_a_terminal_grouped_and_ends_with_summary() -> N
     assert "\x1b" not in run.stdout
     lines = run.stdout.rstrip("\n").splitlines()
     assert lines[-1] == (
-        "23 resources, 37 evaluations: 17 passed, 17 failed (5 high, 10 medium, "
-        "2 low), 3 not applicable, 0 errors"
+        "23 resources, 50 evaluations: 18 passed, 25 failed (7 high, 16 medium, "
+        "2 low), 7 not applicable, 0 errors"
     )
     headers = [line.split()[0] for line in lines if line.startswith("SageMaker.")]
     # HIGH first, then MEDIUM, then LOW; by number within a severity.
@@ -245,10 +255,19 @@ def test_controls_listing() -> None:
     run = cli("controls")
     assert run.code == 0
     lines = [line for line in run.stdout.splitlines() if line.startswith("SageMaker.")]
-    assert len(lines) == 15
+    assert len(lines) == 25
     assert "requiredKeyTags" in run.stdout
     doc = cli("controls", "--format", "json").json()
-    assert [c["id"] for c in doc["controls"]] == [f"SageMaker.{n}" for n in range(1, 16)]
+    assert [c["id"] for c in doc["controls"]] == [f"SageMaker.{n}" for n in range(1, 26)]
+    c16 = doc["controls"][15]
+    assert c16["standards"] == [
+        {
+            "id": "standards/aws-ai-security-best-practices/v/1.0.0",
+            "name": "AWS AI Security Best Practices v1.0.0",
+        }
+    ]
+    assert "eu-central-1" not in c16["security_hub_regions"]
+    assert doc["controls"][16]["security_hub_regions"] == "all"
     c8 = doc["controls"][7]
     assert c8["parameters"][0]["default"] == ["notebook-al2023-v1"]
     assert c8["config_rule"] == "sagemaker-notebook-instance-platform-version"
@@ -289,7 +308,10 @@ def test_pre_commit_hook_skips_files_that_are_not_templates(tmp_path: Path) -> N
     sam = str(ROOT / "tests" / "data" / "cfn" / "sam-template.yaml")
     args = hook["entry"].split()[1:]
     run = cli(*args, str(workflow), sam)
-    assert run.code == 0, run.stderr  # the SAM template passes; the workflow is not a template
+    # The workflow is not a template: skipped. The SAM template's only failure is its model's
+    # ECR image (SageMaker.16 fails it by design), so exit 1, not 2.
+    assert run.code == 1, run.stderr
+    assert "SageMaker.16" in run.stdout and "ERROR" not in run.stdout
     run = cli("scan", str(workflow), sam)
     assert run.code == 2  # named explicitly without the hook's flag: not a template
 
@@ -357,7 +379,9 @@ def test_a_terraform_file_named_on_the_command_line_gets_the_plan_commands(
         f"`terraform -chdir={tf.parent} plan -out=tfplan` and "
         f"`terraform -chdir={tf.parent} show -json tfplan > tfplan.json`, then scan tfplan.json"
     ]
-    assert len(run.json()["evaluations"]) == 37  # the snapshot beside it is still evaluated
+    assert (
+        len(run.json()["evaluations"]) == EXAMPLE_EVALUATIONS
+    )  # the snapshot beside it is still evaluated
 
 
 def test_a_directory_with_one_template_among_other_files_is_read(tmp_path: Path) -> None:
@@ -365,8 +389,9 @@ def test_a_directory_with_one_template_among_other_files_is_read(tmp_path: Path)
     template = ROOT / "tests" / "data" / "cfn" / "sam-template.yaml"
     (other / "template.yaml").write_text(template.read_text())
     run = cli("scan", str(other), "--format", "json")
-    assert run.code == 0, run.stderr
-    assert run.json()["evaluations"]
+    assert run.code == 1, run.stderr  # read: only SageMaker.16 fails (an ECR image)
+    failed = {e["control"] for e in run.json()["evaluations"] if e["status"] == "FAILED"}
+    assert failed == {"SageMaker.16"}
 
 
 def test_a_template_without_sagemaker_resources_is_green_and_says_nothing_was_in_scope(

@@ -128,7 +128,7 @@ def test_malformed_config_is_one_line_exit_2_and_the_scan_still_runs(
     lines = err.strip().splitlines()
     assert len(lines) == 1, lines
     assert cfg in lines[0] and message in lines[0]
-    assert len(doc["evaluations"]) == 37
+    assert len(doc["evaluations"]) == 37 + 13  # SageMaker.1-15, and .16-.25
 
 
 def test_malformed_template_suppression(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -56,6 +56,8 @@ _BLOCKED = (
     "readers and writers to it, then delete the old one."
 )
 _ENCRYPTION = "Protect > Data Protection > Encryption of data-at-rest"
+_OFFLINE_BLOCKED = _BLOCKED.format(store="the offline store's", field=OFFLINE_KEY)
+_ONLINE_BLOCKED = _BLOCKED.format(store="the online store's", field=ONLINE_KEY)
 
 OFFLINE_STORE_ENCRYPTION = Control(
     id="SageMaker.17",
@@ -69,11 +71,11 @@ OFFLINE_STORE_ENCRYPTION = Control(
     resource_type=RT.FEATURE_GROUP,
     config_rule="sagemaker-featuregroup-encryption-at-rest",
     schedule="Change triggered",
-    remediation=_BLOCKED.format(store="the offline store's", field=OFFLINE_KEY),
+    remediation=_OFFLINE_BLOCKED,
     fix=Fix(
         REBUILD,
         ((OFFLINE_KEY, FROM_OPTION_KMS_KEY),),
-        blocked=_BLOCKED.format(store="the offline store's", field=OFFLINE_KEY),
+        blocked=_OFFLINE_BLOCKED,
     ),
     check=offline_store_encryption,
 )
@@ -93,11 +95,11 @@ ONLINE_STORE_ENCRYPTION = Control(
     resource_type=RT.FEATURE_GROUP,
     config_rule="sagemaker-featuregroup-online-store-encryption",
     schedule="Change triggered",
-    remediation=_BLOCKED.format(store="the online store's", field=ONLINE_KEY),
+    remediation=_ONLINE_BLOCKED,
     fix=Fix(
         REBUILD,
         ((ONLINE_KEY, FROM_OPTION_KMS_KEY),),
-        blocked=_BLOCKED.format(store="the online store's", field=ONLINE_KEY),
+        blocked=_ONLINE_BLOCKED,
     ),
     check=online_store_encryption,
     related_requirements=(

@@ -9,7 +9,6 @@ between a key and none is considered both ways by the engine.
 from __future__ import annotations
 
 from sagewarden.resources import Resource
-from sagewarden.sensitive import SENSITIVE, Sensitive
 from sagewarden.unknowns import UnresolvedValue
 from sagewarden.values import as_str, is_absent, peek
 from sagewarden.verdicts import Verdict, failed, passed
@@ -25,5 +24,4 @@ def key_named(r: Resource, path: str, absent: str) -> Verdict:
     key = as_str(path, key)
     if not key.strip():
         return failed(f"{path} is empty: {absent}")
-    shown = SENSITIVE if isinstance(key, Sensitive) else key
-    return passed(f"{path} is {shown}")
+    return passed(f"{path} is {key}")  # a Sensitive key formats as "(sensitive)"

@@ -59,13 +59,15 @@ _WHY = (
 
 
 def _containers(r: Resource) -> tuple[object, object]:
-    """(PrimaryContainer, Containers) as recorded; a model with neither cannot exist."""
+    """(PrimaryContainer, Containers) as recorded, an empty Containers as absent (None);
+    a model with neither cannot exist."""
     primary = raw(r.properties, PRIMARY)
-    containers = raw(r.properties, CONTAINERS)
-    if is_absent(primary) and (is_absent(containers) or containers == []):
+    recorded = raw(r.properties, CONTAINERS)
+    containers = None if recorded == [] else recorded
+    if is_absent(primary) and is_absent(containers):
         raise InvalidValue(
             CONTAINERS,
-            containers,
+            recorded,
             "a non-empty list when PrimaryContainer is not set (every model has one or the other)",
         )
     return primary, containers
@@ -103,7 +105,7 @@ def containers_private_registry(r: Resource, params: dict[str, Any], ctx: Contex
     `ImageConfig` or a `RepositoryAccessMode` other than `Vpc`. No `Containers`:
     NOT_APPLICABLE (SageMaker.16 judges its `PrimaryContainer`); neither is ERROR."""
     _, containers = _containers(r)
-    if is_absent(containers) or containers == []:
+    if is_absent(containers):
         return not_applicable("no Containers: a single-container model (SageMaker.16)")
     listed = items(CONTAINERS, containers)
     problems = [p for i, c in listed if (p := _registry_problem(c, f"{CONTAINERS}[{i}]"))]

@@ -47,6 +47,11 @@ class ApiError(Exception):
         self.status = status
 
 
+def invalid(message: str) -> ApiError:
+    """The refusal AWS answers for a request its own rules reject (HTTP 400)."""
+    return ApiError("ValidationException", message)
+
+
 def _phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

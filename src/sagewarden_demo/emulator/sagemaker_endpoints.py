@@ -25,7 +25,7 @@ from typing import Any
 from sagewarden_demo.emulator.clock import moto_now
 from sagewarden_demo.emulator.context import Context
 from sagewarden_demo.emulator.moto_state import extras
-from sagewarden_demo.emulator.replies import ApiError
+from sagewarden_demo.emulator.replies import invalid
 from sagewarden_demo.emulator.validation import operation_model
 
 Handler = Callable[[Context], dict[str, Any]]
@@ -34,10 +34,6 @@ MOTO_KNOWN_VARIANT_TYPE = "ml.m5.large"  # in moto's own (old) list of endpoint 
 _REQUEST = "EndpointConfigRequest"  # extras key: the CreateEndpointConfig request
 _SHADOWS = "ShadowProductionVariants"  # extras key: an endpoint's shadow variant summaries
 _INSTANCE_KEYS = ("InstanceType", "InitialInstanceCount", "InstancePools")
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError("ValidationException", message)
 
 
 def _variant_problem(variant: dict[str, Any]) -> str | None:
@@ -76,14 +72,14 @@ def _check_variants(ctx: Context) -> None:
         for index, variant in enumerate(variants):
             problem = _variant_problem(variant)
             if problem:
-                raise _invalid(
+                raise invalid(
                     f"{member}[{index}] (VariantName '{variant['VariantName']}') {problem}."
                 )
     # The API reference (CreateEndpointConfig, ShadowProductionVariants): "If you use this
     # field, you can only specify one variant for ProductionVariants and one variant for
     # ShadowProductionVariants."
     if shadows is not None and (len(production) != 1 or len(shadows) != 1):
-        raise _invalid(
+        raise invalid(
             "With ShadowProductionVariants, specify exactly one variant in "
             f"ProductionVariants and one in ShadowProductionVariants (got {len(production)} "
             f"and {len(shadows)})."
@@ -92,7 +88,7 @@ def _check_variants(ctx: Context) -> None:
     for variant in shadows or []:  # moto checks the production variants' models only
         name = variant.get("ModelName")
         if name is not None and name not in models:
-            raise _invalid(f"Could not find model '{ctx.arn('model', name)}'.")
+            raise invalid(f"Could not find model '{ctx.arn('model', name)}'.")
 
 
 def create_endpoint_config(ctx: Context) -> dict[str, Any]:
@@ -100,7 +96,7 @@ def create_endpoint_config(ctx: Context) -> dict[str, Any]:
     name = params["EndpointConfigName"]
     backend = ctx.moto.backend()
     if name in backend.endpoint_configs:  # moto silently replaces it
-        raise _invalid(
+        raise invalid(
             "Cannot create already existing endpoint configuration "
             f'"{ctx.arn("endpoint-config", name)}".'
         )
@@ -148,7 +144,7 @@ def create_endpoint(ctx: Context) -> dict[str, Any]:
     # The API reference (CreateEndpoint): "The endpoint name must be unique within an
     # Amazon Web Services Region in your Amazon Web Services account." moto replaces it.
     if name in backend.endpoints:
-        raise _invalid(f'Cannot create already existing endpoint "{ctx.arn("endpoint", name)}".')
+        raise invalid(f'Cannot create already existing endpoint "{ctx.arn("endpoint", name)}".')
     result = ctx.moto.call(ctx.operation, ctx.params)  # refuses a missing endpoint config
     _deploy(backend.endpoints[name], backend.endpoint_configs[ctx.params["EndpointConfigName"]])
     return result
@@ -190,10 +186,10 @@ def update_endpoint(ctx: Context) -> dict[str, Any]:
     name, config_name = ctx.params["EndpointName"], ctx.params["EndpointConfigName"]
     endpoint = backend.endpoints.get(name)
     if endpoint is None:
-        raise _invalid(f"Could not find endpoint '{ctx.arn('endpoint', name)}'.")
+        raise invalid(f"Could not find endpoint '{ctx.arn('endpoint', name)}'.")
     config = backend.endpoint_configs.get(config_name)
     if config is None:
-        raise _invalid(
+        raise invalid(
             f"Could not find endpoint configuration '{ctx.arn('endpoint-config', config_name)}'."
         )
     _deploy(endpoint, config)

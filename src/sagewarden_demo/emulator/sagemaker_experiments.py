@@ -25,7 +25,7 @@ from typing import Any
 from sagewarden_demo.emulator.clock import epoch, now
 from sagewarden_demo.emulator.context import Context
 from sagewarden_demo.emulator.paging import ListSpec, by_name, by_time, list_page
-from sagewarden_demo.emulator.replies import ApiError
+from sagewarden_demo.emulator.replies import ApiError, invalid
 from sagewarden_demo.emulator.sagemaker_resources import in_use, not_found
 from sagewarden_demo.emulator.sagemaker_store import (
     DEFAULT_EXPERIMENT_DURATION,
@@ -42,10 +42,6 @@ UPDATABLE = ("Created", "Running")  # UpdateInferenceExperiment and StopInferenc
 DELETABLE = ("Created", "Completed", "Cancelled")
 # What UpdateInferenceExperiment replaces when given (Schedule is checked on its own).
 _REPLACEABLE = ("Description", "ModelVariants", "DataStorageConfig", "ShadowModeConfig")
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError("ValidationException", message)
 
 
 def _experiment(ctx: Context) -> InferenceExperiment:
@@ -78,9 +74,9 @@ def _schedule(given: dict[str, Any] | None, start: datetime | None = None) -> tu
     begins = _time(given["StartTime"]) if "StartTime" in given else start or now()
     ends = _time(given["EndTime"]) if "EndTime" in given else begins + DEFAULT_EXPERIMENT_DURATION
     if ends <= begins:
-        raise _invalid("Schedule.EndTime must be after Schedule.StartTime.")
+        raise invalid("Schedule.EndTime must be after Schedule.StartTime.")
     if ends - begins > MAX_EXPERIMENT_DURATION:
-        raise _invalid("The maximum duration of an inference experiment is 30 days.")
+        raise invalid("The maximum duration of an inference experiment is 30 days.")
     return begins, ends
 
 
@@ -88,23 +84,23 @@ def _check_variants(ctx: Context, variants: list[dict[str, Any]], shadow: dict[s
     """Models that exist, variant names given once, a ShadowModeConfig among them."""
     names = [v["VariantName"] for v in variants]
     if len(set(names)) != len(names):
-        raise _invalid(f"ModelVariants name a variant more than once: {names}.")
+        raise invalid(f"ModelVariants name a variant more than once: {names}.")
     models = ctx.moto.backend()._models
     for variant in variants:
         if variant["ModelName"] not in models:
-            raise _invalid(f"Could not find model '{ctx.arn('model', variant['ModelName'])}'.")
+            raise invalid(f"Could not find model '{ctx.arn('model', variant['ModelName'])}'.")
     named = [shadow["SourceModelVariantName"]] + [
         s["ShadowModelVariantName"] for s in shadow["ShadowModelVariants"]
     ]
     unknown = sorted(set(named) - set(names))
     if unknown:
-        raise _invalid(f"ShadowModeConfig names variants that are not in ModelVariants: {unknown}.")
+        raise invalid(f"ShadowModeConfig names variants that are not in ModelVariants: {unknown}.")
 
 
 def _only_its_variants(experiment: InferenceExperiment, member: str, names: list[str]) -> None:
     unknown = sorted(set(names) - set(experiment.variant_names))
     if unknown:
-        raise _invalid(f"{member} name variants the experiment does not have: {unknown}.")
+        raise invalid(f"{member} name variants the experiment does not have: {unknown}.")
 
 
 def _endpoint_metadata(ctx: Context, name: str) -> dict[str, Any]:
@@ -125,7 +121,7 @@ def create_inference_experiment(ctx: Context) -> dict[str, Any]:
     if name in ctx.state.inference_experiments:
         raise in_use(LABEL, arn)
     if p["EndpointName"] not in ctx.moto.backend().endpoints:
-        raise _invalid(f"Could not find endpoint '{ctx.arn('endpoint', p['EndpointName'])}'.")
+        raise invalid(f"Could not find endpoint '{ctx.arn('endpoint', p['EndpointName'])}'.")
     _check_variants(ctx, p["ModelVariants"], p["ShadowModeConfig"])
     start, end = _schedule(p.get("Schedule"))
     ctx.state.inference_experiments[name] = InferenceExperiment(
@@ -163,7 +159,7 @@ def update_inference_experiment(ctx: Context) -> dict[str, Any]:
             and "StartTime" in given
             and _time(given["StartTime"]) != experiment.start
         ):
-            raise _invalid("The experiment is Running: only Schedule.EndTime can be updated.")
+            raise invalid("The experiment is Running: only Schedule.EndTime can be updated.")
         experiment.start, experiment.end = _schedule(
             {"EndTime": experiment.end, **given}, experiment.start
         )

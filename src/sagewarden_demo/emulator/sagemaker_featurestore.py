@@ -23,7 +23,7 @@ from typing import Any
 from sagewarden_demo.emulator.clock import epoch, now
 from sagewarden_demo.emulator.context import Context
 from sagewarden_demo.emulator.paging import ListSpec, by_name, by_time, list_page
-from sagewarden_demo.emulator.replies import ApiError
+from sagewarden_demo.emulator.replies import invalid
 from sagewarden_demo.emulator.sagemaker_resources import in_use, not_found
 from sagewarden_demo.emulator.sagemaker_store import (
     FEATURE_GROUP,
@@ -36,10 +36,6 @@ Handler = Callable[[Context], dict[str, Any]]
 DEFAULT_THROUGHPUT = {"ThroughputMode": "OnDemand"}  # what AWS answers when none is given
 GLUE_CATALOG = "AwsDataCatalog"
 GLUE_DATABASE = "sagemaker_featurestore"
-
-
-def _invalid(message: str) -> ApiError:
-    return ApiError("ValidationException", message)
 
 
 def _group(ctx: Context) -> FeatureGroup:
@@ -60,10 +56,10 @@ def _check_features(p: dict[str, Any]) -> None:
     names = [d["FeatureName"] for d in p["FeatureDefinitions"]]
     duplicates = sorted({n for n in names if names.count(n) > 1})
     if duplicates:
-        raise _invalid(f"FeatureDefinitions name a feature more than once: {duplicates}.")
+        raise invalid(f"FeatureDefinitions name a feature more than once: {duplicates}.")
     for member in ("RecordIdentifierFeatureName", "EventTimeFeatureName"):
         if p[member] not in names:
-            raise _invalid(f"{member} '{p[member]}' must be one of the feature definitions.")
+            raise invalid(f"{member} '{p[member]}' must be one of the feature definitions.")
 
 
 def _offline_store(ctx: Context, config: dict[str, Any], name: str) -> dict[str, Any]:
@@ -95,13 +91,13 @@ def create_feature_group(ctx: Context) -> dict[str, Any]:
     if any(g.name.lower() == name.lower() for g in ctx.state.feature_groups.values()):
         raise in_use("FeatureGroup", arn)
     if "OnlineStoreConfig" not in p and "OfflineStoreConfig" not in p:
-        raise _invalid(
+        raise invalid(
             "You must include at least one of OnlineStoreConfig and OfflineStoreConfig "
             "to create a FeatureGroup."
         )
     _check_features(p)
     if "OfflineStoreConfig" in p and not p.get("RoleArn"):
-        raise _invalid("RoleArn is required when an OfflineStoreConfig is provided.")
+        raise invalid("RoleArn is required when an OfflineStoreConfig is provided.")
     definition = {m: p[m] for m in FEATURE_GROUP_MEMBERS if m in p}
     definition.setdefault("ThroughputConfig", dict(DEFAULT_THROUGHPUT))
     if "OfflineStoreConfig" in p:
@@ -128,10 +124,10 @@ def update_feature_group(ctx: Context) -> dict[str, Any]:
         added = [d["FeatureName"] for d in p["FeatureAdditions"]]
         clash = sorted((known & set(added)) | {n for n in added if added.count(n) > 1})
         if clash:
-            raise _invalid(f"FeatureAdditions name features that already exist: {clash}.")
+            raise invalid(f"FeatureAdditions name features that already exist: {clash}.")
     online = definition.get("OnlineStoreConfig", {})
     if "OnlineStoreConfig" in p and not online.get("EnableOnlineStore"):
-        raise _invalid(
+        raise invalid(
             f"FeatureGroup {group.arn} has no online store: OnlineStoreConfig cannot be updated."
         )
     if "FeatureAdditions" in p:

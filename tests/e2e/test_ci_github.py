@@ -290,6 +290,13 @@ def test_controls_cfn_params_args_and_sarif_file_reach_the_scan(work: Path) -> N
     assert results(unknown) == [("SageMaker.1", "none")]  # UNKNOWN
 
 
+def test_no_paths_scans_the_workspace(work: Path) -> None:
+    job = run_action(work, {"paths": "", "fail-on": "never"})
+    assert job.code == 2, job.log  # infra/broken.yaml; every other fixture evaluated
+    rules = {rule for rule, _ in results(job)}
+    assert {"SageMaker.1", "SageMaker.4", "SageMaker.7"} <= rules
+
+
 def test_paths_are_shell_words_with_quotes(work: Path) -> None:
     shutil.copy(work / "infra" / "low.yaml", work / "infra" / "with space.yaml")
     job = run_action(work, {"paths": "'infra/with space.yaml'"})

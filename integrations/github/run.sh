@@ -74,7 +74,7 @@ scan() {
     for p in "${cfn[@]}"; do options+=(--cfn-param "$p"); done
     options+=("${extra[@]}")
 
-    "$venv/bin/sagewarden" scan "${options[@]}" --quiet --format sarif --output "$sarif" \
+    "$venv/bin/sagewarden" scan "${options[@]}" --quiet --format sarif --output="$sarif" \
         -- "${paths[@]}" || code=$?
     output exit-code "$code"
     if [[ -s "$sarif" ]]; then

@@ -316,16 +316,17 @@ def test_paths_are_shell_words_with_quotes(work: Path) -> None:
         {"paths": "infra/low.yaml", "args": "--config $(touch${IFS}pwned)"},
         {"paths": "infra/low.yaml", "fail-on": "low; touch pwned"},
         {"paths": "infra/low.yaml", "sarif-file": "$(touch pwned).sarif"},
+        {"paths": "infra/low.yaml", "sarif-file": "-pwned.sarif"},
         {"paths": "infra/low.yaml", "cfn-params": 'A="$(touch pwned)"'},
     ],
-    ids=["subst", "semicolon", "controls", "args", "fail-on", "sarif-file", "cfn-params"],
+    ids=["subst", "semicolon", "controls", "args", "fail-on", "sarif-file", "dash", "cfn-params"],
 )
 def test_shell_metacharacters_in_inputs_are_not_run(work: Path, inputs: dict[str, str]) -> None:
     job = run_action(work, inputs)
     assert not (work / "pwned").exists(), job.log
     assert job.code in (1, 2), job.log
     if "sarif-file" in inputs:  # written under its literal name
-        assert (work / "$(touch pwned).sarif").is_file()
+        assert (work / inputs["sarif-file"]).is_file()
         assert job.code == 1
 
 

@@ -91,7 +91,7 @@ def manifest(export: Export, params: ParamSet) -> str:
         shown = "; ".join(
             f"{k}={','.join(v) if isinstance(v, tuple) else v}"
             for k, v in sorted(params.for_control(c).items())
-            if v not in (None, ())
+            if v not in (None, (), False)
         )
         lines.append(
             f"| {c.id} | {c.severity.value} | {c.resource_type} | {rule.name} | {shown or '-'} |"

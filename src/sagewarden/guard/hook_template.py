@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 HOOK_ALIAS = "Private::Sagewarden::SageMaker"
+_ACCOUNT = {"Ref": "AWS::AccountId"}
 
 
 def _sub(text: str) -> dict[str, Any]:
@@ -94,7 +95,7 @@ def hook_template(resource_types: list[str], mode: str, rules_file: str) -> dict
             "HookExecutionRole": {
                 "Type": "AWS::IAM::Role",
                 "Properties": {
-                    "Description": "Lets the sagewarden Guard hook read its rules (and write logs).",
+                    "Description": "Lets the sagewarden Guard hook read its rules, write logs.",
                     "AssumeRolePolicyDocument": {
                         "Version": "2012-10-17",
                         "Statement": [
@@ -103,7 +104,9 @@ def hook_template(resource_types: list[str], mode: str, rules_file: str) -> dict
                                 "Principal": {"Service": "hooks.cloudformation.amazonaws.com"},
                                 "Action": "sts:AssumeRole",
                                 "Condition": {
-                                    "StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}},
+                                    "StringEquals": {
+                                        "aws:SourceAccount": {"Ref": "AWS::AccountId"}
+                                    },
                                     "ArnLike": {
                                         "aws:SourceArn": _sub(
                                             "arn:${AWS::Partition}:cloudformation:${AWS::Region}:"

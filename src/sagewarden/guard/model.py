@@ -291,7 +291,11 @@ _FIXED: dict[str, Rule] = dict(
             "SageMaker.16",
             Rule(
                 BY_ID["SageMaker.16"],
-                (Check(IsEnum(f"{PRIMARY}.{MODE}", "Vpc"), f"{PRIMARY}.{MODE} is not Vpc: {_ECR}"),),
+                (
+                    Check(
+                        IsEnum(f"{PRIMARY}.{MODE}", "Vpc"), f"{PRIMARY}.{MODE} is not Vpc: {_ECR}"
+                    ),
+                ),
                 applies=(Exists(PRIMARY),),
             ),
         ),

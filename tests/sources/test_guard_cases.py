@@ -36,10 +36,9 @@ GUARD_OF = {
     "PASSED": ("PASS",),
     "FAILED": ("FAIL",),
     "NOT_APPLICABLE": ("SKIP",),
-    # Malformed (a required property missing, a count of 0, "yes" for a boolean): the
-    # resource provider refuses it anyway; the rule fails it or leaves it out of scope,
-    # never passes it.
-    "ERROR": ("FAIL", "SKIP"),
+    # Malformed (a required property missing, a count of 0, "yes" for a boolean): the rule
+    # fails closed; the resource provider would refuse most of these anyway.
+    "ERROR": ("FAIL",),
     # Judged before deploy without a value the hook has resolved: the rule fails closed.
     "UNKNOWN": ("FAIL",),
 }

@@ -56,6 +56,37 @@ class NonEmptyList:
 
 
 @dataclass(frozen=True)
+class Empty:
+    """The property is absent, null or empty."""
+
+    path: str
+
+
+@dataclass(frozen=True)
+class NotIn:
+    """The property is present and none of `values` (numbers: 1 and 1.0 alike)."""
+
+    path: str
+    values: tuple[int | float | str, ...]
+
+
+@dataclass(frozen=True)
+class NotEnum:
+    """The property is a string other than `value` (ignoring case)."""
+
+    path: str
+    value: str
+
+
+@dataclass(frozen=True)
+class NotFalse:
+    """The property is present and not false: true, or a string other than "false"
+    (a malformed one is in scope, so a check then fails it)."""
+
+    path: str
+
+
+@dataclass(frozen=True)
 class IsEnum:
     """An enum string equal to `value`, ignoring case (as values.as_enum reads it)."""
 
@@ -138,6 +169,10 @@ Pred = (
     Exists
     | Absent
     | NonEmptyList
+    | Empty
+    | NotIn
+    | NotEnum
+    | NotFalse
     | IsEnum
     | IsTrue
     | AtLeast
@@ -176,6 +211,7 @@ class Rule:
 
 # -- the controls ------------------------------------------------------------------------
 
+_NEITHER = "neither PrimaryContainer nor Containers is set (every model has one or the other)"
 _AWS_MANAGED = "the ML storage volume is encrypted with an AWS managed key"
 _ECR = (
     "Vpc mode is only for a private Docker registry other than Amazon ECR, reachable from "
@@ -231,13 +267,19 @@ def _platform(params: Mapping[str, Any]) -> tuple[Check, ...]:
 
 
 def _encrypting(cid: str) -> tuple[str, Rule]:
+    """In scope unless the count is 1 (a malformed count is in scope and fails)."""
     return cid, Rule(
         BY_ID[cid],
-        (_true(ENCRYPT),),
-        applies=(AtLeast(COUNT, 2),),
+        (
+            Check(AtLeast(COUNT, 2), f"{COUNT} is not set or not a whole number from 1 to 100"),
+            _true(ENCRYPT),
+        ),
+        applies=(AnyOf((Absent(COUNT), NotIn(COUNT, (1, 1.0, "1")))),),
     )
 
 
+_VARIANTS = "ProductionVariants"
+_COUNT = "InitialInstanceCount"
 _INLINE = "MonitoringScheduleConfig.MonitoringJobDefinition"
 _NAMED = "MonitoringScheduleConfig.MonitoringJobDefinitionName"
 
@@ -254,16 +296,33 @@ _FIXED: dict[str, Rule] = dict(
                 BY_ID["SageMaker.4"],
                 (
                     Check(
-                        Each(
-                            "ProductionVariants",
-                            Exists("InitialInstanceCount"),
-                            AtLeast("InitialInstanceCount", 2),
-                        ),
-                        "a production variant has InitialInstanceCount below 2 (needs 2 or more)",
+                        NonEmptyList(_VARIANTS),
+                        f"{_VARIANTS} is not a list of at least one variant",
+                    ),
+                    Check(
+                        Each(_VARIANTS, Exists(_COUNT), AtLeast(_COUNT, 2)),
+                        f"a production variant has {_COUNT} below 2 (needs 2 or more)",
+                    ),
+                    *(
+                        Check(
+                            Each(_VARIANTS, Absent(_COUNT), Exists(f"ServerlessConfig.{m}")),
+                            f"a production variant has no {_COUNT} and no ServerlessConfig.{m}",
+                        )
+                        for m in ("MemorySizeInMB", "MaxConcurrency")
                     ),
                 ),
-                # Every variant serverless (no count): out of scope.
-                applies=(SomeItem("ProductionVariants", Exists("InitialInstanceCount")),),
+                # Out of scope only when every variant is serverless (a well-formed
+                # ServerlessConfig and no count).
+                applies=(
+                    AnyOf(
+                        (
+                            Empty(_VARIANTS),
+                            SomeItem(_VARIANTS, Exists(_COUNT)),
+                            SomeItem(_VARIANTS, Absent("ServerlessConfig.MemorySizeInMB")),
+                            SomeItem(_VARIANTS, Absent("ServerlessConfig.MaxConcurrency")),
+                        )
+                    ),
+                ),
             ),
         ),
         ("SageMaker.5", Rule(BY_ID["SageMaker.5"], (_true("EnableNetworkIsolation"),))),
@@ -292,11 +351,13 @@ _FIXED: dict[str, Rule] = dict(
             Rule(
                 BY_ID["SageMaker.16"],
                 (
+                    Check(Exists(PRIMARY), _NEITHER),
                     Check(
                         IsEnum(f"{PRIMARY}.{MODE}", "Vpc"), f"{PRIMARY}.{MODE} is not Vpc: {_ECR}"
                     ),
                 ),
-                applies=(Exists(PRIMARY),),
+                # Out of scope: a multi-container model (SageMaker.19 judges it).
+                applies=(AnyOf((Exists(PRIMARY), Empty(CONTAINERS))),),
             ),
         ),
         (
@@ -311,10 +372,18 @@ _FIXED: dict[str, Rule] = dict(
             "SageMaker.18",
             Rule(
                 BY_ID["SageMaker.18"],
-                (_key(ONLINE_KEY, "the online store is encrypted with an AWS owned key"),),
+                (
+                    Check(IsTrue(ONLINE_ENABLED), f"{ONLINE_ENABLED} is not true or false"),
+                    Check(
+                        AnyOf((Absent(STORAGE_TYPE), IsEnum(STORAGE_TYPE, "Standard"))),
+                        f"{STORAGE_TYPE} is not Standard or InMemory",
+                    ),
+                    _key(ONLINE_KEY, "the online store is encrypted with an AWS owned key"),
+                ),
+                # Out of scope: no online store (unset means false), or InMemory storage.
                 applies=(
-                    IsTrue(ONLINE_ENABLED),
-                    AnyOf((Absent(STORAGE_TYPE), IsEnum(STORAGE_TYPE, "Standard"))),
+                    NotFalse(ONLINE_ENABLED),
+                    AnyOf((Absent(STORAGE_TYPE), NotEnum(STORAGE_TYPE, "InMemory"))),
                 ),
             ),
         ),
@@ -323,12 +392,14 @@ _FIXED: dict[str, Rule] = dict(
             Rule(
                 BY_ID["SageMaker.19"],
                 (
+                    Check(NonEmptyList(CONTAINERS), _NEITHER),
                     Check(
                         Each(CONTAINERS, None, IsEnum(MODE, "Vpc")),
                         f"a container's {MODE} is not set or not Vpc: {_ECR}",
                     ),
                 ),
-                applies=(NonEmptyList(CONTAINERS),),
+                # Out of scope: a single-container model (SageMaker.16 judges it).
+                applies=(AnyOf((NonEmptyList(CONTAINERS), Absent(PRIMARY))),),
             ),
         ),
         ("SageMaker.20", Rule(BY_ID["SageMaker.20"], (_true(ISOLATE),))),
@@ -337,9 +408,16 @@ _FIXED: dict[str, Rule] = dict(
             "SageMaker.22",
             Rule(
                 BY_ID["SageMaker.22"],
-                (_true(f"{_INLINE}.{ENCRYPT}"),),
+                (
+                    Check(
+                        Exists(_INLINE),
+                        f"{_INLINE.split('.')[0]} has neither MonitoringJobDefinition nor "
+                        "MonitoringJobDefinitionName",
+                    ),
+                    _true(f"{_INLINE}.{ENCRYPT}"),
+                ),
                 # A schedule that names a definition is out of scope, as the AWS rule says.
-                applies=(Exists(_INLINE),),
+                applies=(AnyOf((Exists(_INLINE), Absent(_NAMED))),),
             ),
         ),
         (

@@ -19,12 +19,16 @@ from sagewarden.guard.model import (
     AnyOf,
     AtLeast,
     Each,
+    Empty,
     Exists,
     InParameter,
     IsEnum,
     IsTrue,
     Named,
     NonEmptyList,
+    NotEnum,
+    NotFalse,
+    NotIn,
     Pred,
     Rule,
     SomeItem,
@@ -69,6 +73,10 @@ def guard_string(value: str) -> str:
     if not _SAFE_VALUE.match(value):
         raise Unwritable(f"{value!r} cannot be written into a Guard rule")
     return f'"{value}"'
+
+
+def _literal(value: float | str) -> str:
+    return guard_string(value) if isinstance(value, str) else repr(value)
 
 
 def variable(rule: Rule, parameter: str) -> str:
@@ -118,8 +126,18 @@ class _Writer:
             return f"{q(pred.path)} exists"
         if isinstance(pred, Absent):
             return f"{q(pred.path)} not exists or {q(pred.path)} is_null"
-        if isinstance(pred, NonEmptyList):
-            return f"{q(pred.path)} !empty"
+        if isinstance(pred, NonEmptyList):  # null-safe: a first item exists
+            return f"{q(pred.path)}[0] exists"
+        if isinstance(pred, Empty):  # `empty` on null is an error: test null first
+            text = q(pred.path)
+            return f"{text} not exists or {text} is_null or {text} empty"
+        if isinstance(pred, NotIn):
+            return f"{q(pred.path)} not in [{', '.join(_literal(v) for v in pred.values)}]"
+        if isinstance(pred, NotEnum):  # != across types is false: strings only
+            return f"{q(pred.path)} != /^(?i){re.escape(pred.value)}$/"
+        if isinstance(pred, NotFalse):
+            text = q(pred.path)
+            return f"{text} == true or {text} != /^(?i)false$/"
         if isinstance(pred, IsEnum):
             return f"{q(pred.path)} == /^(?i){re.escape(pred.value)}$/"
         if isinstance(pred, IsTrue):
@@ -133,7 +151,12 @@ class _Writer:
         if isinstance(pred, TagKeysIn):
             return f"%{variable(self.rule, pred.parameter)} in {self.shape.tag_keys}"
         if isinstance(pred, SomeItem):
-            return "some " + self.clause(pred.check, lambda p: f"{q(pred.path)}[*].{p}")
+            item = f"{q(pred.path)}[*]"
+            if isinstance(pred.check, Exists):
+                return f"some {item}.{pred.check.path} exists"
+            if isinstance(pred.check, Absent):
+                return f"some {item}.{pred.check.path} not exists"
+            raise TypeError("SomeItem renders Exists and Absent")
         if isinstance(pred, AnyOf):
             return " or ".join(self.clause(o, q) for o in pred.options)
         raise TypeError(f"{type(pred).__name__} has no one-line Guard form")

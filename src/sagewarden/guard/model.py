@@ -23,13 +23,21 @@ from sagewarden.catalog import BY_ID, Control
 from sagewarden.controls.feature_group import (
     OFFLINE,
     OFFLINE_KEY,
+    OFFLINE_KEY_ABSENT,
     ONLINE_ENABLED,
     ONLINE_KEY,
+    ONLINE_KEY_ABSENT,
     STORAGE_TYPE,
 )
-from sagewarden.controls.inference_experiment import DATA_KEY, DATA_STORAGE
+from sagewarden.controls.inference_experiment import (
+    DATA_KEY,
+    DATA_KEY_ABSENT,
+    DATA_STORAGE,
+    INSTANCE_KEY_ABSENT,
+)
 from sagewarden.controls.job_definition import COUNT, ENCRYPT, ISOLATE
-from sagewarden.controls.model import CONTAINERS, MODE, PRIMARY
+from sagewarden.controls.model import CONTAINERS, MODE, PRIMARY, REGISTRY_WHY
+from sagewarden.controls.notebook import VOLUME_KEY_ABSENT
 
 # -- predicates --------------------------------------------------------------------------
 
@@ -212,11 +220,6 @@ class Rule:
 # -- the controls ------------------------------------------------------------------------
 
 _NEITHER = "neither PrimaryContainer nor Containers is set (every model has one or the other)"
-_AWS_MANAGED = "the ML storage volume is encrypted with an AWS managed key"
-_ECR = (
-    "Vpc mode is only for a private Docker registry other than Amazon ECR, reachable from "
-    "the model's VPC, so a model that pulls an ECR image fails by design"
-)
 
 
 def _disabled(path: str) -> Check:
@@ -266,9 +269,9 @@ def _platform(params: Mapping[str, Any]) -> tuple[Check, ...]:
     )
 
 
-def _encrypting(cid: str) -> tuple[str, Rule]:
+def _encrypting(cid: str) -> Rule:
     """In scope unless the count is 1 (a malformed count is in scope and fails)."""
-    return cid, Rule(
+    return Rule(
         BY_ID[cid],
         (
             Check(AtLeast(COUNT, 2), f"{COUNT} is not set or not a whole number from 1 to 100"),
@@ -283,166 +286,131 @@ _COUNT = "InitialInstanceCount"
 _INLINE = "MonitoringScheduleConfig.MonitoringJobDefinition"
 _NAMED = "MonitoringScheduleConfig.MonitoringJobDefinitionName"
 
-_FIXED: dict[str, Rule] = dict(
-    [
+_RULES = (
+    Rule(BY_ID["SageMaker.1"], (_disabled("DirectInternetAccess"),)),
+    Rule(BY_ID["SageMaker.3"], (_disabled("RootAccess"),)),
+    Rule(
+        BY_ID["SageMaker.4"],
         (
-            "SageMaker.1",
-            Rule(BY_ID["SageMaker.1"], (_disabled("DirectInternetAccess"),)),
+            Check(
+                NonEmptyList(_VARIANTS),
+                f"{_VARIANTS} is not a list of at least one variant",
+            ),
+            Check(
+                Each(_VARIANTS, Exists(_COUNT), AtLeast(_COUNT, 2)),
+                f"a production variant has {_COUNT} below 2 (needs 2 or more)",
+            ),
+            *(
+                Check(
+                    Each(_VARIANTS, Absent(_COUNT), Exists(f"ServerlessConfig.{m}")),
+                    f"a production variant has no {_COUNT} and no ServerlessConfig.{m}",
+                )
+                for m in ("MemorySizeInMB", "MaxConcurrency")
+            ),
         ),
-        ("SageMaker.3", Rule(BY_ID["SageMaker.3"], (_disabled("RootAccess"),))),
-        (
-            "SageMaker.4",
-            Rule(
-                BY_ID["SageMaker.4"],
+        # Out of scope only when every variant is serverless (a well-formed
+        # ServerlessConfig and no count).
+        applies=(
+            AnyOf(
                 (
-                    Check(
-                        NonEmptyList(_VARIANTS),
-                        f"{_VARIANTS} is not a list of at least one variant",
-                    ),
-                    Check(
-                        Each(_VARIANTS, Exists(_COUNT), AtLeast(_COUNT, 2)),
-                        f"a production variant has {_COUNT} below 2 (needs 2 or more)",
-                    ),
-                    *(
-                        Check(
-                            Each(_VARIANTS, Absent(_COUNT), Exists(f"ServerlessConfig.{m}")),
-                            f"a production variant has no {_COUNT} and no ServerlessConfig.{m}",
-                        )
-                        for m in ("MemorySizeInMB", "MaxConcurrency")
-                    ),
-                ),
-                # Out of scope only when every variant is serverless (a well-formed
-                # ServerlessConfig and no count).
-                applies=(
-                    AnyOf(
-                        (
-                            Empty(_VARIANTS),
-                            SomeItem(_VARIANTS, Exists(_COUNT)),
-                            SomeItem(_VARIANTS, Absent("ServerlessConfig.MemorySizeInMB")),
-                            SomeItem(_VARIANTS, Absent("ServerlessConfig.MaxConcurrency")),
-                        )
-                    ),
-                ),
+                    Empty(_VARIANTS),
+                    SomeItem(_VARIANTS, Exists(_COUNT)),
+                    SomeItem(_VARIANTS, Absent("ServerlessConfig.MemorySizeInMB")),
+                    SomeItem(_VARIANTS, Absent("ServerlessConfig.MaxConcurrency")),
+                )
             ),
         ),
-        ("SageMaker.5", Rule(BY_ID["SageMaker.5"], (_true("EnableNetworkIsolation"),))),
-        _encrypting("SageMaker.9"),
-        _encrypting("SageMaker.10"),
-        ("SageMaker.11", Rule(BY_ID["SageMaker.11"], (_true(ISOLATE),))),
-        ("SageMaker.12", Rule(BY_ID["SageMaker.12"], (_true(ISOLATE),))),
-        _encrypting("SageMaker.13"),
-        _encrypting("SageMaker.15"),
+    ),
+    Rule(BY_ID["SageMaker.5"], (_true("EnableNetworkIsolation"),)),
+    _encrypting("SageMaker.9"),
+    _encrypting("SageMaker.10"),
+    Rule(BY_ID["SageMaker.11"], (_true(ISOLATE),)),
+    Rule(BY_ID["SageMaker.12"], (_true(ISOLATE),)),
+    _encrypting("SageMaker.13"),
+    _encrypting("SageMaker.15"),
+    Rule(
+        BY_ID["SageMaker.14"],
         (
-            "SageMaker.14",
-            Rule(
-                BY_ID["SageMaker.14"],
-                (
-                    Check(
-                        Exists(_INLINE),
-                        "no inline job definition: isolation lives on the referenced job "
-                        "definition, which this rule does not read",
-                    ),
-                    _true(f"{_INLINE}.{ISOLATE}"),
-                ),
+            Check(
+                Exists(_INLINE),
+                "no inline job definition: isolation lives on the referenced job "
+                "definition, which this rule does not read",
             ),
+            _true(f"{_INLINE}.{ISOLATE}"),
         ),
+    ),
+    Rule(
+        BY_ID["SageMaker.16"],
         (
-            "SageMaker.16",
-            Rule(
-                BY_ID["SageMaker.16"],
-                (
-                    Check(Exists(PRIMARY), _NEITHER),
-                    Check(
-                        IsEnum(f"{PRIMARY}.{MODE}", "Vpc"), f"{PRIMARY}.{MODE} is not Vpc: {_ECR}"
-                    ),
-                ),
-                # Out of scope: a multi-container model (SageMaker.19 judges it).
-                applies=(AnyOf((Exists(PRIMARY), Empty(CONTAINERS))),),
+            Check(Exists(PRIMARY), _NEITHER),
+            Check(
+                IsEnum(f"{PRIMARY}.{MODE}", "Vpc"),
+                f"{PRIMARY}.{MODE} is not Vpc: {REGISTRY_WHY}",
             ),
         ),
+        # Out of scope: a multi-container model (SageMaker.19 judges it).
+        applies=(AnyOf((Exists(PRIMARY), Empty(CONTAINERS))),),
+    ),
+    Rule(
+        BY_ID["SageMaker.17"],
+        (_key(OFFLINE_KEY, OFFLINE_KEY_ABSENT),),
+        applies=(Exists(OFFLINE),),
+    ),
+    Rule(
+        BY_ID["SageMaker.18"],
         (
-            "SageMaker.17",
-            Rule(
-                BY_ID["SageMaker.17"],
-                (_key(OFFLINE_KEY, "the offline store is encrypted with an AWS owned key"),),
-                applies=(Exists(OFFLINE),),
+            Check(IsTrue(ONLINE_ENABLED), f"{ONLINE_ENABLED} is not true or false"),
+            Check(
+                AnyOf((Absent(STORAGE_TYPE), IsEnum(STORAGE_TYPE, "Standard"))),
+                f"{STORAGE_TYPE} is not Standard or InMemory",
             ),
+            _key(ONLINE_KEY, ONLINE_KEY_ABSENT),
         ),
+        # Out of scope: no online store (unset means false), or InMemory storage.
+        applies=(
+            NotFalse(ONLINE_ENABLED),
+            AnyOf((Absent(STORAGE_TYPE), NotEnum(STORAGE_TYPE, "InMemory"))),
+        ),
+    ),
+    Rule(
+        BY_ID["SageMaker.19"],
         (
-            "SageMaker.18",
-            Rule(
-                BY_ID["SageMaker.18"],
-                (
-                    Check(IsTrue(ONLINE_ENABLED), f"{ONLINE_ENABLED} is not true or false"),
-                    Check(
-                        AnyOf((Absent(STORAGE_TYPE), IsEnum(STORAGE_TYPE, "Standard"))),
-                        f"{STORAGE_TYPE} is not Standard or InMemory",
-                    ),
-                    _key(ONLINE_KEY, "the online store is encrypted with an AWS owned key"),
-                ),
-                # Out of scope: no online store (unset means false), or InMemory storage.
-                applies=(
-                    NotFalse(ONLINE_ENABLED),
-                    AnyOf((Absent(STORAGE_TYPE), NotEnum(STORAGE_TYPE, "InMemory"))),
-                ),
+            Check(NonEmptyList(CONTAINERS), _NEITHER),
+            Check(
+                Each(CONTAINERS, None, IsEnum(MODE, "Vpc")),
+                f"a container's {MODE} is not set or not Vpc: {REGISTRY_WHY}",
             ),
         ),
+        # Out of scope: a single-container model (SageMaker.16 judges it).
+        applies=(AnyOf((NonEmptyList(CONTAINERS), Absent(PRIMARY))),),
+    ),
+    Rule(BY_ID["SageMaker.20"], (_true(ISOLATE),)),
+    Rule(BY_ID["SageMaker.21"], (_key("KmsKeyId", VOLUME_KEY_ABSENT),)),
+    Rule(
+        BY_ID["SageMaker.22"],
         (
-            "SageMaker.19",
-            Rule(
-                BY_ID["SageMaker.19"],
-                (
-                    Check(NonEmptyList(CONTAINERS), _NEITHER),
-                    Check(
-                        Each(CONTAINERS, None, IsEnum(MODE, "Vpc")),
-                        f"a container's {MODE} is not set or not Vpc: {_ECR}",
-                    ),
-                ),
-                # Out of scope: a single-container model (SageMaker.16 judges it).
-                applies=(AnyOf((NonEmptyList(CONTAINERS), Absent(PRIMARY))),),
+            Check(
+                Exists(_INLINE),
+                f"{_INLINE.split('.')[0]} has neither MonitoringJobDefinition nor "
+                "MonitoringJobDefinitionName",
             ),
+            _true(f"{_INLINE}.{ENCRYPT}"),
         ),
-        ("SageMaker.20", Rule(BY_ID["SageMaker.20"], (_true(ISOLATE),))),
-        ("SageMaker.21", Rule(BY_ID["SageMaker.21"], (_key("KmsKeyId", _AWS_MANAGED),))),
-        (
-            "SageMaker.22",
-            Rule(
-                BY_ID["SageMaker.22"],
-                (
-                    Check(
-                        Exists(_INLINE),
-                        f"{_INLINE.split('.')[0]} has neither MonitoringJobDefinition nor "
-                        "MonitoringJobDefinitionName",
-                    ),
-                    _true(f"{_INLINE}.{ENCRYPT}"),
-                ),
-                # A schedule that names a definition is out of scope, as the AWS rule says.
-                applies=(AnyOf((Exists(_INLINE), Absent(_NAMED))),),
-            ),
-        ),
-        (
-            "SageMaker.23",
-            Rule(
-                BY_ID["SageMaker.23"],
-                (
-                    _key(
-                        "KmsKey",
-                        "the storage of the experiment's instances is not encrypted with a KMS key",
-                    ),
-                ),
-            ),
-        ),
-        (
-            "SageMaker.24",
-            Rule(
-                BY_ID["SageMaker.24"],
-                (_key(DATA_KEY, "captured data is not encrypted with a KMS key"),),
-                applies=(Exists(DATA_STORAGE),),
-            ),
-        ),
-        ("SageMaker.25", Rule(BY_ID["SageMaker.25"], (_true(ISOLATE),))),
-    ]
+        # A schedule that names a definition is out of scope, as the AWS rule says.
+        applies=(AnyOf((Exists(_INLINE), Absent(_NAMED))),),
+    ),
+    Rule(
+        BY_ID["SageMaker.23"],
+        (_key("KmsKey", INSTANCE_KEY_ABSENT),),
+    ),
+    Rule(
+        BY_ID["SageMaker.24"],
+        (_key(DATA_KEY, DATA_KEY_ABSENT),),
+        applies=(Exists(DATA_STORAGE),),
+    ),
+    Rule(BY_ID["SageMaker.25"], (_true(ISOLATE),)),
 )
+_FIXED = {rule.control.id: rule for rule in _RULES}
 
 
 def rule_for(control: Control, params: Mapping[str, Any]) -> Rule | str:

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from sagewarden import __version__
 from sagewarden.catalog import CONTROLS
-from sagewarden.cli import controls, demo, diff, fix, history, iam_policy, report, scan
+from sagewarden.cli import controls, demo, diff, export, fix, history, iam_policy, report, scan
 from sagewarden.cli.arguments import Parser, parse
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
@@ -38,6 +38,7 @@ COMMANDS: dict[str, Command] = {  # in the order --help lists them
     "diff": diff,
     "iam-policy": iam_policy,
     "fix": fix,
+    "export": export,
 }
 
 

@@ -7,6 +7,7 @@ import argparse
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from sagewarden.catalog import CONTROLS, Control, id_range, lookup
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.pipeline.options import LiveOptions
@@ -150,3 +151,18 @@ def live_options(args: argparse.Namespace, timeout: float = DEFAULT_TIMEOUT) -> 
         max_rate=getattr(args, "max_rate", DEFAULT_MAX_RATE),
         timeout=timeout,
     )
+
+
+def selected_controls(ids: Sequence[str]) -> tuple[Control, ...]:
+    """The controls `--control` names (repeatable, or comma-separated), in catalog order;
+    all of them when none is named. An unknown id is a usage error."""
+    wanted: set[str] = set()
+    for text in ids:
+        for part in text.split(","):
+            if not part.strip():
+                continue
+            control = lookup(part)
+            if control is None:
+                raise CliError(f"--control {part.strip()!r}: no such control ({id_range()})")
+            wanted.add(control.id)
+    return tuple(c for c in CONTROLS if not wanted or c.id in wanted)

@@ -23,6 +23,9 @@ ONLINE_ENABLED = "OnlineStoreConfig.EnableOnlineStore"
 STORAGE_TYPE = "OnlineStoreConfig.StorageType"
 ONLINE_KEY = "OnlineStoreConfig.SecurityConfig.KmsKeyId"
 _STORAGE_TYPES = ("Standard", "InMemory")
+# What an absent key means, said by the checks and by the Guard rules (sagewarden.guard).
+OFFLINE_KEY_ABSENT = "the offline store is encrypted with an AWS owned key"
+ONLINE_KEY_ABSENT = "the online store is encrypted with an AWS owned key"
 
 
 def offline_store_encryption(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
@@ -30,7 +33,7 @@ def offline_store_encryption(r: Resource, params: dict[str, Any], ctx: Context) 
     `OfflineStoreConfig.S3StorageConfig.KmsKeyId` is absent or empty; any key passes."""
     if is_absent(raw(r.properties, OFFLINE)):
         return not_applicable("no OfflineStoreConfig: the feature group has no offline store")
-    return key_named(r, OFFLINE_KEY, "the offline store is encrypted with an AWS owned key")
+    return key_named(r, OFFLINE_KEY, OFFLINE_KEY_ABSENT)
 
 
 def online_store_encryption(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
@@ -45,7 +48,7 @@ def online_store_encryption(r: Resource, params: dict[str, Any], ctx: Context) -
     kind = as_enum(STORAGE_TYPE, storage.value, _STORAGE_TYPES)
     if kind != "Standard":
         return not_applicable(f"{storage.describe(STORAGE_TYPE, kind)}, not Standard storage")
-    return key_named(r, ONLINE_KEY, "the online store is encrypted with an AWS owned key")
+    return key_named(r, ONLINE_KEY, ONLINE_KEY_ABSENT)
 
 
 _BLOCKED = (

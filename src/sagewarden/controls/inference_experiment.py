@@ -20,13 +20,14 @@ from sagewarden.verdicts import Verdict, not_applicable
 
 DATA_STORAGE = "DataStorageConfig"
 DATA_KEY = "DataStorageConfig.KmsKey"
+# What an absent key means, said by the checks and by the Guard rules (sagewarden.guard).
+INSTANCE_KEY_ABSENT = "the storage of the experiment's instances is not encrypted with a KMS key"
+DATA_KEY_ABSENT = "captured data is not encrypted with a KMS key"
 
 
 def instance_storage_encryption(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
     """FAILED when the experiment's `KmsKey` is absent or empty."""
-    return key_named(
-        r, "KmsKey", "the storage of the experiment's instances is not encrypted with a KMS key"
-    )
+    return key_named(r, "KmsKey", INSTANCE_KEY_ABSENT)
 
 
 def data_storage_encryption(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
@@ -34,7 +35,7 @@ def data_storage_encryption(r: Resource, params: dict[str, Any], ctx: Context) -
     `DataStorageConfig.KmsKey` is absent or empty."""
     if is_absent(raw(r.properties, DATA_STORAGE)):
         return not_applicable("no DataStorageConfig: the experiment captures no data")
-    return key_named(r, DATA_KEY, "captured data is not encrypted with a KMS key")
+    return key_named(r, DATA_KEY, DATA_KEY_ABSENT)
 
 
 _ENCRYPTION = "Protect > Data Protection > Encryption of data-at-rest"

@@ -52,7 +52,7 @@ PRIMARY = "PrimaryContainer"
 CONTAINERS = "Containers"
 MODE = "ImageConfig.RepositoryAccessMode"
 _MODES = ("Platform", "Vpc")
-_WHY = (
+REGISTRY_WHY = (
     "Vpc mode is only for a private Docker registry other than Amazon ECR, reachable from "
     "the model's VPC, so a model that pulls an ECR image fails by design"
 )
@@ -97,7 +97,7 @@ def primary_private_registry(r: Resource, params: dict[str, Any], ctx: Context) 
     problem = _registry_problem(primary, PRIMARY)
     if problem is None:
         return passed(f"{PRIMARY}.{MODE} is Vpc: a private registry in the model's VPC")
-    return failed(f"{problem}: {_WHY}")
+    return failed(f"{problem}: {REGISTRY_WHY}")
 
 
 def containers_private_registry(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
@@ -111,7 +111,7 @@ def containers_private_registry(r: Resource, params: dict[str, Any], ctx: Contex
     problems = [p for i, c in listed if (p := _registry_problem(c, f"{CONTAINERS}[{i}]"))]
     if not problems:
         return passed(f"every container ({len(listed)}) pulls from a private registry in a VPC")
-    return failed(f"{'; '.join(problems)}: {_WHY}")
+    return failed(f"{'; '.join(problems)}: {REGISTRY_WHY}")
 
 
 _REGISTRY_BLOCKED = (

@@ -234,10 +234,14 @@ PLATFORM_VERSION = Control(
 )
 
 
+# What an absent key means, said by the check and by the Guard rule (sagewarden.guard).
+VOLUME_KEY_ABSENT = "the ML storage volume is encrypted with an AWS managed key"
+
+
 def volume_key(r: Resource, params: dict[str, Any], ctx: Context) -> Verdict:
     """FAILED when `KmsKeyId` is absent or empty. Like the AWS rule, any key passes: it
     does not check that the key is customer managed."""
-    return key_named(r, "KmsKeyId", "the ML storage volume is encrypted with an AWS managed key")
+    return key_named(r, "KmsKeyId", VOLUME_KEY_ABSENT)
 
 
 VOLUME_KEY = Control(

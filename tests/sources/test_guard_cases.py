@@ -1,0 +1,157 @@
+"""The exported Guard rules, run by AWS's Guard engine, agree with sagewarden's engine.
+
+Every case of every control (tests/cases) becomes the document a CloudFormation Guard hook
+receives for a resource operation (`Resources: {<LogicalId>: {Type, Properties}}`, values
+resolved: a value known only at deploy is the value it resolves to), and the same resource
+as a template is scanned by `sagewarden scan`. The Guard verdict must equal the engine's:
+PASSED<->PASS, FAILED<->FAIL, NOT_APPLICABLE<->SKIP. Guard cannot say ERROR or UNKNOWN: a
+rule fails closed, so ERROR (a malformed value) and UNKNOWN (a value the engine cannot
+judge before deploy) must be FAIL. Any other difference is a case listed in DIFFERENCES
+with its reason (docs/guard.md repeats them); the test fails on an unlisted one and on a
+listed one that no longer differs.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sagewarden.catalog import BY_ID
+from sagewarden.guard.export import build
+from sagewarden.guard.render import HOOK
+from sagewarden.params import parse_params
+from tests.casekit.model import Case, all_cases
+from tests.casekit.render import ACCOUNT, concrete, logical_id
+from tests.casekit.scan import scan, verdicts
+
+guardpycfn = pytest.importorskip(
+    "guardpycfn", reason="guardpycfn (the Guard engine's Python bindings) is not installed"
+)
+
+GUARD_OF = {
+    "PASSED": ("PASS",),
+    "FAILED": ("FAIL",),
+    "NOT_APPLICABLE": ("SKIP",),
+    # Malformed (a required property missing, a count of 0, "yes" for a boolean): the rule
+    # fails closed; the resource provider would refuse most of these anyway.
+    "ERROR": ("FAIL",),
+    # Judged before deploy without a value the hook has resolved: the rule fails closed.
+    "UNKNOWN": ("FAIL",),
+}
+# Cases where the Guard verdict differs from the mapping above, with why.
+DIFFERENCES: dict[str, str] = {}
+
+
+def properties(case: Case) -> dict[str, Any]:
+    """The judged resource's properties as the hook sees them: resolved, tags a list."""
+    props = concrete(case.resource.properties)
+    if case.resource.tags:
+        props["Tags"] = [{"Key": k, "Value": v} for k, v in case.resource.tags.items()]
+    return props
+
+
+def hook_input(case: Case) -> dict[str, Any]:
+    """A Guard hook's resource-operation input (the user guide's shape)."""
+    lid = logical_id(case.resource)
+    return {
+        "HookContext": {
+            "AWSAccountID": ACCOUNT,
+            "StackId": f"arn:aws:cloudformation:us-east-1:{ACCOUNT}:stack/cases/1",
+            "HookTypeName": "Private::Sagewarden::SageMaker",
+            "HookTypeVersion": "00000001",
+            "InvocationPoint": "CREATE_PRE_PROVISION",
+            "TargetName": case.resource.type,
+            "TargetType": "RESOURCE",
+            "TargetLogicalId": lid,
+            "ChangeSetId": "",
+        },
+        "Resources": {lid: {"Type": case.resource.type, "Properties": properties(case)}},
+    }
+
+
+def own_params(case: Case) -> list[str]:
+    """The case's parameters for its own control, as --param values."""
+    args = case.params_by_control()[case.control]
+    return [a for a in args if a != "--param"]
+
+
+@cache
+def rules(control: str, params: tuple[str, ...]) -> str | None:
+    """The exported Guard text for one control, or None when it is not exported."""
+    paramset, diags = parse_params(params)
+    assert not diags, diags
+    export = build(HOOK, [BY_ID[control]], paramset, "WARN")
+    return export.guard if export.rules else None
+
+
+def guard_verdict(text: str, document: dict[str, Any], rule: str) -> tuple[str, list[str]]:
+    """The rule's status (PASS, FAIL, SKIP) and its custom messages, from Guard itself."""
+    result = guardpycfn.validate_with_guard(json.dumps(document), text, True)
+    assert result.get("success"), result
+    for child in result["result"]["children"]:
+        check = child["container"]["RuleCheck"]
+        if check["name"] == rule:
+            return check["status"], sorted(set(_messages(child)))
+    raise AssertionError(f"Guard did not run {rule}")
+
+
+def _messages(node: Any) -> list[str]:
+    """Every custom message (<< >>) of a failed clause under `node`."""
+    out: list[str] = []
+    if isinstance(node, dict):
+        if node.get("custom_message") and node.get("status") == "FAIL":
+            out.append(node["custom_message"])
+        if isinstance(node.get("NoValueForEmptyCheck"), str):  # an empty query's message
+            out.append(node["NoValueForEmptyCheck"])
+        for value in node.values():
+            out += _messages(value)
+    elif isinstance(node, list):
+        for value in node:
+            out += _messages(value)
+    return out
+
+
+def engine_status(case: Case, tmp: Path) -> str:
+    """`sagewarden scan` of the resource alone, values resolved, as a template."""
+    template = {
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Resources": {
+            logical_id(case.resource): {"Type": case.resource.type, "Properties": properties(case)}
+        },
+    }
+    path = tmp / "template.json"
+    path.write_text(json.dumps(template), encoding="utf-8")
+    args = ["--control", case.control]
+    for p in own_params(case):
+        args += ["--param", p]
+    _, doc = scan(tmp / "report.json", str(path), *args)
+    seen = verdicts(doc, case.control)
+    assert case.resource.name in seen, (case.label, doc.get("diagnostics"))
+    return seen[case.resource.name].status
+
+
+CASES = [pytest.param(c, id=c.label) for c in all_cases()]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_guard_agrees_with_the_engine(case: Case, tmp_path: Path) -> None:
+    text = rules(case.control, tuple(own_params(case)))
+    if text is None:
+        pytest.skip(f"{case.control} is not exported with {own_params(case)}: see the manifest")
+    rule = BY_ID[case.control].id.lower().replace(".", "_")
+    status, messages = guard_verdict(text, hook_input(case), rule)
+    engine = engine_status(case, tmp_path)
+    expected = GUARD_OF[engine]
+    if case.label in DIFFERENCES:
+        assert status not in expected, f"{case.label} no longer differs: drop it from DIFFERENCES"
+        return
+    assert status in expected, f"{case.label}: engine {engine}, Guard {status} {messages}"
+    control = BY_ID[case.control]
+    if status == "FAIL":
+        assert messages and all(
+            m.startswith(f"{control.id} [{control.severity.value}] ") for m in messages
+        ), messages

@@ -238,12 +238,12 @@ class ConfigurationReader:
         body = one.block.body
         after, secret = inst.body_value(body, inst.evaluator(one.names))
         address = format_address(one.addr)
+        after = {k: v for k, v in self._hinted(after).items() if v is not None}
         if TYPES[rtype].provider == AWS_PROVIDER:
             tags_all, why = self._tags_all(after.get("tags"), body.attrs.get("provider"))
             after["tags_all"] = tags_all
             if why is not None:
                 self.tags_why[address] = why
-        after = {k: v for k, v in (self._hinted(after) or {}).items() if v is not None}
         return {
             "address": address,
             "mode": "managed",
@@ -272,7 +272,11 @@ class ConfigurationReader:
         """default_tags + tags (keys only matter), and why they may be incomplete."""
         reasons: list[str] = []
         known: dict[str, Any] = {}
-        defaults = self._default_tags(provider)
+        defaults = self._hinted(self._default_tags(provider))
+        # The aws provider (SDKv2) plans a map with one value unknown as wholly unknown:
+        # its keys are not known before apply either, so the sources say no more than the
+        # plan would.
+        tags, defaults = unknown_in(tags) or tags, unknown_in(defaults) or defaults
         for part, label in ((defaults, "the provider's default_tags"), (tags, "tags")):
             if isinstance(part, UnresolvedValue):
                 reasons.append(f"{label} {part.why}")

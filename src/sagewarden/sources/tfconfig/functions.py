@@ -160,6 +160,22 @@ def _toset(args: list[Any]) -> Any:
     return sorted(out, key=str) if all(isinstance(v, str) for v in out) else out
 
 
+def _range(args: list[Any]) -> Any:
+    if not 1 <= len(args) <= 3 or not all(
+        isinstance(a, (int, float)) and not isinstance(a, bool) for a in args
+    ):
+        raise FunctionError("the arguments are not numbers")
+    start, stop, step = (0, args[0], 1) if len(args) == 1 else (*args, 1)[:3]
+    if step == 0 or abs((stop - start) / step) > 1024:
+        raise FunctionError("too many or endless steps")
+    out: list[Any] = []
+    n = start
+    while (step > 0 and n < stop) or (step < 0 and n > stop):
+        out.append(n)
+        n += step
+    return out
+
+
 FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "merge": _merge,
     "concat": _concat,
@@ -180,6 +196,7 @@ FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "tolist": _strict(lambda a: list(_one(a, list))),
     "toset": _strict(_toset),
     "tomap": _strict(lambda a: dict(_one(a, dict))),
+    "range": _strict(_range),
     "max": _strict(lambda a: max(a)),
     "min": _strict(lambda a: min(a)),
 }

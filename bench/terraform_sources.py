@@ -227,9 +227,14 @@ resource "aws_sagemaker_app_image_config" "kernel" {{
     }}
   }}
 }}
-
+""",
+    "outputs.tf": """\
 output "notebooks" {{
   value = [for nb in aws_sagemaker_notebook_instance.team : nb.name]
+}}
+
+output "endpoint_config" {{
+  value = aws_sagemaker_endpoint_configuration.serving.name
 }}
 """,
 }

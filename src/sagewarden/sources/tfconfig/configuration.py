@@ -31,6 +31,7 @@ from sagewarden.sources.tfconfig.functions import unknown_in
 from sagewarden.sources.tfconfig.module import (
     _MODULE_META,
     MAX_MODULE_DEPTH,
+    MAX_MODULE_INSTANCES,
     ModuleInstance,
     ModuleSource,
     ModuleView,
@@ -75,6 +76,7 @@ class ConfigurationReader:
         self.loaded: dict[str, ModuleSource] = {}
         self.entries: list[tuple[Block, dict[str, Any]]] = []
         self.tags_why: dict[str, str] = {}
+        self.module_instances = 0
         self.hint = plan_commands(root)
         self._root_instance: ModuleInstance | None = None
         self._remote = _installed_modules(root)
@@ -89,7 +91,7 @@ class ConfigurationReader:
         root = ModuleInstance(self, source, (), {}, set())
         self._root_instance = root
         root.inputs.update(self._root_inputs(source, root))
-        self._walk(root, 0)
+        self._walk(root)
         resources, diags = self._resources()
         diags = [
             *(
@@ -144,7 +146,7 @@ class ConfigurationReader:
             values[name] = _from_text(text, source.variables.get(name))
         return values
 
-    def _walk(self, inst: ModuleInstance, depth: int) -> None:
+    def _walk(self, inst: ModuleInstance) -> None:
         for block in inst.source.resources.values():
             if block.labels[0] not in TYPES:
                 continue
@@ -163,12 +165,10 @@ class ConfigurationReader:
                 continue
             for one in found:
                 self.entries.append((block, self._entry(inst, one)))
-        if depth >= MAX_MODULE_DEPTH:
-            return
         for name in inst.source.modules:
             inst.module_call(name)
             for child in inst.child_instances.get(name, []):
-                self._walk(child, depth + 1)
+                self._walk(child)
 
     # -- module calls ------------------------------------------------------------------------
 
@@ -177,6 +177,17 @@ class ConfigurationReader:
         block = parent.source.modules[name]
         kids = parent.child_instances
         kids[name] = []
+        if len(parent.path) >= MAX_MODULE_DEPTH or self.module_instances >= MAX_MODULE_INSTANCES:
+            self.problems.append(
+                Problem(
+                    _where(block),
+                    f"module {name}: modules nested more than {MAX_MODULE_DEPTH} deep or more "
+                    f"than {MAX_MODULE_INSTANCES:,} module instances (does a module call itself?): "
+                    "not evaluated",
+                    scope=True,
+                )
+            )
+            return UnresolvedValue(f"comes from module {name}, nested too deeply")
         ev = parent.evaluator()
         src = ev.eval(block.body.attrs["source"]) if "source" in block.body.attrs else None
         key = ".".join([*(m for m, _ in parent.path), name])
@@ -222,6 +233,7 @@ class ConfigurationReader:
                 inputs[attr] = one.eval(expr)
                 if one.sensitive:
                     secret.add(attr)
+            self.module_instances += 1
             child = ModuleInstance(self, source, (*parent.path, (name, k)), inputs, secret)
             kids[name].append(child)
             views.append(ModuleView(child))

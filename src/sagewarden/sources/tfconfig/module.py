@@ -26,7 +26,9 @@ SOURCE_SUFFIXES = (".tf", ".tf.json")
 _META = frozenset({"count", "for_each", "provider", "depends_on", "lifecycle"})
 _META_BLOCKS = frozenset({"lifecycle", "provisioner", "connection"})
 _MODULE_META = frozenset({"source", "version", "count", "for_each", "providers", "depends_on"})
-MAX_MODULE_DEPTH = 16
+MAX_MODULE_DEPTH = 16  # module calls nested deeper are not followed (a module calling itself)
+MAX_INSTANCES = 10_000  # instances one count/for_each may make (`count = 1e9` is no hang)
+MAX_MODULE_INSTANCES = 1_000  # module instances one root module may make in all
 
 
 @dataclass
@@ -131,7 +133,14 @@ class ResourceView:
         body = self.inst.block.body
         address = format_address(self.inst.addr)
         if name in body.attrs and name not in _META:
-            return self.module.evaluator(self.inst.names).eval(body.attrs[name])
+            key = f"{address}.{name}"
+            if key in self.module.busy:
+                raise Unsupported(f"{key} refers to itself")
+            self.module.busy.add(key)
+            try:
+                return self.module.evaluator(self.inst.names).eval(body.attrs[name])
+            finally:
+                self.module.busy.discard(key)
         if any(b.type == name for b in body.blocks):
             return self.module.blocks(body, name, self.module.evaluator(self.inst.names))
         return UnresolvedValue(
@@ -166,7 +175,8 @@ class ModuleInstance:
         self.inputs = inputs
         self.sensitive_inputs = sensitive_inputs
         self._locals: dict[str, tuple[Any, bool]] = {}
-        self._busy: set[str] = set()
+        self._busy: set[str] = set()  # locals being evaluated
+        self.busy: set[str] = set()  # resource attributes being evaluated
         self._children: dict[str, Any] = {}
         self.child_instances: dict[str, list[ModuleInstance]] = {}
 
@@ -340,11 +350,15 @@ def expansion(attrs: dict[str, Expr], ev: Evaluator) -> Any:
             return n
         if isinstance(n, bool) or not isinstance(n, (int, float)) or n < 0:
             return UnresolvedValue(f"has a count that is not a whole number ({n!r})")
+        if n > MAX_INSTANCES:
+            return UnresolvedValue(f"has a count of {n}, more than {MAX_INSTANCES:,}")
         return [(i, {"count": {"index": i}}) for i in range(int(n))]
     if "for_each" in attrs:
         items = ev.eval(attrs["for_each"])
         if unknown_in(items) is not None and not isinstance(items, dict):
             return unknown_in(items)
+        if isinstance(items, (dict, list)) and len(items) > MAX_INSTANCES:
+            return UnresolvedValue(f"has a for_each of more than {MAX_INSTANCES:,} items")
         if isinstance(items, dict):
             return [(str(k), {"each": {"key": str(k), "value": v}}) for k, v in items.items()]
         if isinstance(items, list) and all(isinstance(v, str) for v in items):

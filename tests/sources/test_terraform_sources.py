@@ -382,3 +382,42 @@ def test_a_syntax_error_is_one_line_with_file_and_line_and_the_rest_is_read(
     assert "Traceback" not in run.stderr
     ids = {e["resource_id"] for e in run.json()["evaluations"]}
     assert ids == {"aws_sagemaker_notebook_instance.nb"}
+
+
+def test_hostile_configurations_end_in_bounded_time_with_one_line_each(tmp_path: Path) -> None:
+    """A count of a billion, a module that calls itself, locals that refer to each other
+    and an attribute that refers to itself: each said, none a hang or a traceback."""
+    folder = write(
+        tmp_path / "hostile",
+        {
+            "main.tf": """
+module "me" {
+  source = "./"
+  count  = 2
+}
+locals {
+  a = local.b
+  b = local.a
+}
+resource "aws_sagemaker_notebook_instance" "many" {
+  count = 1000000000
+  name  = "many"
+}
+resource "aws_sagemaker_notebook_instance" "loop" {
+  name                   = aws_sagemaker_notebook_instance.loop.name
+  role_arn               = "arn:aws:iam::111122223333:role/r"
+  instance_type          = "ml.t3.medium"
+  direct_internet_access = local.a
+}
+"""
+        },
+    )
+    run = cli("scan", str(folder), "--format", "json", "--no-history")
+    assert run.code == 3, run.stderr[-2000:]
+    assert "Traceback" not in run.stderr
+    assert "has a count of 1000000000, more than 10,000" in run.stderr
+    assert "more than 1,000 module instances (does a module call itself?)" in run.stderr
+    got = verdicts(run.json())
+    status, reason = got["aws_sagemaker_notebook_instance.loop", "SageMaker.1"]
+    assert status == "UNKNOWN"
+    assert "local.a refers to itself" in reason or "local.b refers to itself" in reason

@@ -129,9 +129,10 @@ class FileReader:
                     self._read_file(os.path.join(dirpath, name), explicit=False, named=False)
         called: set[str] = set()
         for d in terraform_dirs:
-            called |= local_module_dirs(d, _module_text(d))
+            called |= local_module_dirs(d, _module_text(d)) - {os.path.normpath(d)}
         roots = [d for d in terraform_dirs if os.path.normpath(d) not in called]
-        for d in roots or terraform_dirs[:1]:
+        roots = roots or terraform_dirs[:1]  # modules that call each other: read one
+        for d in roots:
             self._tf_root(d)
         if self.result.recognised > before or roots:
             return

@@ -152,8 +152,8 @@ class ConfigurationReader:
                 continue
             found = inst.instances(block)
             if isinstance(found, UnresolvedValue):
-                address = format_address(_addr_of(inst, block.labels[0], block.labels[1], None))
-                self.problems.append(
+                address = f"{block.labels[0]}.{block.labels[1]}"  # said once, not per module
+                self._problem(
                     Problem(
                         _where(block),
                         f"{address}: its instances are not known before a plan (count or "
@@ -170,6 +170,11 @@ class ConfigurationReader:
             for child in inst.child_instances.get(name, []):
                 self._walk(child)
 
+    def _problem(self, problem: Problem) -> None:
+        """A problem, said once however many module instances meet it."""
+        if problem not in self.problems:
+            self.problems.append(problem)
+
     # -- module calls ------------------------------------------------------------------------
 
     def call(self, parent: ModuleInstance, name: str) -> Any:
@@ -178,7 +183,7 @@ class ConfigurationReader:
         kids = parent.child_instances
         kids[name] = []
         if len(parent.path) >= MAX_MODULE_DEPTH or self.module_instances >= MAX_MODULE_INSTANCES:
-            self.problems.append(
+            self._problem(
                 Problem(
                     _where(block),
                     f"module {name}: modules nested more than {MAX_MODULE_DEPTH} deep or more "
@@ -199,7 +204,7 @@ class ConfigurationReader:
         if directory is None or not os.path.isdir(directory):
             shown = src if isinstance(src, str) else "an expression"
             what = "is not on disk" if directory else "is not read (not a local module)"
-            self.problems.append(
+            self._problem(
                 Problem(
                     _where(block),
                     f"module {name}: its source {shown} {what}: its resources are not "
@@ -212,7 +217,7 @@ class ConfigurationReader:
         source = self._module(directory)
         keys = expansion(block.body.attrs, ev)
         if isinstance(keys, UnresolvedValue):
-            self.problems.append(
+            self._problem(
                 Problem(
                     _where(block),
                     f"module {name}: its instances are not known before a plan (count or "
@@ -351,12 +356,6 @@ class ConfigurationReader:
 
 def _where(block: Block) -> str:
     return f"{block.file}:{block.line}" if block.line else block.file
-
-
-def _addr_of(inst: ModuleInstance, rtype: str, name: str, key: Any) -> Any:
-    from sagewarden.sources.terraform.addresses import Address
-
-    return Address(inst.path, False, rtype, name, key)
 
 
 def _installed_modules(root: str) -> dict[str, str]:

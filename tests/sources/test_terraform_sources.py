@@ -421,3 +421,40 @@ resource "aws_sagemaker_notebook_instance" "loop" {
     status, reason = got["aws_sagemaker_notebook_instance.loop", "SageMaker.1"]
     assert status == "UNKNOWN"
     assert "local.a refers to itself" in reason or "local.b refers to itself" in reason
+
+
+def test_heredocs_and_json_dynamic_blocks(tmp_path: Path) -> None:
+    """A heredoc is its text (trimmed with <<-); a dynamic block in JSON syntax is not
+    expanded, so what it sets is UNKNOWN, never absent."""
+    folder = write(
+        tmp_path / "heredoc",
+        {
+            "main.tf": NOTEBOOK.format(
+                name="nb", value='"nb"', direct="trimspace(<<-EOT\n    Disabled\n  EOT\n  )"
+            ),
+            "models.tf.json": json.dumps(
+                {
+                    "resource": {
+                        "aws_sagemaker_model": {
+                            "m": {
+                                "name": "m",
+                                "execution_role_arn": "arn:aws:iam::111122223333:role/r",
+                                "enable_network_isolation": True,
+                                "dynamic": {
+                                    "container": {
+                                        "for_each": ["a"],
+                                        "content": {"image": "registry.example:5000/a:1"},
+                                    }
+                                },
+                            }
+                        }
+                    }
+                }
+            ),
+        },
+    )
+    got = results(folder)
+    assert got["aws_sagemaker_notebook_instance.nb", "SageMaker.1"][0] == "PASSED"
+    status, reason = got["aws_sagemaker_model.m", "SageMaker.19"]
+    assert status == "UNKNOWN"
+    assert "is a dynamic container block in JSON syntax" in reason

@@ -117,8 +117,8 @@ class Evaluator:
         return self._heredoc(str(node.children[0]), trim=True)
 
     def _heredoc(self, text: str, trim: bool) -> Any:
-        body = text.split("\n", 1)[1] if "\n" in text else ""
-        body = body.rsplit("\n", 2)[0] + "\n" if body.count("\n") >= 1 else ""
+        lines = text.split("\n")  # <<EOT, the body's lines, the closing marker, ""
+        body = "".join(f"{line}\n" for line in lines[1:-2])
         if "${" in body.replace("$${", "") or "%{" in body.replace("%%{", ""):
             raise Unsupported("is a heredoc with interpolation, which sagewarden does not evaluate")
         body = body.replace("$${", "${").replace("%%{", "%{")

@@ -18,7 +18,7 @@ from sagewarden.sources.limits import MAX_WHOLE_BYTES, too_large
 from sagewarden.sources.terraform.addresses import Address, format_address
 from sagewarden.sources.tfconfig.evaluate import Evaluator, Unsupported
 from sagewarden.sources.tfconfig.functions import unknown_in
-from sagewarden.sources.tfconfig.syntax import Block, Body, Expr, SyntaxProblem, load
+from sagewarden.sources.tfconfig.syntax import Block, Body, Expr, Literal, SyntaxProblem, load
 from sagewarden.unknowns import UnresolvedValue
 
 SOURCE_SUFFIXES = (".tf", ".tf.json")
@@ -291,7 +291,15 @@ class ModuleInstance:
         out: dict[str, Any] = {}
         marks: dict[str, Any] = {}
         for name, expr in body.attrs.items():
-            if name in _META:
+            if name in _META or name in _META_BLOCKS:
+                continue
+            if name == "dynamic" and isinstance(expr, Literal):  # JSON syntax
+                labels = expr.value if isinstance(expr.value, dict) else {}
+                for label in labels:
+                    out[label] = UnresolvedValue(
+                        f"is a dynamic {label} block in JSON syntax, which sagewarden does "
+                        "not expand"
+                    )
                 continue
             one = ev.with_names({})
             one.sensitive = False

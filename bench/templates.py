@@ -21,11 +21,9 @@ import random
 import shutil
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-OUT = Path(__file__).resolve().parent / "out"
-TARGET_SPEEDUP = 20.0
+from sidebyside import OUT, TARGET_SPEEDUP, best, checkov_path, sandboxed
 
 YAML_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -136,47 +134,6 @@ def generate(folder: Path, count: int) -> None:
             (folder / f"stack-{n:04d}.template.json").write_text(json.dumps(doc, indent=1))
         else:
             (folder / f"stack-{n:04d}.yaml").write_text(text)
-
-
-def sandboxed(cmd: list[str]) -> list[str]:
-    """Run in a fresh network namespace (loopback only) where possible: Checkov phones home
-    for versions and guidelines, and no benchmark may reach outside the machine."""
-    unshare = shutil.which("unshare")
-    if unshare and subprocess.run([unshare, "-n", "true"], capture_output=True).returncode == 0:
-        return [unshare, "-n", *cmd]
-    return cmd
-
-
-def measure(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, bytes]:
-    """Wall seconds, peak RSS in MB, and what the command printed (read after it exits)."""
-    cmd = sandboxed(cmd)
-    with open(OUT / "stdout.tmp", "w+b") as out:
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdout=out, stderr=subprocess.DEVNULL, env=env)
-        _, _, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        out.seek(0)
-        return wall, usage.ru_maxrss / 1024, out.read()
-
-
-def checkov_path() -> str:
-    if os.environ.get("CHECKOV"):
-        return os.environ["CHECKOV"]
-    venv = OUT / "checkov-venv"
-    exe = venv / "bin" / "checkov"
-    if not exe.exists():
-        print("installing checkov 3.x into bench/out/checkov-venv ...", file=sys.stderr)
-        subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "pip"), "install", "-q", "checkov>=3,<4"], check=True)
-    return str(exe)
-
-
-def best(
-    cmd: list[str], repeat: int, env: dict[str, str] | None = None
-) -> tuple[float, float, bytes]:
-    runs = [measure(cmd, env) for _ in range(repeat)]
-    wall = min(r[0] for r in runs)
-    return wall, max(r[1] for r in runs), runs[-1][2]
 
 
 def main() -> int:

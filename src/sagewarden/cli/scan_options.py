@@ -95,6 +95,21 @@ def add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) ->
         help="CloudFormation parameter values: create-stack/deploy JSON or a CodePipeline "
         "template configuration file",
     )
+    iac.add_argument(
+        "--tf-var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a Terraform variable value for .tf sources, as `terraform plan -var` "
+        "(repeatable; over terraform.tfvars and *.auto.tfvars)",
+    )
+    iac.add_argument(
+        "--tf-var-file",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a .tfvars or .tfvars.json file for .tf sources, as `terraform plan -var-file`",
+    )
     live = scan.add_argument_group("live accounts")
     add_live_options(live)
     live.add_argument(  # scan only: `fix apply` has its own --timeout (waits for AWS)
@@ -118,6 +133,8 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         params=tuple(args.param),
         cfn_params=tuple(args.cfn_param),
         cfn_params_file=args.cfn_params_file,
+        tf_vars=tuple(args.tf_var),
+        tf_var_files=tuple(args.tf_var_file),
         suppressions=args.config,
         skip_other_files=args.skip_other_files,
         db=args.db,

@@ -62,6 +62,18 @@ def load_suppressions(path: str | None, diags: Diagnostics) -> list[Suppression]
     return found
 
 
+def terraform_variables(specs: Sequence[str], diags: Diagnostics) -> dict[str, str]:
+    """--tf-var NAME=VALUE values (text, converted by each variable's declared type)."""
+    values: dict[str, str] = {}
+    for spec in specs:
+        key, sep, value = spec.partition("=")
+        if not sep or not key.strip():
+            diags.add(f"--tf-var {spec}", "expected NAME=VALUE")
+            continue
+        values[key.strip()] = value
+    return values
+
+
 def cfn_parameters(
     specs: Sequence[str], params_file: str | None, diags: Diagnostics
 ) -> dict[str, str]:

@@ -39,6 +39,8 @@ class ScanOptions:
     params: tuple[str, ...] = ()  # SageMaker.N.NAME=VALUE
     cfn_params: tuple[str, ...] = ()  # KEY=VALUE
     cfn_params_file: str | None = None
+    tf_vars: tuple[str, ...] = ()  # NAME=VALUE, for Terraform sources
+    tf_var_files: tuple[str, ...] = ()
     suppressions: str | None = None  # None: the default file in the working directory, if any
     skip_other_files: bool = False
     db: str | None = None  # the history database; None: the default path

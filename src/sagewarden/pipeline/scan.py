@@ -10,7 +10,12 @@ from typing import TYPE_CHECKING, Any
 from sagewarden.diagnostics import Diagnostics, Kind
 from sagewarden.engine import select_controls
 from sagewarden.params import parse_params
-from sagewarden.pipeline.evaluate import cfn_parameters, judge, load_suppressions
+from sagewarden.pipeline.evaluate import (
+    cfn_parameters,
+    judge,
+    load_suppressions,
+    terraform_variables,
+)
 from sagewarden.pipeline.live import Progress, scan_live
 from sagewarden.pipeline.options import ScanOptions
 from sagewarden.pipeline.record import push, record
@@ -46,7 +51,13 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
     cfn_params = cfn_parameters(opts.cfn_params, opts.cfn_params_file, diags)
     suppressions = load_suppressions(opts.suppressions, diags)
     read = (
-        read_files(opts.paths, cfn_params, skip_other=opts.skip_other_files)
+        read_files(
+            opts.paths,
+            cfn_params,
+            skip_other=opts.skip_other_files,
+            tf_var_files=list(opts.tf_var_files),
+            tf_vars=terraform_variables(opts.tf_vars, diags),
+        )
         if opts.paths
         else ReadResult()
     )

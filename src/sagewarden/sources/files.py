@@ -5,8 +5,10 @@ templates (YAML or JSON, SAM, CDK's cdk.out), and Terraform plans (`terraform sh
 can be mixed on one command line or in one directory. A file named explicitly that is none
 of these is an input error; in a directory it is skipped (said with --verbose). A
 directory in which nothing was recognised is an input error too: a scan of it would be an
-empty, green report. Terraform configuration (`.tf`) is not evaluated (only a plan says
-what will be deployed), so such a file or directory gets the commands that make a plan.
+empty, green report. Terraform configuration (`.tf`, `.tf.json`) is read as its root
+modules (tfconfig: what it states is evaluated, the rest is UNKNOWN with the commands that
+make a plan); a directory holding a plan read in the same scan is left to the plan (said
+with --verbose), so nothing is counted twice.
 
 Only regular files are opened (a FIFO would block the scan for ever): anything else named
 on the command line is an input error, and in a directory it is skipped with a warning.
@@ -17,7 +19,6 @@ anticipated) is one line about that file; the other files are still read.
 from __future__ import annotations
 
 import os
-import shlex
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -38,6 +39,7 @@ from sagewarden.sources.inputfile import (
     strip_bom,
 )
 from sagewarden.sources.limits import MAX_WHOLE_BYTES, too_large
+from sagewarden.sources.tfconfig import ConfigurationReader, local_module_dirs, plan_commands
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
@@ -56,12 +58,7 @@ NOTHING_IN_DIR = (
 
 def terraform_hint(directory: str) -> str:
     """The exact commands that turn Terraform configuration into a plan sagewarden reads."""
-    chdir = f"-chdir={shlex.quote(directory)} " if directory not in ("", ".") else ""
-    return (
-        "Terraform configuration (.tf) is not evaluated, its plan is: run "
-        f"`terraform {chdir}plan -out=tfplan` and "
-        f"`terraform {chdir}show -json tfplan > tfplan.json`, then scan tfplan.json"
-    )
+    return f"its plan gives exact answers: run {plan_commands(directory)}"
 
 
 @dataclass
@@ -72,11 +69,13 @@ class ReadResult:
     config_files: int = 0
     templates: int = 0
     plans: int = 0
+    tf_files: int = 0  # Terraform configuration files read (tfconfig)
 
     @property
     def recognised(self) -> int:
-        """Files read as Config data, templates or plans (with or without SageMaker)."""
-        return self.config_files + self.templates + self.plans
+        """Files read as Config data, templates, plans or Terraform configuration (with
+        or without SageMaker)."""
+        return self.config_files + self.templates + self.plans + self.tf_files
 
 
 class FileReader:
@@ -85,8 +84,14 @@ class FileReader:
         cfn_params: Mapping[str, str] | None = None,
         full_parse_limit: int = FULL_PARSE_LIMIT,
         skip_other: bool = False,
+        tf_var_files: list[str] | None = None,
+        tf_vars: Mapping[str, str] | None = None,
     ) -> None:
         self.cfn_params = dict(cfn_params or {})
+        self.tf_var_files = list(tf_var_files or [])
+        self.tf_vars = dict(tf_vars or {})
+        self._tf_roots: list[str] = []  # root modules to read, after every plan
+        self._plan_dirs: set[str] = set()
         self.skip_other = skip_other  # pre-commit passes every changed YAML/JSON file
         self.config = ConfigReader()
         self.config_files = ConfigFileReader(self.config, full_parse_limit)
@@ -100,10 +105,11 @@ class FileReader:
             elif os.path.isdir(path):
                 self._read_dir(path)
             elif path.endswith(TERRAFORM_SOURCE_SUFFIXES):
-                kind = Kind.INFO if self.skip_other else Kind.INPUT
-                self._diag(path, terraform_hint(os.path.dirname(path)), kind)
+                self._tf_root(os.path.dirname(path) or ".")
             else:
                 self._read_file(path, explicit=not self.skip_other, named=True)
+        for directory in self._tf_roots:
+            self._read_configuration(directory)
         self.result.resources += self.config.resources()
         self.result.diagnostics += self.config.diagnostics
         self.result.config_items = self.config.items_seen
@@ -121,15 +127,51 @@ class FileReader:
                         terraform_dirs.append(dirpath)
                 elif name.endswith(DATA_SUFFIXES):
                     self._read_file(os.path.join(dirpath, name), explicit=False, named=False)
-        if self.result.recognised > before:
+        called: set[str] = set()
+        for d in terraform_dirs:
+            called |= local_module_dirs(d, _module_text(d)) - {os.path.normpath(d)}
+        roots = [d for d in terraform_dirs if os.path.normpath(d) not in called]
+        roots = roots or terraform_dirs[:1]  # modules that call each other: read one
+        for d in roots:
+            self._tf_root(d)
+        if self.result.recognised > before or roots:
             return
         if any(d.kind is Kind.INPUT for d in self.result.diagnostics[said:]):
             return  # a file in it is broken: its own line already says why nothing was read
-        if terraform_dirs:  # the root module is the shallowest directory with .tf files
-            module = min(terraform_dirs, key=lambda d: (d.count(os.sep), d))
-            self._diag(root, f"nothing to evaluate: {terraform_hint(module)}")
-        else:
-            self._diag(root, NOTHING_IN_DIR)
+        self._diag(root, NOTHING_IN_DIR)
+
+    def _tf_root(self, directory: str) -> None:
+        if directory not in self._tf_roots:
+            self._tf_roots.append(directory)
+
+    def _read_configuration(self, directory: str) -> None:
+        """One root module, unless a plan read in this scan lies in the same directory:
+        the plan is the exact answer, and reading both would count every resource twice."""
+        if os.path.normpath(directory) in self._plan_dirs:
+            self._diag(
+                directory,
+                "Terraform configuration not read: the plan in this directory is read instead",
+                Kind.INFO,
+            )
+            return
+        reader = ConfigurationReader(directory, self.tf_var_files, self.tf_vars)
+        try:
+            resources, diags, files = reader.read()
+        except MemoryError:
+            self._diag(directory, "not enough memory to read it: not evaluated")
+            return
+        except RecursionError:
+            self._diag(directory, "nested too deeply to read: not evaluated")
+            return
+        except Exception as exc:  # a shape no reader anticipated: one line, never a traceback
+            detail = " ".join(str(exc).split())[:200]
+            self._diag(directory, f"{UNEXPECTED} ({type(exc).__name__}: {detail}): not evaluated")
+            return
+        self.result.tf_files += files
+        self.result.resources += resources
+        self.result.diagnostics += diags
+        if files == 0 and not diags:
+            self._diag(directory, f"nothing to evaluate: {terraform_hint(directory)}")
 
     def _read_file(self, path: str, explicit: bool, named: bool) -> None:
         """One file, whatever it holds: anything that goes wrong is one line about it."""
@@ -225,6 +267,7 @@ class FileReader:
 
     def _dispatch(self, path: str, doc: Any, data: bytes, explicit: bool) -> None:
         if terraform.is_plan(doc):
+            self._plan_dirs.add(os.path.normpath(os.path.dirname(path) or "."))
             resources, diags = terraform.read_plan(doc, path)
             self.result.plans += 1
             self.result.resources += resources
@@ -260,6 +303,19 @@ class FileReader:
         self.result.diagnostics.append(Diagnostic(where, message, kind))
 
 
+def _module_text(directory: str) -> str:
+    """The text of a module's files, for a cheap look at the local modules it calls."""
+    parts: list[str] = []
+    for name in sorted(os.listdir(directory)):
+        if name.endswith(TERRAFORM_SOURCE_SUFFIXES):
+            try:
+                with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as f:
+                    parts.append(f.read(MAX_WHOLE_BYTES))
+            except OSError:
+                continue
+    return "\n".join(parts)
+
+
 def _looks_like_config(doc: Any) -> bool:
     if isinstance(doc, list):
         return all(isinstance(i, dict) for i in doc[:1])
@@ -280,8 +336,10 @@ def read_files(
     cfn_params: Mapping[str, str] | None = None,
     full_parse_limit: int = FULL_PARSE_LIMIT,
     skip_other: bool = False,
+    tf_var_files: list[str] | None = None,
+    tf_vars: Mapping[str, str] | None = None,
 ) -> ReadResult:
-    return FileReader(cfn_params, full_parse_limit, skip_other).read(paths)
+    return FileReader(cfn_params, full_parse_limit, skip_other, tf_var_files, tf_vars).read(paths)
 
 
 def read_config(

@@ -1,0 +1,4 @@
+teams = {
+  fraud = "Disabled"
+  churn = "Enabled"
+}

@@ -18,16 +18,17 @@ from __future__ import annotations
 
 import os
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
 import orjson
 
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.resources import Resource
+from sagewarden.resources import NESTED_IN, Resource
+from sagewarden.sources import cdk_assembly, jsonscan, terraform
 from sagewarden.sources import cloudformation as cfn
-from sagewarden.sources import jsonscan, terraform
+from sagewarden.sources.cfn_graph import AssetFinder, Env, Graph, TextHas
 from sagewarden.sources.config import ConfigReader
 from sagewarden.sources.config_file import FULL_PARSE_LIMIT, ConfigFileReader
 from sagewarden.sources.inputfile import (
@@ -92,6 +93,9 @@ class FileReader:
         self.config_files = ConfigFileReader(self.config, full_parse_limit)
         self.full_parse_limit = full_parse_limit
         self.result = ReadResult()
+        self.graph = Graph(self.cfn_params, self._load_template)  # nested stacks, exports
+        self._loading: list[tuple[cfn.LoadedTemplate, TextHas]] | None = None
+        self._assemblies: set[str] = set()  # cloud assemblies read (real paths)
 
     def read(self, paths: Iterable[str]) -> ReadResult:
         for path in paths:
@@ -104,6 +108,7 @@ class FileReader:
                 self._diag(path, terraform_hint(os.path.dirname(path)), kind)
             else:
                 self._read_file(path, explicit=not self.skip_other, named=True)
+        self._read_waiting_templates()
         self.result.resources += self.config.resources()
         self.result.diagnostics += self.config.diagnostics
         self.result.config_items = self.config.items_seen
@@ -115,6 +120,9 @@ class FileReader:
         terraform_dirs: list[str] = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            if cdk_assembly.looks_like_assembly(filenames) and self._read_assembly(dirpath):
+                dirnames[:] = []  # the assembly's own: read through its manifest
+                continue
             for name in sorted(filenames):
                 if name.endswith(TERRAFORM_SOURCE_SUFFIXES):
                     if dirpath not in terraform_dirs:
@@ -131,6 +139,59 @@ class FileReader:
         else:
             self._diag(root, NOTHING_IN_DIR)
 
+    def _read_assembly(self, directory: str) -> bool:
+        """A CDK cloud assembly as a whole (False: not one, said; its files are read alone)."""
+        if os.path.realpath(directory) in self._assemblies:
+            return True
+        asm, diags = cdk_assembly.read_assembly(directory, self._assemblies)
+        self.result.diagnostics += diags
+        if asm is None:
+            return False
+        names = ", ".join(s.label for s in asm.stacks) or "none"
+        self._diag(directory, f"read as a CDK cloud assembly (stacks: {names})", Kind.INFO)
+        for stack in asm.stacks:
+            got = self._load_template(stack.template)
+            if got is not None:
+                self._add_template(
+                    stack.template, *got, env=stack.env, label=stack.label,
+                    assets=stack.assembly.nested_template,
+                )  # fmt: skip
+        return True
+
+    def _load_template(self, path: str) -> tuple[cfn.LoadedTemplate, TextHas] | None:
+        """A template a manifest or a parent stack names, loaded but not read: what is
+        wrong with the file is one line about it, as for any file."""
+        outer, self._loading = self._loading, []
+        try:
+            self._read_file(path, explicit=True, named=True)
+            return self._loading[0] if self._loading else None
+        finally:
+            self._loading = outer
+
+    def _read_waiting_templates(self) -> None:
+        """Templates with nested stacks or imports, read once every file has been seen."""
+        for stack in self.graph.pending():
+
+            def read(stack: Any = stack) -> None:
+                self._add_read(*self.graph.read(stack))
+
+            self._guarded(stack.path, read)
+        dropped = self.graph.dropped()
+        if not dropped:
+            return
+        # Read alone before a parent named it as its nested stack: the nested read stands.
+        self.result.resources = [
+            r
+            for r in self.result.resources
+            if NESTED_IN in r.extra or r.provenance.kind != "cloudformation"
+            or r.provenance.file not in dropped
+        ]  # fmt: skip
+        self.result.diagnostics = [
+            d
+            for d in self.result.diagnostics
+            if not any(d.where == p or d.where.startswith(p + ":") for p in dropped)
+        ]
+
     def _read_file(self, path: str, explicit: bool, named: bool) -> None:
         """One file, whatever it holds: anything that goes wrong is one line about it."""
         try:
@@ -145,17 +206,21 @@ class FileReader:
             self._diag(path, f"cannot read: {reason(exc)}")
             return
         with fh:
-            try:
-                self._read_open(path, fh, explicit)
-            except MemoryError:
-                self._diag(path, "not enough memory to read it: not evaluated")
-            except RecursionError:
-                self._diag(path, "nested too deeply to read: not evaluated")
-            except OSError as exc:
-                self._diag(path, f"cannot read: {reason(exc)}")
-            except Exception as exc:  # a shape no reader anticipated: one line, never a traceback
-                detail = " ".join(str(exc).split())[:200]
-                self._diag(path, f"{UNEXPECTED} ({type(exc).__name__}: {detail}): not evaluated")
+            self._guarded(path, lambda: self._read_open(path, fh, explicit))
+
+    def _guarded(self, path: str, read: Callable[[], None]) -> None:
+        """Run `read`: whatever goes wrong in it is one line about `path`."""
+        try:
+            read()
+        except MemoryError:
+            self._diag(path, "not enough memory to read it: not evaluated")
+        except RecursionError:
+            self._diag(path, "nested too deeply to read: not evaluated")
+        except OSError as exc:
+            self._diag(path, f"cannot read: {reason(exc)}")
+        except Exception as exc:  # a shape no reader anticipated: one line, never a traceback
+            detail = " ".join(str(exc).split())[:200]
+            self._diag(path, f"{UNEXPECTED} ({type(exc).__name__}: {detail}): not evaluated")
 
     def _read_open(self, path: str, fh: BinaryIO, explicit: bool) -> None:
         size = os.fstat(fh.fileno()).st_size
@@ -221,7 +286,7 @@ class FileReader:
             else:
                 self._diag(path, "skipped: not a CloudFormation template", Kind.INFO)
             return
-        self._template(path, loaded)
+        self._template(path, loaded, lambda s: s in text)
 
     def _dispatch(self, path: str, doc: Any, data: bytes, explicit: bool) -> None:
         if terraform.is_plan(doc):
@@ -237,7 +302,7 @@ class FileReader:
             lines = cfn.json_lines(
                 data.decode("utf-8", "replace"), list(ids) if isinstance(ids, dict) else []
             )
-            self._template(path, cfn.LoadedTemplate(doc, lines))
+            self._template(path, cfn.LoadedTemplate(doc, lines), lambda s: s.encode() in data)
         elif _looks_like_config(doc):
             self.result.config_files += 1
             self.config.read_document(doc, path)
@@ -250,9 +315,27 @@ class FileReader:
         self.result.config_files += 1
         self.config_files.read_open(fh, path)
 
-    def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
-        resources, diags = cfn.read_template(loaded, path, self.cfn_params)
+    def _template(self, path: str, loaded: cfn.LoadedTemplate, text_has: TextHas) -> None:
+        if self._loading is not None:
+            self._loading.append((loaded, text_has))
+            return
+        self._add_template(path, loaded, text_has)
+
+    def _add_template(
+        self,
+        path: str,
+        loaded: cfn.LoadedTemplate,
+        text_has: TextHas,
+        env: Env | None = None,
+        label: str | None = None,
+        assets: AssetFinder | None = None,
+    ) -> None:
         self.result.templates += 1
+        read = self.graph.add(path, loaded, text_has, env, label, assets)
+        if read is not None:  # else it waits for the other templates
+            self._add_read(*read)
+
+    def _add_read(self, resources: list[Resource], diags: list[Diagnostic]) -> None:
         self.result.resources += resources
         self.result.diagnostics += diags
 

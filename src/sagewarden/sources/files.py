@@ -118,10 +118,12 @@ class FileReader:
         before = self.result.recognised
         said = len(self.result.diagnostics)
         terraform_dirs: list[str] = []
+        assembly = False  # a cloud assembly (perhaps one read already, as a nested one)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
             if cdk_assembly.looks_like_assembly(filenames) and self._read_assembly(dirpath):
                 dirnames[:] = []  # the assembly's own: read through its manifest
+                assembly = True
                 continue
             for name in sorted(filenames):
                 if name.endswith(TERRAFORM_SOURCE_SUFFIXES):
@@ -129,7 +131,7 @@ class FileReader:
                         terraform_dirs.append(dirpath)
                 elif name.endswith(DATA_SUFFIXES):
                     self._read_file(os.path.join(dirpath, name), explicit=False, named=False)
-        if self.result.recognised > before:
+        if self.result.recognised > before or assembly:
             return
         if any(d.kind is Kind.INPUT for d in self.result.diagnostics[said:]):
             return  # a file in it is broken: its own line already says why nothing was read
@@ -142,6 +144,7 @@ class FileReader:
     def _read_assembly(self, directory: str) -> bool:
         """A CDK cloud assembly as a whole (False: not one, said; its files are read alone)."""
         if os.path.realpath(directory) in self._assemblies:
+            self._diag(directory, "read already, as part of a cloud assembly", Kind.INFO)
             return True
         asm, diags = cdk_assembly.read_assembly(directory, self._assemblies)
         self.result.diagnostics += diags

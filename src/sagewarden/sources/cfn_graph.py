@@ -22,7 +22,7 @@ one template stay apart and each looks up its own resources.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -115,14 +115,23 @@ class Graph:
             return None
         return self._read(stack)
 
-    def pending(self) -> list[_Stack]:
-        """The templates that waited, to read now with `read` (parents first, importers
-        last), without those a parent names as its nested stack."""
+    def pending(self) -> Iterator[_Stack]:
+        """The templates that waited, to read one by one with `read` as they come: those
+        no other names as its nested stack (parents first, importers last), then any left
+        unread (templates that nest each other in a loop: the first is the root)."""
         order = sorted(self.deferred, key=lambda s: s.imports)  # stable: file order kept
         self.deferred = []
+        claimed: set[str] = set()
         for stack in order:
-            self.nested.update(self._children_files(stack))
-        return [s for s in order if os.path.realpath(s.path) not in self.nested]
+            claimed.update(self._children_files(stack))
+        done: set[int] = set()
+        for stack in order:
+            if os.path.realpath(stack.path) not in claimed:
+                done.add(id(stack))
+                yield stack
+        for stack in order:
+            if id(stack) not in done and os.path.realpath(stack.path) not in self.nested:
+                yield stack
 
     def dropped(self) -> set[str]:
         """Files read as stacks of their own that turned out to be nested stacks: their

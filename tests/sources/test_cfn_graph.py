@@ -208,3 +208,68 @@ def test_manifest_elsewhere_is_not_an_assembly(tmp_path: Path) -> None:
     got, run = scan(str(tmp_path), "--control", "SageMaker.3")
     assert got == {("SageMaker.3", "Nb"): ("PASSED", "RootAccess is Disabled")}
     assert run.stderr == ""
+
+
+def test_a_choice_of_the_parent_stays_a_choice_in_the_nested_stack(tmp_path: Path) -> None:
+    """A parent parameter with AllowedValues and no value: the nested stack's verdict is
+    evaluated for each allowed value, as it is in the parent."""
+    write(tmp_path / "parent.yaml", PARENT.replace("    Default: Disabled\n", ""))
+    write(tmp_path / "stacks" / "child.yaml", CHILD)
+    got, _ = scan(str(tmp_path), "--control", "SageMaker.3")
+    status, reason = got[("SageMaker.3", "Locked/Notebook")]
+    assert status == "UNKNOWN"
+    assert "FAILED if parameter Root is Enabled" in reason
+    assert "PASSED if parameter Root is Disabled" in reason
+
+
+def test_a_template_in_s3_is_not_followed(tmp_path: Path) -> None:
+    """A TemplateURL in S3 names nothing in the scan: said with -v, no input error."""
+    text = PARENT.replace("./stacks/child.yaml", "https://s3.amazonaws.com/b/child.yaml")
+    write(tmp_path / "parent.yaml", text.replace("stacks/child.yaml", "s3://b/other.yaml"))
+    write(tmp_path / "t.yaml", "Resources:" + NOTEBOOK.format(lid="Nb", root="Disabled"))
+    run = cli("scan", str(tmp_path), "--format", "json", "--fail-on", "never", "--no-history")
+    assert run.code == 0, run.stderr
+    said = [d["message"] for d in run.json()["diagnostics"]]
+    assert said == [
+        "nested stack Locked not evaluated: its template "
+        "(https://s3.amazonaws.com/b/child.yaml) is not in this scan",
+        "nested stack Open not evaluated: its template (s3://b/other.yaml) is not in this scan",
+    ]
+
+
+SCHEDULED = """
+Resources:
+  Named:
+    Type: AWS::SageMaker::DataQualityJobDefinition
+    Properties:
+      JobDefinitionName: quality-named
+      RoleArn: arn:aws:iam::111122223333:role/r
+      DataQualityAppSpecification: {ImageUri: i}
+      DataQualityJobInput: {EndpointInput: {EndpointName: e, LocalPath: /opt/ml/processing/input}}
+      DataQualityJobOutputConfig: {MonitoringOutputs: []}
+      JobResources:
+        ClusterConfig: {InstanceCount: 1, InstanceType: ml.m5.large, VolumeSizeInGB: 20}
+      NetworkConfig: {EnableNetworkIsolation: false}
+  Schedule:
+    Type: AWS::SageMaker::MonitoringSchedule
+    Properties:
+      MonitoringScheduleName: daily
+      MonitoringScheduleConfig:
+        MonitoringType: DataQuality
+        MonitoringJobDefinitionName: !Select [1, !Split ["/", !GetAtt Named.JobDefinitionArn]]
+"""
+
+
+def test_select_split_of_a_named_definition_is_its_name(tmp_path: Path) -> None:
+    write(tmp_path / "t.yaml", SCHEDULED)
+    got, _ = scan(
+        str(tmp_path / "t.yaml"), "--control", "SageMaker.14",
+        "--param", "SageMaker.14.resolveReferences=true",
+    )  # fmt: skip
+    assert got == {
+        ("SageMaker.14", "Schedule"): (
+            "FAILED",
+            "referenced job definition quality-named (DataQuality): "
+            "NetworkConfig.EnableNetworkIsolation is false",
+        )
+    }

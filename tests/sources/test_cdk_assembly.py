@@ -172,3 +172,11 @@ def test_each_template_alone_leaves_them_unknown() -> None:
             alone[(e["control"], prefix + e["resource_id"])] = e["status"]
     assert {k: alone[k] for k in GRAPH} == dict.fromkeys(GRAPH, "UNKNOWN")
     assert all(VERDICTS[k][0] != "UNKNOWN" for k in GRAPH)
+
+
+def test_region_given_reaches_only_the_environment_agnostic_stack() -> None:
+    """--cfn-param AWS::Region=us-east-1: SandboxStack (unknown-region) deploys there,
+    the stacks whose manifest names a Region keep theirs."""
+    got = verdicts(str(CDK_OUT), "--cfn-param", "AWS::Region=us-east-1")
+    changed = table("4 SandboxConfig FAILED production variant main has InitialInstanceCount 1")
+    check(got, {**VERDICTS, **changed}, ALL)

@@ -273,3 +273,15 @@ def test_select_split_of_a_named_definition_is_its_name(tmp_path: Path) -> None:
             "NetworkConfig.EnableNetworkIsolation is false",
         )
     }
+
+
+def test_nested_template_that_is_no_template(tmp_path: Path) -> None:
+    """Named by two nested stacks, loaded once: one line, exit code 2."""
+    write(tmp_path / "parent.yaml", PARENT)
+    write(tmp_path / "stacks" / "child.yaml", "just: text\n")
+    got, run = scan(str(tmp_path / "parent.yaml"), code=2)
+    assert got == {}
+    assert run.stderr.splitlines() == [
+        f"sagewarden: {tmp_path / 'stacks' / 'child.yaml'}: not AWS Config data, a "
+        "CloudFormation template (no Resources with a Type) or a Terraform plan"
+    ]

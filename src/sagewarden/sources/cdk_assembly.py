@@ -1,9 +1,10 @@
 """A CDK cloud assembly (`cdk.out`) read as a whole, through its manifest.
 
 `manifest.json` lists the stacks (artifacts of type `aws:cloudformation:stack`: the
-template file and the environment `aws://ACCOUNT/REGION`, `unknown-account` and
-`unknown-region` when the stack is environment-agnostic), the nested assemblies a Stage
-makes (`cdk:cloud-assembly`, a directory with its own manifest), and the asset manifests
+template file, the stack name and the environment `aws://ACCOUNT/REGION`,
+`unknown-account` and `unknown-region` when the stack is environment-agnostic), the
+nested assemblies a Stage makes (`cdk:cloud-assembly`, a directory with its own
+manifest), and the asset manifests
 (`cdk:asset-manifest`) that map each asset, a nested stack's template among them, to its
 file. This module only reads those facts; cfn_graph reads the templates with them.
 
@@ -104,6 +105,8 @@ def _read(directory: str, seen: set[str], stage: str, diags: list[Diagnostic]) -
                 diags.append(Diagnostic(where, "a stack without a templateFile"))
                 continue
             env = _env(art.get("environment"), where, diags)
+            name = props.get("stackName")
+            env = Env(env.account, env.region, name if isinstance(name, str) else str(aid))
             label = art.get("displayName")
             shown = label if isinstance(label, str) else f"{stage}{aid}"
             asm.stacks.append(Stack(os.path.join(directory, template), env, shown, asm))

@@ -45,13 +45,17 @@ AssetFinder = Callable[[str, Mapping[str, Any]], "str | None"]
 
 @dataclass(frozen=True)
 class Env:
-    """Where a stack deploys: account and Region, None where not known (env-agnostic)."""
+    """Where a stack deploys: account and Region, None where not known (env-agnostic), and
+    the stack's name when the manifest says it (a nested stack's is made at deploy)."""
 
     account: str | None = None
     region: str | None = None
+    stack_name: str | None = None
 
     def pseudo(self) -> dict[str, str]:
         out = {}
+        if self.stack_name:
+            out["AWS::StackName"] = self.stack_name
         if self.account:
             out["AWS::AccountId"] = self.account
         if self.region:
@@ -93,6 +97,7 @@ class Graph:
     deferred: list[_Stack] = field(default_factory=list)
     nested: set[str] = field(default_factory=set)  # files read as nested stacks
     read_alone: set[str] = field(default_factory=set)  # files read as stacks of their own
+    loaded: dict[str, tuple[cfn.LoadedTemplate, TextHas] | None] = field(default_factory=dict)
 
     def add(
         self,
@@ -185,10 +190,12 @@ class Graph:
         if real in parent.chain or real == os.path.realpath(parent.path):
             why = f"nested stack {lid}: {shown} includes a template it is nested in (a cycle)"
             return [], [Diagnostic(where, f"{why}: not read again")]
-        self.nested.add(real)
-        got = self.load(path)
+        if real not in self.loaded:  # one template may make several stacks: loaded once
+            self.loaded[real] = self.load(path)
+        got = self.loaded[real]
         if got is None:
             return [], []  # the loader said why
+        self.nested.add(real)
         loaded = got[0]
         try:
             given = self._parameters(parent, resolver, lid, spec)
@@ -197,8 +204,8 @@ class Graph:
         child = _Stack(
             path,
             loaded,
-            {**given, **parent.env.pseudo()},
-            parent.env,
+            {**given, **Env(parent.env.account, parent.env.region).pseudo()},
+            Env(parent.env.account, parent.env.region),
             f"{parent.label}/{lid}",
             prefix=f"{parent.prefix}/{lid}" if parent.prefix else lid,
             chain=(*parent.chain, os.path.realpath(parent.path)),
@@ -215,7 +222,7 @@ class Graph:
         meta = as_mapping(spec.get("Metadata"))
         asset = meta.get("aws:asset:path")
         if isinstance(asset, str) and meta.get("aws:asset:property") == "TemplateURL":
-            return os.path.join(os.path.dirname(parent.path), asset), asset
+            return os.path.normpath(os.path.join(os.path.dirname(parent.path), asset)), asset
         if parent.assets is not None:
             found = parent.assets(parent.path, spec)
             if found is not None:
@@ -226,7 +233,7 @@ class Graph:
         if url.startswith(_REMOTE):
             return None, url
         local = url.removeprefix("file://")
-        return os.path.join(os.path.dirname(parent.path), local), url
+        return os.path.normpath(os.path.join(os.path.dirname(parent.path), local)), url
 
     def _parameters(
         self, parent: _Stack, resolver: Resolver, lid: str, spec: Mapping[str, Any]

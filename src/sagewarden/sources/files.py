@@ -25,7 +25,7 @@ from typing import Any, BinaryIO
 import orjson
 
 from sagewarden.diagnostics import Diagnostic, Kind
-from sagewarden.resources import NESTED_IN, Resource
+from sagewarden.resources import Resource
 from sagewarden.sources import cdk_assembly, jsonscan, terraform
 from sagewarden.sources import cloudformation as cfn
 from sagewarden.sources.cfn_graph import AssetFinder, Env, Graph, TextHas
@@ -173,27 +173,29 @@ class FileReader:
 
     def _read_waiting_templates(self) -> None:
         """Templates with nested stacks or imports, read once every file has been seen."""
+        resources: list[Resource] = []
+        diags: list[Diagnostic] = []
         for stack in self.graph.pending():
 
             def read(stack: Any = stack) -> None:
-                self._add_read(*self.graph.read(stack))
+                more, more_diags = self.graph.read(stack)
+                resources.extend(more)
+                diags.extend(more_diags)
 
             self._guarded(stack.path, read)
         dropped = self.graph.dropped()
-        if not dropped:
-            return
-        # Read alone before a parent named it as its nested stack: the nested read stands.
-        self.result.resources = [
-            r
-            for r in self.result.resources
-            if NESTED_IN in r.extra or r.provenance.kind != "cloudformation"
-            or r.provenance.file not in dropped
-        ]  # fmt: skip
-        self.result.diagnostics = [
-            d
-            for d in self.result.diagnostics
-            if not any(d.where == p or d.where.startswith(p + ":") for p in dropped)
-        ]
+        if dropped:  # read alone before a parent named it as its nested stack: that read goes
+            self.result.resources = [
+                r
+                for r in self.result.resources
+                if r.provenance.kind != "cloudformation" or r.provenance.file not in dropped
+            ]
+            self.result.diagnostics = [
+                d
+                for d in self.result.diagnostics
+                if not any(d.where == p or d.where.startswith(p + ":") for p in dropped)
+            ]
+        self._add_read(resources, diags)
 
     def _read_file(self, path: str, explicit: bool, named: bool) -> None:
         """One file, whatever it holds: anything that goes wrong is one line about it."""
@@ -292,14 +294,17 @@ class FileReader:
         self._template(path, loaded, lambda s: s in text)
 
     def _dispatch(self, path: str, doc: Any, data: bytes, explicit: bool) -> None:
-        if terraform.is_plan(doc):
+        template = cfn.looks_like_template(doc) or (
+            isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
+        )
+        if self._loading is not None and not template:  # a manifest or a parent names it
+            self._diag(path, "not a CloudFormation template")
+        elif terraform.is_plan(doc):
             resources, diags = terraform.read_plan(doc, path)
             self.result.plans += 1
             self.result.resources += resources
             self.result.diagnostics += diags
-        elif cfn.looks_like_template(doc) or (
-            isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
-        ):
+        elif template:
             assert isinstance(doc, dict)
             ids = doc.get("Resources")
             lines = cfn.json_lines(

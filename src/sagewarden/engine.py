@@ -16,7 +16,7 @@ from sagewarden.catalog import CONTROLS, Control, ControlFn, id_range, lookup
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.kinds import name_property
 from sagewarden.params import ParamSet
-from sagewarden.resources import Resource
+from sagewarden.resources import NESTED_IN, Resource
 from sagewarden.unknowns import Fork, Infeasible, Unresolved, assuming
 from sagewarden.values import NotRead
 from sagewarden.valuetext import InvalidValue
@@ -42,13 +42,15 @@ class ScanIndex:
 
     @staticmethod
     def _scope(r: Resource) -> tuple[str | None, str | None, str | None]:
-        # IaC: the same template file; AWS data: the same account and region.
+        # IaC: the same template file (and nested stack); AWS data: the same account and region.
         if r.is_iac:
-            return (None, None, r.provenance.file)
+            return (None, r.extra.get(NESTED_IN), r.provenance.file)
         return (r.account_id, r.region, None)
 
     def find_target(self, target: str, near: Resource) -> Resource | None:
-        return self._by_target.get((near.provenance.file, target))
+        nested = near.extra.get(NESTED_IN)
+        key = f"{nested}/{target}" if nested else target  # ids in a nested stack carry its path
+        return self._by_target.get((near.provenance.file, key))
 
     def find(self, resource_type: str, name: str, near: Resource) -> Resource | None:
         key = (resource_type, name, *self._scope(near))

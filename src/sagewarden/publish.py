@@ -62,7 +62,7 @@ def push(
     unplaced = 0
     for e in evaluations:
         r = e.resource
-        if not r.account_id or not r.region:
+        if r.is_iac or not r.account_id or not r.region:  # a CDK stack's env is no deploy
             unplaced += 1
             continue
         seen = (observed or {}).get(finding_key(e))
@@ -74,7 +74,7 @@ def push(
         report.diagnostics.append(
             Diagnostic(
                 "--push-security-hub",
-                f"{unplaced} findings not pushed: templates and plans have no account or region",
+                f"{unplaced} findings not pushed: templates and plans are not deployed resources",
                 Kind.WARNING,
             )
         )

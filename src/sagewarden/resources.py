@@ -26,6 +26,10 @@ TAGS_INVALID = "tags_invalid"
 # did not record it (AWS Config's ResourceNotRecorded), not because the file is wrong: its
 # ERROR is "could not be read" (exit code 3), as for a live account.
 NOT_RECORDED = "not_recorded"
+# Resource.extra key: for a resource of a nested CloudFormation stack, the logical ids of the
+# AWS::CloudFormation::Stack resources it is nested in ("A/B"), which prefix its id: its
+# references are looked up among the resources of that stack (sources/cfn_graph.py).
+NESTED_IN = "nested_in"
 
 
 @dataclass(frozen=True, slots=True)

@@ -145,3 +145,23 @@ def test_policy_for_pushing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["iam-policy"]) == 0
     plain = json.loads(capsys.readouterr()[0])
     assert not any(a.startswith("securityhub:") for s in plain["Statement"] for a in s["Action"])
+
+
+def test_template_findings_are_never_pushed(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A CDK stack's environment gives its resources an account and Region, yet they are
+    not deployed resources: none of their findings reaches Security Hub."""
+    from pathlib import Path
+
+    cdk_out = Path(__file__).resolve().parents[1] / "data" / "cdk" / "nested-app" / "cdk.out"
+    code = main(
+        ["scan", str(cdk_out), "--control", "SageMaker.4", "--format", "json", "--quiet",
+         "--push-security-hub", "--fail-on", "never"]
+    )  # fmt: skip
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    placed = [e for e in json.loads(out)["evaluations"] if e["source"].get("region")]
+    assert len(placed) == 4  # all but the environment-agnostic stack's
+    assert "5 findings not pushed: templates and plans are not deployed resources" in err
+    assert hub(live) == {}

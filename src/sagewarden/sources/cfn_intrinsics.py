@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sagewarden.kinds import BY_TYPE
@@ -40,9 +40,20 @@ class TemplateError(ValueError):
     """The template itself is wrong (CloudFormation would reject it)."""
 
 
+# An export's value for Fn::ImportValue, or MISSING when no template of the scan exports it.
+MISSING = object()
+Imports = Callable[[str], Any]
+
+
 class Resolver:
-    def __init__(self, template: Mapping[str, Any], given: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        template: Mapping[str, Any],
+        given: Mapping[str, Any] | None = None,
+        imports: Imports | None = None,
+    ) -> None:
         self.template = template
+        self.imports = imports
         self.resources: Mapping[str, Any] = as_mapping(template.get("Resources"))
         self.mappings: Mapping[str, Any] = as_mapping(template.get("Mappings"))
         self.conditions: Mapping[str, Any] = as_mapping(template.get("Conditions"))
@@ -246,6 +257,10 @@ class Resolver:
         if not (isinstance(args, list) and len(args) == 2):
             raise TemplateError(f"Fn::Select takes [index, list], not {_short(args)}")
         index, items = self.resolve(args[0]), self.resolve(args[1])
+        if _unknown(items) and index in (1, "1") and not isinstance(index, bool):
+            named = self._name_in_arn(args[1])
+            if named is not None:
+                return named
         if _unknown(index) or _unknown(items):
             return UnresolvedValue("is !Select from a value known only at deploy")
         whole = (
@@ -263,6 +278,31 @@ class Resolver:
                 f"Fn::Select index {at} is out of range (the list has {len(items)} items)"
             )
         return items[at]
+
+    def _name_in_arn(self, split: Any) -> Any:
+        """The name in a SageMaker resource's Arn (`arn:...:type/NAME`), for CDK's way of
+        naming one: `Fn::Select [1, Fn::Split ["/", Fn::GetAtt [X, ...Arn]]]`. It is the
+        name X sets, else X's name known only at deploy, pointing at X (SageMaker.14
+        follows it); None for any other shape."""
+        args = split.get("Fn::Split") if isinstance(split, Mapping) and len(split) == 1 else None
+        if not (isinstance(args, list) and len(args) == 2 and args[0] == "/"):
+            return None
+        att = args[1].get("Fn::GetAtt") if isinstance(args[1], Mapping) else None
+        if isinstance(att, str):
+            att = att.split(".", 1)
+        if not (isinstance(att, list) and len(att) == 2 and all(isinstance(a, str) for a in att)):
+            return None
+        res, attr = att
+        target = self.resources.get(res)
+        rtype = target.get("Type") if isinstance(target, Mapping) else None
+        known = BY_TYPE.get(rtype) if isinstance(rtype, str) else None
+        if known is None or not attr.endswith("Arn"):
+            return None
+        name = self._getatt([res, known.name_property])
+        if isinstance(name, UnresolvedValue):
+            why = f"is the name in !GetAtt {res}.{attr}, known only at deploy"
+            return UnresolvedValue(why, target=res)
+        return name
 
     def _split(self, args: Any) -> Any:
         if not (isinstance(args, list) and len(args) == 2):
@@ -328,6 +368,14 @@ class Resolver:
 
     def _import(self, args: Any) -> Any:
         name = self.resolve(args)
+        if isinstance(name, str) and self.imports is not None:
+            found = self.imports(name)
+            if found is not MISSING:
+                return found
+            return UnresolvedValue(
+                f"is !ImportValue {name}, which no template in this scan exports, "
+                "known only at deploy"
+            )
         shown = name if isinstance(name, str) else "a computed export"
         return UnresolvedValue(f"is !ImportValue {shown}, known only at deploy")
 

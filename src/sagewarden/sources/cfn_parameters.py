@@ -20,10 +20,11 @@ DEPLOY_PSEUDO = ("AWS::Region", "AWS::AccountId", "AWS::StackName", "AWS::StackI
 
 
 def load_parameters(
-    template: Mapping[str, Any], given: Mapping[str, str]
+    template: Mapping[str, Any], given: Mapping[str, Any]
 ) -> tuple[dict[str, Any], set[str]]:
     """Every declared parameter's value (and the pseudo parameters given), and the names
-    given that the template does not declare."""
+    given that the template does not declare. A value given may be unknown itself (what a
+    parent stack passes a nested stack): it stays the unknown it is."""
     values: dict[str, Any] = {}
     left = dict(given)
     for name, spec in as_mapping(template.get("Parameters")).items():
@@ -35,6 +36,9 @@ def load_parameters(
             raw = spec["Default"]
         else:
             values[name] = _unset_parameter(name, spec)
+            continue
+        if isinstance(raw, UnresolvedValue):
+            values[name] = raw
             continue
         if ptype.startswith("AWS::SSM::Parameter::Value"):
             values[name] = UnresolvedValue(

@@ -128,8 +128,13 @@ def json_lines(text: str, logical_ids: list[str]) -> dict[str, int]:
 
 
 def read_template(
-    loaded: LoadedTemplate, file: str, given: Mapping[str, str]
+    loaded: LoadedTemplate,
+    file: str,
+    given: Mapping[str, str],
+    resolver: Resolver | None = None,
 ) -> tuple[list[Resource], list[Diagnostic]]:
+    """The template's resources; `resolver` is the one cfn_graph makes (exports, nested
+    stacks' parameters), else one of the template and `given`."""
     doc = loaded.doc
     diags: list[Diagnostic] = []
     resources_section = doc.get("Resources")
@@ -140,7 +145,7 @@ def read_template(
         if deep is not None:
             return [], [Diagnostic(file, depth_message(f"{section}.{deep}"))]
     try:
-        resolver = Resolver(doc, given)
+        resolver = resolver or Resolver(doc, given)
     except TemplateError as exc:
         return [], [Diagnostic(file, f"invalid template: {exc}")]
     out: list[Resource] = []

@@ -19,7 +19,7 @@ anticipated) is one line about that file; the other files are still read.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
 
@@ -27,8 +27,9 @@ import orjson
 
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
+from sagewarden.sources import cdk_assembly, jsonscan, terraform
 from sagewarden.sources import cloudformation as cfn
-from sagewarden.sources import jsonscan, terraform
+from sagewarden.sources.cfn_graph import AssetFinder, Env, Graph, TextHas
 from sagewarden.sources.config import ConfigReader
 from sagewarden.sources.config_file import FULL_PARSE_LIMIT, ConfigFileReader
 from sagewarden.sources.inputfile import (
@@ -97,6 +98,9 @@ class FileReader:
         self.config_files = ConfigFileReader(self.config, full_parse_limit)
         self.full_parse_limit = full_parse_limit
         self.result = ReadResult()
+        self.graph = Graph(self.cfn_params, self._load_template)  # nested stacks, exports
+        self._loading: list[tuple[cfn.LoadedTemplate, TextHas]] | None = None
+        self._assemblies: set[str] = set()  # cloud assemblies read (real paths)
 
     def read(self, paths: Iterable[str]) -> ReadResult:
         for path in paths:
@@ -110,6 +114,7 @@ class FileReader:
                 self._read_file(path, explicit=not self.skip_other, named=True)
         for directory in self._tf_roots:
             self._read_configuration(directory)
+        self._read_waiting_templates()
         self.result.resources += self.config.resources()
         self.result.diagnostics += self.config.diagnostics
         self.result.config_items = self.config.items_seen
@@ -119,8 +124,13 @@ class FileReader:
         before = self.result.recognised
         said = len(self.result.diagnostics)
         terraform_dirs: list[str] = []
+        assembly = False  # a cloud assembly (perhaps one read already, as a nested one)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
+            if cdk_assembly.looks_like_assembly(filenames) and self._read_assembly(dirpath):
+                dirnames[:] = []  # the assembly's own: read through its manifest
+                assembly = True
+                continue
             for name in sorted(filenames):
                 if name.endswith(TERRAFORM_SOURCE_SUFFIXES):
                     if dirpath not in terraform_dirs:
@@ -134,7 +144,7 @@ class FileReader:
         roots = roots or terraform_dirs[:1]  # modules that call each other: read one
         for d in roots:
             self._tf_root(d)
-        if self.result.recognised > before or roots:
+        if self.result.recognised > before or roots or assembly:
             return
         if any(d.kind is Kind.INPUT for d in self.result.diagnostics[said:]):
             return  # a file in it is broken: its own line already says why nothing was read
@@ -173,6 +183,62 @@ class FileReader:
         if files == 0 and not diags:
             self._diag(directory, f"nothing to evaluate: {terraform_hint(directory)}")
 
+    def _read_assembly(self, directory: str) -> bool:
+        """A CDK cloud assembly as a whole (False: not one, said; its files are read alone)."""
+        if os.path.realpath(directory) in self._assemblies:
+            self._diag(directory, "read already, as part of a cloud assembly", Kind.INFO)
+            return True
+        asm, diags = cdk_assembly.read_assembly(directory, self._assemblies)
+        self.result.diagnostics += diags
+        if asm is None:
+            return False
+        names = ", ".join(s.label for s in asm.stacks) or "none"
+        self._diag(directory, f"read as a CDK cloud assembly (stacks: {names})", Kind.INFO)
+        for stack in asm.stacks:
+            got = self._load_template(stack.template)
+            if got is not None:
+                self._add_template(
+                    stack.template, *got, env=stack.env, label=stack.label,
+                    assets=stack.assembly.nested_template,
+                )  # fmt: skip
+        return True
+
+    def _load_template(self, path: str) -> tuple[cfn.LoadedTemplate, TextHas] | None:
+        """A template a manifest or a parent stack names, loaded but not read: what is
+        wrong with the file is one line about it, as for any file."""
+        outer, self._loading = self._loading, []
+        try:
+            self._read_file(path, explicit=True, named=True)
+            return self._loading[0] if self._loading else None
+        finally:
+            self._loading = outer
+
+    def _read_waiting_templates(self) -> None:
+        """Templates with nested stacks or imports, read once every file has been seen."""
+        resources: list[Resource] = []
+        diags: list[Diagnostic] = []
+        for stack in self.graph.pending():
+
+            def read(stack: Any = stack) -> None:
+                more, more_diags = self.graph.read(stack)
+                resources.extend(more)
+                diags.extend(more_diags)
+
+            self._guarded(stack.path, read)
+        dropped = self.graph.dropped()
+        if dropped:  # read alone before a parent named it as its nested stack: that read goes
+            self.result.resources = [
+                r
+                for r in self.result.resources
+                if r.provenance.kind != "cloudformation" or r.provenance.file not in dropped
+            ]
+            self.result.diagnostics = [
+                d
+                for d in self.result.diagnostics
+                if not any(d.where == p or d.where.startswith(p + ":") for p in dropped)
+            ]
+        self._add_read(resources, diags)
+
     def _read_file(self, path: str, explicit: bool, named: bool) -> None:
         """One file, whatever it holds: anything that goes wrong is one line about it."""
         try:
@@ -187,17 +253,21 @@ class FileReader:
             self._diag(path, f"cannot read: {reason(exc)}")
             return
         with fh:
-            try:
-                self._read_open(path, fh, explicit)
-            except MemoryError:
-                self._diag(path, "not enough memory to read it: not evaluated")
-            except RecursionError:
-                self._diag(path, "nested too deeply to read: not evaluated")
-            except OSError as exc:
-                self._diag(path, f"cannot read: {reason(exc)}")
-            except Exception as exc:  # a shape no reader anticipated: one line, never a traceback
-                detail = " ".join(str(exc).split())[:200]
-                self._diag(path, f"{UNEXPECTED} ({type(exc).__name__}: {detail}): not evaluated")
+            self._guarded(path, lambda: self._read_open(path, fh, explicit))
+
+    def _guarded(self, path: str, read: Callable[[], None]) -> None:
+        """Run `read`: whatever goes wrong in it is one line about `path`."""
+        try:
+            read()
+        except MemoryError:
+            self._diag(path, "not enough memory to read it: not evaluated")
+        except RecursionError:
+            self._diag(path, "nested too deeply to read: not evaluated")
+        except OSError as exc:
+            self._diag(path, f"cannot read: {reason(exc)}")
+        except Exception as exc:  # a shape no reader anticipated: one line, never a traceback
+            detail = " ".join(str(exc).split())[:200]
+            self._diag(path, f"{UNEXPECTED} ({type(exc).__name__}: {detail}): not evaluated")
 
     def _read_open(self, path: str, fh: BinaryIO, explicit: bool) -> None:
         size = os.fstat(fh.fileno()).st_size
@@ -263,24 +333,27 @@ class FileReader:
             else:
                 self._diag(path, "skipped: not a CloudFormation template", Kind.INFO)
             return
-        self._template(path, loaded)
+        self._template(path, loaded, lambda s: s in text)
 
     def _dispatch(self, path: str, doc: Any, data: bytes, explicit: bool) -> None:
-        if terraform.is_plan(doc):
+        template = cfn.looks_like_template(doc) or (
+            isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
+        )
+        if self._loading is not None and not template:  # a manifest or a parent names it
+            self._diag(path, "not a CloudFormation template")
+        elif terraform.is_plan(doc):
             self._plan_dirs.add(os.path.normpath(os.path.dirname(path) or "."))
             resources, diags = terraform.read_plan(doc, path)
             self.result.plans += 1
             self.result.resources += resources
             self.result.diagnostics += diags
-        elif cfn.looks_like_template(doc) or (
-            isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
-        ):
+        elif template:
             assert isinstance(doc, dict)
             ids = doc.get("Resources")
             lines = cfn.json_lines(
                 data.decode("utf-8", "replace"), list(ids) if isinstance(ids, dict) else []
             )
-            self._template(path, cfn.LoadedTemplate(doc, lines))
+            self._template(path, cfn.LoadedTemplate(doc, lines), lambda s: s.encode() in data)
         elif _looks_like_config(doc):
             self.result.config_files += 1
             self.config.read_document(doc, path)
@@ -293,9 +366,27 @@ class FileReader:
         self.result.config_files += 1
         self.config_files.read_open(fh, path)
 
-    def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
-        resources, diags = cfn.read_template(loaded, path, self.cfn_params)
+    def _template(self, path: str, loaded: cfn.LoadedTemplate, text_has: TextHas) -> None:
+        if self._loading is not None:
+            self._loading.append((loaded, text_has))
+            return
+        self._add_template(path, loaded, text_has)
+
+    def _add_template(
+        self,
+        path: str,
+        loaded: cfn.LoadedTemplate,
+        text_has: TextHas,
+        env: Env | None = None,
+        label: str | None = None,
+        assets: AssetFinder | None = None,
+    ) -> None:
         self.result.templates += 1
+        read = self.graph.add(path, loaded, text_has, env, label, assets)
+        if read is not None:  # else it waits for the other templates
+            self._add_read(*read)
+
+    def _add_read(self, resources: list[Resource], diags: list[Diagnostic]) -> None:
         self.result.resources += resources
         self.result.diagnostics += diags
 

@@ -28,6 +28,7 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
 from sagewarden.sources import cloudformation as cfn
 from sagewarden.sources import jsonscan, terraform
+from sagewarden.sources.cdk_metadata import CdkLocator
 from sagewarden.sources.config import ConfigReader
 from sagewarden.sources.config_file import FULL_PARSE_LIMIT, ConfigFileReader
 from sagewarden.sources.inputfile import (
@@ -92,12 +93,14 @@ class FileReader:
         self.config_files = ConfigFileReader(self.config, full_parse_limit)
         self.full_parse_limit = full_parse_limit
         self.result = ReadResult()
+        self.cdk = CdkLocator()  # construct paths and app source lines for cdk.out
 
     def read(self, paths: Iterable[str]) -> ReadResult:
         for path in paths:
             if not os.path.exists(path):
                 self._diag(path, "no such file or directory")
             elif os.path.isdir(path):
+                self.cdk.roots.append(path)
                 self._read_dir(path)
             elif path.endswith(TERRAFORM_SOURCE_SUFFIXES):
                 kind = Kind.INFO if self.skip_other else Kind.INPUT
@@ -233,11 +236,7 @@ class FileReader:
             isinstance(doc, dict) and "AWSTemplateFormatVersion" in doc
         ):
             assert isinstance(doc, dict)
-            ids = doc.get("Resources")
-            lines = cfn.json_lines(
-                data.decode("utf-8", "replace"), list(ids) if isinstance(ids, dict) else []
-            )
-            self._template(path, cfn.LoadedTemplate(doc, lines))
+            self._template(path, cfn.load_json(doc, data.decode("utf-8", "replace")))
         elif _looks_like_config(doc):
             self.result.config_files += 1
             self.config.read_document(doc, path)
@@ -252,6 +251,7 @@ class FileReader:
 
     def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
         resources, diags = cfn.read_template(loaded, path, self.cfn_params)
+        self.cdk.locate(path, resources)
         self.result.templates += 1
         self.result.resources += resources
         self.result.diagnostics += diags

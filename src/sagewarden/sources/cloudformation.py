@@ -193,7 +193,7 @@ def read_template(
         if resource is not None:
             if loaded.locate is not None:
                 paths = _judged_paths(rtype)
-                spans = property_lines.spans(paths, str(lid), line, loaded.locate)
+                spans = property_lines.spans(paths, str(lid), line, spec, loaded.locate)
                 resource.extra[property_lines.PROPERTY_LINES] = spans
             out.append(resource)
     for name in sorted(resolver.unused_given):

@@ -16,9 +16,9 @@ is never scanned again from its start, so reading stays linear in its size.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import yaml
@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 # Resource.extra key: judged path -> PropertySpan, for resources read from a template.
 PROPERTY_LINES = "property_lines"
 
-# (logical id, keys under the resource) -> (first line, last line) of that member, or
-# None when the resource has no such member.
-Locate = Callable[[str, tuple[str, ...]], "tuple[int, int] | None"]
+# (logical id, keys under the resource, whether the last line is wanted) -> (first line,
+# last line, or the first again when not wanted) of that member, or None when the
+# resource has no such member.
+Locate = Callable[[str, tuple[str, ...], bool], "tuple[int, int] | None"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,24 +73,29 @@ def judged_paths(controls: Iterable[Control], resource_type: str) -> tuple[str, 
 
 
 def spans(
-    paths: Iterable[str], lid: str, id_line: int | None, locate: Locate
+    paths: Iterable[str],
+    lid: str,
+    id_line: int | None,
+    spec: Mapping[str, Any],
+    locate: Locate,
 ) -> dict[str, PropertySpan]:
-    """The span of each judged path (judged_paths) for one resource."""
+    """The span of each judged path (judged_paths) for one resource. The parsed `spec`
+    says how much of each path the template has, so the text is only walked to members
+    that exist, never through a whole object to learn that one is missing."""
     out: dict[str, PropertySpan] = {}
-    props = locate(lid, ("Properties",))
+    props = spec.get("Properties")
     for path in paths:
         parts = path.split(".")
-        best: tuple[str, tuple[int, int]] | None = None
-        if props is not None:
-            for n in range(len(parts), 0, -1):
-                found = locate(lid, ("Properties", *parts[:n]))
-                if found is not None:
-                    best = (".".join(parts[:n]), found)
-                    break
-        if best is not None:
-            out[path] = PropertySpan(path, best[0], *best[1])
-        elif props is not None:
-            out[path] = PropertySpan(path, "", props[0], props[0])
+        have: list[str] = []
+        node: Any = props
+        for part in parts:
+            if not isinstance(node, Mapping) or part not in node:
+                break
+            have.append(part)
+            node = node[part]
+        found = locate(lid, ("Properties", *have), bool(have)) if props is not None else None
+        if found is not None:
+            out[path] = PropertySpan(path, ".".join(have), *found)
         elif id_line is not None:
             out[path] = PropertySpan(path, "", id_line, id_line)
     return out
@@ -112,26 +118,22 @@ def yaml_locator(resources: yaml.MappingNode) -> Locate:
     """Locate members under `Resources` through the YAML node tree."""
     by_id = {str(k.value): v for k, v in resources.value if isinstance(k, yaml.ScalarNode)}
 
-    def locate(lid: str, keys: tuple[str, ...]) -> tuple[int, int] | None:
+    def locate(lid: str, keys: tuple[str, ...], ends: bool) -> tuple[int, int] | None:
         node: yaml.Node | None = by_id.get(lid)
         key_node: yaml.Node | None = None
         for key in keys:
             if not isinstance(node, yaml.MappingNode):
                 return None
-            pair = next(
-                (
-                    (k, v)
-                    for k, v in node.value
-                    if isinstance(k, yaml.ScalarNode) and k.value == key
-                ),
-                None,
-            )
-            if pair is None:
+            for k, v in node.value:
+                if k.value == key and isinstance(k, yaml.ScalarNode):
+                    key_node, node = k, v
+                    break
+            else:
                 return None
-            key_node, node = pair
         if key_node is None or node is None:
             return None
-        return key_node.start_mark.line + 1, _yaml_last_line(node)
+        first = key_node.start_mark.line + 1
+        return first, _yaml_last_line(node) if ends else first
 
     return locate
 
@@ -155,46 +157,61 @@ def _yaml_last_line(node: yaml.Node) -> int:
 _TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[{}\[\]]')
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
 _SCALAR = re.compile(r"[^,}\]\s]*")
-_WS = re.compile(r"\s*")
 
 
 def json_locator(text: str, keys: dict[str, tuple[int, int]]) -> Locate:
     """Locate members under `Resources` in JSON text, from each logical id's (line,
-    offset of its key) as `cloudformation.json_keys` finds them."""
+    offset of its key) as `cloudformation.json_keys` finds them. Only the objects on the
+    way are walked (to their member, not to their end), and each once per resource."""
+    found: dict[tuple[str, tuple[str, ...]], tuple[int, int] | None] = {}
 
-    def locate(lid: str, path: tuple[str, ...]) -> tuple[int, int] | None:
+    def member(lid: str, path: tuple[str, ...]) -> tuple[int, int] | None:
+        """(key offset, value start) of the member at path under the resource."""
+        if (lid, path) in found:
+            return found[(lid, path)]
+        if not path:
+            start = keys.get(lid)
+            at = None if start is None else _value_start(text, start[1])
+            out = None if start is None or at is None else (start[1], at)
+        else:
+            parent = member(lid, path[:-1])
+            out = None
+            if parent is not None and text[parent[1] : parent[1] + 1] == "{":
+                out = _direct_member(text, parent[1], path[-1])
+        found[(lid, path)] = out
+        return out
+
+    def locate(lid: str, path: tuple[str, ...], ends: bool) -> tuple[int, int] | None:
         start = keys.get(lid)
-        if start is None:
+        hit = member(lid, path) if start is not None else None
+        if start is None or hit is None:
             return None
-        line, key_at = start
-        member = _member_value(text, key_at)
-        for key in path:
-            if member is None or text[member[0] : member[0] + 1] != "{":
-                return None
-            found = _find_member(text, member[0], key)
-            if found is None:
-                return None
-            key_at, member = found[0], found[1:]
-        if member is None:
-            return None
-        first = line + text.count("\n", start[1], key_at)
-        return first, first + text.count("\n", key_at, member[1])
+        first = start[0] + text.count("\n", start[1], hit[0])
+        if not ends:
+            return first, first
+        return first, first + text.count("\n", hit[0], _value_end(text, hit[1]))
 
     return locate
 
 
-def _member_value(text: str, key_at: int) -> tuple[int, int] | None:
-    """(start, end) of the value of the member whose key string starts at key_at."""
+def _value_start(text: str, key_at: int) -> int | None:
+    """Where the value of the member whose key string starts at key_at begins."""
     m = _STRING.match(text, key_at)
-    if m is None:
-        return None
-    colon = _WS.match(text, m.end())
-    at = colon.end() if colon else m.end()
+    return None if m is None else _after_key(text, m.end())
+
+
+def _after_key(text: str, end: int) -> int | None:
+    """Where a member's value begins, given the end of a string; None when the string
+    is not followed by a colon (it is a value, not a key)."""
+    at = end
+    while text[at : at + 1] in (" ", "\n", "\r", "\t"):
+        at += 1
     if text[at : at + 1] != ":":
         return None
-    ws = _WS.match(text, at + 1)
-    begin = ws.end() if ws else at + 1
-    return begin, _value_end(text, begin)
+    at += 1
+    while text[at : at + 1] in (" ", "\n", "\r", "\t"):
+        at += 1
+    return at
 
 
 def _value_end(text: str, begin: int) -> int:
@@ -205,20 +222,40 @@ def _value_end(text: str, begin: int) -> int:
     if first not in ("{", "["):
         s = _SCALAR.match(text, begin)
         return s.end() if s else begin
-    depth = 0
-    for m in _TOKEN.finditer(text, begin):
-        tok = m.group()
-        if tok in ("{", "["):
-            depth += 1
-        elif tok in ("}", "]"):
-            depth -= 1
-            if depth == 0:
-                return m.end()
+    # The first closing bracket after which the value's text (strings removed) is
+    # balanced and has no string left open: C-speed string operations per candidate.
+    closer = "}" if first == "{" else "]"
+    pos = begin
+    while (at := text.find(closer, pos + 1)) >= 0:
+        seg = _STRING.sub("", text[begin : at + 1])
+        if '"' not in seg and seg.count("{") + seg.count("[") == seg.count("}") + seg.count("]"):
+            return at + 1
+        pos = at
     return len(text)
 
 
-def _find_member(text: str, obj: int, key: str) -> tuple[int, int, int] | None:
-    """(key offset, value start, value end) of `key` directly in the object at obj."""
+def _direct_member(text: str, obj: int, key: str) -> tuple[int, int] | None:
+    """(key offset, value start) of `key`, which the parsed template says is a member of
+    the object at obj. Its first occurrence as a key whose preceding text (strings
+    removed) has balanced brackets is that member: found with C-speed string operations,
+    not a walk over every token. A key written with escapes is found by the walk."""
+    needle = orjson.dumps(key).decode()
+    pos = obj + 1
+    while (at := text.find(needle, pos)) >= 0:
+        value = _after_key(text, at + len(needle))
+        if value is not None and text[at - 1] != "\\":
+            between = text[obj + 1 : at]
+            if "{" not in between and "[" not in between:
+                return at, value  # nothing nested before it
+            seg = _STRING.sub("", between)
+            if seg.count("{") + seg.count("[") == seg.count("}") + seg.count("]"):
+                return at, value
+        pos = at + 1
+    return _walk_member(text, obj, key)
+
+
+def _walk_member(text: str, obj: int, key: str) -> tuple[int, int] | None:
+    """(key offset, value start) of `key` directly in the object at obj, token by token."""
     depth = 0
     for m in _TOKEN.finditer(text, obj + 1):
         tok = m.group()
@@ -226,10 +263,9 @@ def _find_member(text: str, obj: int, key: str) -> tuple[int, int, int] | None:
             if depth:
                 continue
             name = orjson.loads(tok) if "\\" in tok else tok[1:-1]
-            if name == key:
-                value = _member_value(text, m.start())
-                if value is not None:
-                    return m.start(), *value
+            value = _value_start(text, m.start()) if name == key else None
+            if value is not None:
+                return m.start(), value
         elif tok in ("{", "["):
             depth += 1
         elif depth == 0:

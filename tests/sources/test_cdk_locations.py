@@ -217,3 +217,57 @@ def test_sources_found_from_the_repository_root(tmp_path: Path, scan_path: str) 
     for r in sarif["runs"][0]["results"]:
         related = r["relatedLocations"][0]["physicalLocation"]["artifactLocation"]["uri"]
         assert related == f"infra/{TEMPLATE}"
+
+
+def test_the_html_report_shows_source_and_construct() -> None:
+    run = cli("scan", ".", "--format", "html", "--fail-on", "never", cwd=APP)
+    assert run.code == 0, run.stderr
+    rel, line, _ = _created_at("SingleInstance")
+    assert f"<code>{rel}:{line}</code>" in run.stdout
+    assert "LocatedStack/Platform/SingleInstance" in run.stdout
+
+
+# Older CDK releases: the metadata inline in manifest.json, the raw stack in an entry's
+# `trace`, library and Node frames not folded.
+_RAW_TRACE = [
+    "new CfnModel (/build/app/node_modules/aws-cdk-lib/aws-sagemaker/lib/gen.js:1:2)",
+    "node:internal/modules/cjs/loader:1554:14",
+    "Object.<anonymous> (/build/app/bin/app.js:3:7)",
+    "Module._compile (node:internal/modules/cjs/loader:1554:14)",
+]
+
+
+def test_inline_metadata_and_raw_traces(tmp_path: Path) -> None:
+    out = tmp_path / "app" / "cdk.out"
+    out.mkdir(parents=True)
+    (tmp_path / "app" / "bin").mkdir()
+    (tmp_path / "app" / "bin" / "app.js").write_text("// 1\n// 2\nnew sm.CfnModel(s, 'M', {});\n")
+    template = {
+        "Resources": {
+            "M": {
+                "Type": "AWS::SageMaker::Model",
+                "Properties": {
+                    "ExecutionRoleArn": "arn:aws:iam::111122223333:role/x",
+                    "PrimaryContainer": {"Image": "registry.example:5000/x"},
+                },
+            }
+        }
+    }
+    (out / "S.template.json").write_text(json.dumps(template, indent=1))
+    manifest = {
+        "version": "30.0.0",
+        "artifacts": {
+            "S": {
+                "type": "aws:cloudformation:stack",
+                "properties": {"templateFile": "S.template.json"},
+                "metadata": {
+                    "/S/M": [{"type": "aws:cdk:logicalId", "data": "M", "trace": _RAW_TRACE}]
+                },
+            }
+        },
+    }
+    (out / "manifest.json").write_text(json.dumps(manifest))
+    doc = _scan(tmp_path, "app", "--format", "json", "--control", "SageMaker.5")
+    (e,) = doc["evaluations"]
+    assert e["source"]["construct_path"] == "S/M"
+    assert e["source"]["app_source"] == {"file": "app/bin/app.js", "line": 3, "column": 7}

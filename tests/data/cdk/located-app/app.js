@@ -37,4 +37,29 @@ new sm.CfnNotebookInstance(stack, "ClosedNotebook", {
 // Two models made in lib/ml.js, under the construct path LocatedStack/Platform/...
 new MlPlatform(stack, "Platform");
 
+// A nested stack: its resources are in their own template (*.nested.template.json), their
+// metadata in the parent stack's. FAILED SageMaker.5 (isolation off).
+class Training extends cdk.NestedStack {
+  constructor(scope, id) {
+    super(scope, id);
+    new sm.CfnModel(this, "NestedModel", {
+      executionRoleArn: ROLE,
+      enableNetworkIsolation: false,
+      primaryContainer: { image: "registry.ml.internal:5000/train:1.0" },
+    });
+  }
+}
+new Training(stack, "Training");
+
+// A stage: its own cloud assembly in cdk.out/assembly-Prod. PASSED SageMaker.5.
+const prod = new cdk.Stage(app, "Prod", {
+  env: { account: "111122223333", region: "eu-west-1" },
+});
+const prodStack = new cdk.Stack(prod, "ProdStack");
+new sm.CfnModel(prodStack, "ProdModel", {
+  executionRoleArn: ROLE,
+  enableNetworkIsolation: true,
+  primaryContainer: { image: "registry.ml.internal:5000/scoring:1.4" },
+});
+
 app.synth();

@@ -189,3 +189,28 @@ def test_the_terminal_shows_the_property_lines(tmp_path: Path) -> None:
     line, end = _expected(path, "Notebook", "DirectInternetAccess")
     run = cli("scan", ".", "--control", "SageMaker.1", "--fail-on", "never", cwd=tmp_path)
     assert f"[./template.yaml:{line}-{end}]" in run.stdout, run.stdout
+
+
+def test_json_key_written_with_escapes(tmp_path: Path) -> None:
+    """A key spelled with a \\u escape is the same key: found by the token walk."""
+    text = (
+        '{"Resources": {\n'
+        ' "Nb": {"Type": "AWS::SageMaker::NotebookInstance",\n'
+        '  "Properties": {"InstanceType": "ml.t3.medium", "RoleArn": "arn:aws:iam::1:role/x",\n'
+        '   "Tags": [{"Key": "a\\"DirectInternetAccess\\": [", "Value": "}"}],\n'
+        '   "\\u0044irectInternetAccess":\n'
+        '     "Enabled"}}}}\n'
+    )
+    (tmp_path / "t.json").write_text(text)
+    lines = text.splitlines()
+    start = next(i for i, t in enumerate(lines) if "\\u0044irect" in t) + 1
+    evaluations = _scan_ok(tmp_path)
+    (e,) = [e for e in evaluations if e["control"] == "SageMaker.1"]
+    assert e["status"] == "FAILED"
+    assert (e["location"]["line"], e["location"]["end_line"]) == (start, start + 1)
+
+
+def _scan_ok(tmp_path: Path) -> Any:
+    run = cli("scan", ".", "--format", "json", "--fail-on", "never", cwd=tmp_path)
+    assert run.code == 0, run.stderr
+    return run.json()["evaluations"]

@@ -280,3 +280,20 @@ def test_inline_metadata_and_raw_traces(tmp_path: Path) -> None:
     (e,) = doc["evaluations"]
     assert e["source"]["construct_path"] == "S/M"
     assert e["source"]["app_source"] == {"file": "app/bin/app.js", "line": 3, "column": 7}
+
+
+def test_unreadable_metadata_is_a_warning(tmp_path: Path) -> None:
+    """Broken construct metadata costs the source lines, not the verdicts."""
+    shutil.copytree(APP, tmp_path / "app")
+    (tmp_path / "app" / "cdk.out" / "LocatedStack.metadata.json").write_text("{broken")
+    run = cli("scan", "app", "--format", "json", "--control", "SageMaker.5", cwd=tmp_path)
+    # exit 2: the folder's walk reads the broken file too and says it is invalid JSON
+    assert run.code == 2, run.stderr
+    assert "LocatedStack.metadata.json: CDK metadata not read: invalid JSON" in run.stderr
+    by = {e["resource_name"]: e["source"] for e in run.json()["evaluations"]}
+    # the template's own aws:cdk:path still names the construct
+    assert by["LocatedStack/Platform/OpenModel"]["construct_path"] == (
+        "LocatedStack/Platform/OpenModel"
+    )
+    assert "app_source" not in by["LocatedStack/Platform/OpenModel"]
+    assert by["Prod/ProdStack/ProdModel"]["app_source"]["file"] == "app/app.js"

@@ -28,8 +28,10 @@ from typing import Any
 
 import orjson
 
+from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
-from sagewarden.sources.inputfile import read_regular
+from sagewarden.sources.inputfile import open_regular, read_regular, reason
+from sagewarden.sources.limits import MAX_WHOLE_BYTES, too_large
 
 MANIFEST = "manifest.json"
 _STACK = "aws:cloudformation:stack"
@@ -40,6 +42,7 @@ _FRAME = re.compile(
     r"^\s*(?:at\s+)?(?:.*?\()?(?P<file>[^()]+?):(?P<line>\d+)(?::(?P<col>\d+))?\)?\s*$"
 )
 _MAX_UP = 6  # folders above cdk.out searched for cdk.json
+WARN = Kind.WARNING
 
 
 class Frame:
@@ -71,19 +74,33 @@ def user_frame(stack: Iterable[Any]) -> Frame | None:
     return None
 
 
+def _load(path: str, diags: list[Diagnostic]) -> Any:
+    """A metadata file's JSON, or None with a warning: the templates are still read, only
+    their construct paths and source lines are missing."""
+    try:
+        size = os.stat(path).st_size
+        if size > MAX_WHOLE_BYTES:
+            diags.append(Diagnostic(path, f"CDK metadata not read: {too_large(size)}", WARN))
+            return None
+        return orjson.loads(read_regular(path))
+    except OSError as exc:
+        diags.append(Diagnostic(path, f"CDK metadata not read: {reason(exc)}", WARN))
+    except orjson.JSONDecodeError as exc:
+        diags.append(Diagnostic(path, f"CDK metadata not read: invalid JSON: {exc.msg}", WARN))
+    return None
+
+
 class _Assembly:
     """One cloud assembly folder: construct path and creation frame by logical id, per
     template file, and the folders its app's files are looked up in."""
 
-    def __init__(self, folder: str) -> None:
+    def __init__(self, folder: str, diags: list[Diagnostic]) -> None:
         self.folder = folder
+        self.diags = diags
         self.by_template: dict[str, dict[str, tuple[str, Frame | None]]] = {}
         self.by_path: dict[str, Frame | None] = {}
         self.app_dirs = _app_dirs(folder)
-        try:
-            manifest = orjson.loads(read_regular(os.path.join(folder, MANIFEST)))
-        except (OSError, orjson.JSONDecodeError):
-            return  # the templates are still read; only their app locations are missing
+        manifest = _load(os.path.join(folder, MANIFEST), diags)
         artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
         for artifact in (artifacts or {}).values() if isinstance(artifacts, Mapping) else ():
             if isinstance(artifact, Mapping) and artifact.get("type") == _STACK:
@@ -96,10 +113,7 @@ class _Assembly:
             entries.update(inline)
         extra = artifact.get("additionalMetadataFile")
         if isinstance(extra, str) and os.path.basename(extra) == extra:
-            try:
-                more = orjson.loads(read_regular(os.path.join(self.folder, extra)))
-            except (OSError, orjson.JSONDecodeError):
-                more = None
+            more = _load(os.path.join(self.folder, extra), self.diags)
             if isinstance(more, Mapping):
                 entries.update(more)
         props = artifact.get("properties")
@@ -153,6 +167,7 @@ class CdkLocator:
 
     def __init__(self) -> None:
         self.roots: list[str] = []  # folders named for the scan
+        self.diagnostics: list[Diagnostic] = []  # metadata that could not be read
         self._assemblies: dict[str, _Assembly | None] = {}
         self._line_counts: dict[str, int] = {}
 
@@ -179,10 +194,15 @@ class CdkLocator:
                     prov = replace(prov, app_origin=frame.text())
             resources[i].provenance = prov
 
+    def take_diagnostics(self) -> list[Diagnostic]:
+        out, self.diagnostics[:] = list(self.diagnostics), []
+        return out
+
     def _assembly(self, folder: str) -> _Assembly | None:
         if folder not in self._assemblies:
             is_assembly = os.path.isfile(os.path.join(folder, MANIFEST))
-            self._assemblies[folder] = _Assembly(folder) if is_assembly else None
+            assembly = _Assembly(folder, self.diagnostics) if is_assembly else None
+            self._assemblies[folder] = assembly
         return self._assemblies[folder]
 
     def _map(self, frame: Frame, app_dirs: list[str], template: str) -> str | None:
@@ -205,11 +225,21 @@ class CdkLocator:
 
     def _has_line(self, path: str, line: int) -> bool:
         if path not in self._line_counts:
-            try:
-                self._line_counts[path] = read_regular(path).count(b"\n") + 1
-            except OSError:
-                self._line_counts[path] = 0
+            self._line_counts[path] = _count_lines(path)
         return 1 <= line <= self._line_counts[path]
+
+
+def _count_lines(path: str) -> int:
+    """Lines in a regular file (0 when it is none or unreadable), read in chunks: a huge
+    file is counted, never held."""
+    try:
+        with open_regular(path) as fh:
+            count = 1
+            while chunk := fh.read(1 << 20):
+                count += chunk.count(b"\n")
+            return count
+    except OSError:
+        return 0
 
 
 def _template_path(r: Resource) -> str | None:

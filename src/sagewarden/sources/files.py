@@ -252,6 +252,7 @@ class FileReader:
     def _template(self, path: str, loaded: cfn.LoadedTemplate) -> None:
         resources, diags = cfn.read_template(loaded, path, self.cfn_params)
         self.cdk.locate(path, resources)
+        self.result.diagnostics += self.cdk.take_diagnostics()
         self.result.templates += 1
         self.result.resources += resources
         self.result.diagnostics += diags

@@ -40,6 +40,14 @@ class Provenance:
     file: str | None = None
     line: int | None = None
     captured_at: str | None = None
+    # CDK (sources.cdk_metadata): the construct that made the resource, and the app source
+    # line that created it, when that file is among the scanned ones; else app_origin is
+    # the location the synth machine recorded (file:line:col), which is not scanned.
+    construct_path: str | None = None
+    app_file: str | None = None
+    app_line: int | None = None
+    app_column: int | None = None
+    app_origin: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"kind": self.kind}
@@ -49,6 +57,15 @@ class Provenance:
             out["line"] = self.line
         if self.captured_at is not None:
             out["captured_at"] = self.captured_at
+        if self.construct_path is not None:
+            out["construct_path"] = self.construct_path
+        if self.app_file is not None:
+            app: dict[str, Any] = {"file": self.app_file, "line": self.app_line}
+            if self.app_column is not None:
+                app["column"] = self.app_column
+            out["app_source"] = app
+        elif self.app_origin is not None:
+            out["app_source"] = {"in_scanned_files": False, "synthesized_at": self.app_origin}
         return out
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from sagewarden.controls.base import Control
 from sagewarden.diagnostics import Kind
 from sagewarden.resources import Resource
+from sagewarden.sources.property_lines import span_of
 from sagewarden.verdict import (
     Status,
     Verdict,
@@ -104,6 +105,9 @@ class Evaluation:
             "reason": self.reason,
             "source": source,
         }
+        span = span_of(r, self.control)
+        if span is not None:  # the judged property's lines in the template
+            out["location"] = {"file": r.provenance.file, **span.to_dict()}
         kind = self.error_kind
         if kind is not None:
             out["problem"] = kind.value  # "input" (exit code 2) or "scope" (exit code 3)

@@ -33,6 +33,7 @@ from typing import IO, TYPE_CHECKING, Any
 from sagewarden import __version__
 from sagewarden.catalog import BY_ID, Control, Severity, id_range
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.locations import app_place, template_place
 from sagewarden.outputs.escaping import clean
 from sagewarden.verdicts import Evaluation, Status
 
@@ -236,6 +237,8 @@ def _environment() -> jinja2.Environment:
         num=lambda n: f"{n:,}" if isinstance(n, int) else n,
         passrate=_pass_rate,
         category=lambda e: _CATEGORIES[_category(e)][1],
+        app_place=app_place,
+        template_place=template_place,
     )
     env.globals.update(
         css=Markup(css),  # the report's own files

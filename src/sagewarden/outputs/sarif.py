@@ -42,6 +42,7 @@ import orjson
 from sagewarden import __version__
 from sagewarden.catalog import Control, Severity
 from sagewarden.diagnostics import Diagnostic, Kind
+from sagewarden.locations import Place, app_place, property_span, template_place
 from sagewarden.outputs.encoding import dumps, scrub
 from sagewarden.outputs.escaping import clean
 from sagewarden.resources import Resource
@@ -176,13 +177,14 @@ def fingerprint(e: Evaluation, root: Path | None = None) -> str:
 def _result(e: Evaluation, rule_index: int, root: Path) -> dict[str, Any]:
     r = e.resource
     digest = fingerprint(e, root)
+    primary, related = _locations(e, root)
     result: dict[str, Any] = {
         "ruleId": e.control.id,
         "ruleIndex": rule_index,
         "kind": KIND[e.status],
         "level": LEVEL[e.control.severity] if e.status is Status.FAILED else "none",
         "message": {"text": message_text(f"{_short_type(r.type)} {r.name or r.id}: {e.reason}")},
-        "locations": [_location(r, root)],
+        "locations": [primary],
         # GitHub tracks alerts by primaryLocationLineHash alone and computes one from the
         # line's text when it is missing; giving it the resource's identity instead keeps
         # one alert per control and resource across commits, however the file changes.
@@ -192,32 +194,75 @@ def _result(e: Evaluation, rule_index: int, root: Path) -> dict[str, Any]:
         },
         "properties": _result_properties(e),
     }
+    if related:
+        result["relatedLocations"] = related
     if e.suppression is not None:
         result["suppressions"] = [_suppression(e.suppression)]
     return result
 
 
-def _location(r: Resource, root: Path) -> dict[str, Any]:
-    """Where to annotate: the file and line for IaC; only the resource for live AWS data.
+def _locations(e: Evaluation, root: Path) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The primary location and the related ones.
+
+    A template finding points at the judged property's lines (`locations`). A CDK
+    resource whose creating line is a file under the root points there first: cdk.out is
+    usually git-ignored, and code scanning only shows alerts on committed files; the
+    template place becomes a related location. Its logical location is the construct
+    (fullyQualifiedName the construct path, name the logical id).
+    """
+    r = e.resource
+    logical = _logical(r)
+    template = template_place(e)
+    app = app_place(e)
+    if app is not None and _under(app.file, root) and template is not None:
+        primary = {"physicalLocation": _physical(app, root), "logicalLocations": [logical]}
+        note = f"CloudFormation template synthesized by CDK, logical id {r.id}"
+        span = property_span(e)
+        if span is not None:
+            note += f", {span.found}" if span.found else f" ({span.path} is not set)"
+        related = {
+            "id": 0,
+            "physicalLocation": _physical(template, root),
+            "message": {"text": message_text(note)},
+        }
+        return primary, [related]
+    loc: dict[str, Any] = {}
+    if template is not None:
+        loc["physicalLocation"] = _physical(template, root)
+    loc["logicalLocations"] = [logical]
+    return loc, []
+
+
+def _logical(r: Resource) -> dict[str, Any]:
+    """Where the resource sits by name: a CDK construct by its path, anything else by id.
 
     A location with logicalLocations alone is valid SARIF. GitHub code scanning only
     displays results with a physicalLocation, so findings on live resources reach other
     SARIF consumers but not GitHub's alert list; no fake file is invented for them.
     """
-    loc: dict[str, Any] = {}
-    prov = r.provenance
-    if prov.file is not None:
-        physical: dict[str, Any] = {"artifactLocation": _artifact(prov.file, root)}
-        if prov.line is not None and prov.line >= 1:
-            physical["region"] = {"startLine": prov.line}
-        loc["physicalLocation"] = physical
-    logical: dict[str, Any] = {
-        "name": r.name or r.id,
-        "fullyQualifiedName": r.id,
-        "kind": "resource",
-    }
-    loc["logicalLocations"] = [logical]
-    return loc
+    if r.provenance.construct_path is not None:
+        return {"name": r.id, "fullyQualifiedName": r.provenance.construct_path, "kind": "resource"}
+    return {"name": r.name or r.id, "fullyQualifiedName": r.id, "kind": "resource"}
+
+
+def _physical(place: Place, root: Path) -> dict[str, Any]:
+    physical: dict[str, Any] = {"artifactLocation": _artifact(place.file, root)}
+    if place.line is not None and place.line >= 1:
+        region: dict[str, Any] = {"startLine": place.line}
+        if place.column is not None and place.column >= 1:
+            region["startColumn"] = place.column
+        if place.end_line is not None and place.end_line > place.line:
+            region["endLine"] = place.end_line
+        physical["region"] = region
+    return physical
+
+
+def _under(file: str, root: Path) -> bool:
+    try:
+        Path(os.path.abspath(file)).relative_to(root)
+    except ValueError:
+        return False
+    return True
 
 
 def _artifact(file: str, root: Path) -> dict[str, str]:
@@ -266,6 +311,9 @@ def _result_properties(e: Evaluation) -> dict[str, Any]:
     for key, value in (("accountId", r.account_id), ("region", r.region), ("arn", r.arn)):
         if value is not None:
             props[key] = value
+    span = property_span(e)
+    if span is not None:
+        props["property"] = span.path  # the judged property; the region holds its lines
     if e.parameters:
         props["parameters"] = dict(e.parameters)
     return props

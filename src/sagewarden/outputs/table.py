@@ -7,6 +7,7 @@ from typing import IO, Any
 
 from sagewarden.catalog import BY_ID, Severity
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.locations import where_text
 from sagewarden.outputs.escaping import clean, shorten
 from sagewarden.outputs.terminal import BOLD, CYAN, DIM, GREEN, MAGENTA, RED, YELLOW, Style
 from sagewarden.summary import summary_line
@@ -96,7 +97,7 @@ def _where(e: Evaluation, st: Style) -> str:
     if r.account_id or r.region:
         where = "/".join(clean(x) for x in (r.account_id, r.region) if x)
     elif r.provenance.file:
-        where = clean(r.provenance.file) + (f":{r.provenance.line}" if r.provenance.line else "")
+        where = clean(where_text(e) or r.provenance.file)
     else:
         return ""
     return "  " + st(f"[{where}]", DIM)

@@ -11,15 +11,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import orjson
 import yaml
 
+from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.kinds import ALL_TYPES, name_property
 from sagewarden.resources import Provenance, Resource
-from sagewarden.sources import yamlsafe
+from sagewarden.sources import property_lines, yamlsafe
 from sagewarden.sources.cfn_intrinsics import Resolver, TemplateError
 from sagewarden.sources.inputfile import read_regular, reason
 from sagewarden.sources.limits import MAX_DEPTH, depth_message, too_deep
@@ -53,6 +55,8 @@ def _short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
 _TemplateLoader.add_multi_constructor("!", _short_form)
 
 TemplateLoadError = YamlLoadError
+# Resource.extra key: the construct path a CDK template records (Metadata aws:cdk:path).
+CDK_PATH = "cdk_path"
 # Sections the intrinsic resolver reads (a resource's own spec is checked on its own).
 _RESOLVED_SECTIONS = ("Parameters", "Mappings", "Conditions")
 
@@ -61,6 +65,8 @@ _RESOLVED_SECTIONS = ("Parameters", "Mappings", "Conditions")
 class LoadedTemplate:
     doc: dict[str, Any]
     lines: dict[str, int]  # logical id -> line of its key
+    # Finds a member's lines under Resources (property_lines), while the text is at hand.
+    locate: property_lines.Locate | None = None
 
 
 def looks_like_template(doc: Any) -> bool:
@@ -82,28 +88,46 @@ def load_yaml(text: str) -> LoadedTemplate | None:
     node, doc = yamlsafe.load(text, _TemplateLoader)
     if node is None or not isinstance(doc, dict):
         return None
-    return LoadedTemplate(doc, _yaml_lines(node))
+    resources = _yaml_resources(node)
+    if resources is None:
+        return LoadedTemplate(doc, {})
+    lines = {
+        str(k.value): k.start_mark.line + 1
+        for k, _ in resources.value
+        if isinstance(k, yaml.ScalarNode)
+    }
+    return LoadedTemplate(doc, lines, property_lines.yaml_locator(resources))
 
 
-def _yaml_lines(root: yaml.Node) -> dict[str, int]:
+def _yaml_resources(root: yaml.Node) -> yaml.MappingNode | None:
     if not isinstance(root, yaml.MappingNode):
-        return {}
+        return None
     for key, value in root.value:
         if (
             isinstance(key, yaml.ScalarNode)
             and key.value == "Resources"
             and isinstance(value, yaml.MappingNode)
         ):
-            return {
-                str(k.value): k.start_mark.line + 1
-                for k, _ in value.value
-                if isinstance(k, yaml.ScalarNode)
-            }
-    return {}
+            return value
+    return None
+
+
+def load_json(doc: dict[str, Any], text: str) -> LoadedTemplate:
+    """A parsed JSON template with the lines of its logical ids and a locator for their
+    properties, both from one linear pass over the text."""
+    ids = doc.get("Resources")
+    keys = json_keys(text, list(ids) if isinstance(ids, dict) else [])
+    lines = {lid: line for lid, (line, _) in keys.items()}
+    return LoadedTemplate(doc, lines, property_lines.json_locator(text, keys))
 
 
 def json_lines(text: str, logical_ids: list[str]) -> dict[str, int]:
-    """Lines of logical ids in a JSON template.
+    """Lines of logical ids in a JSON template (see json_keys)."""
+    return {lid: line for lid, (line, _) in json_keys(text, logical_ids).items()}
+
+
+def json_keys(text: str, logical_ids: list[str]) -> dict[str, tuple[int, int]]:
+    """Line and offset of the key of each logical id in a JSON template.
 
     The ids are keys of "Resources" in document order (as parsed), so each one is the first
     `"Id":` after the previous one: a string search per id and one newline count over the
@@ -112,7 +136,7 @@ def json_lines(text: str, logical_ids: list[str]) -> dict[str, int]:
     pos = text.find('"Resources"')
     if pos < 0:
         return {}
-    lines: dict[str, int] = {}
+    lines: dict[str, tuple[int, int]] = {}
     line, last = text.count("\n", 0, pos) + 1, pos
     for lid in logical_ids:
         needle = orjson.dumps(lid).decode()
@@ -123,7 +147,7 @@ def json_lines(text: str, logical_ids: list[str]) -> dict[str, int]:
             continue
         line += text.count("\n", last, at)
         last = pos = at
-        lines[lid] = line
+        lines[lid] = (line, at)
     return lines
 
 
@@ -172,6 +196,10 @@ def read_template(
             diags.append(Diagnostic(where, f"{lid}: {exc}"))
             continue
         if resource is not None:
+            if loaded.locate is not None:
+                paths = _judged_paths(rtype)
+                spans = property_lines.spans(paths, str(lid), line, spec, loaded.locate)
+                resource.extra[property_lines.PROPERTY_LINES] = spans
             out.append(resource)
     for name in sorted(resolver.unused_given):
         diags.append(
@@ -182,6 +210,11 @@ def read_template(
             )
         )
     return out, diags
+
+
+@cache
+def _judged_paths(resource_type: str) -> tuple[str, ...]:
+    return property_lines.judged_paths(CONTROLS, resource_type)
 
 
 def _resource(
@@ -224,6 +257,8 @@ def _resource(
     resource.properties = props
     own = props.get(name_property(rtype))
     resource.name = str(name) if isinstance(name, str) else own if isinstance(own, str) else lid
+    if isinstance(name, str):
+        resource.extra[CDK_PATH] = name  # cdk_metadata finds the creation stack by it
     raw_tags = props.get("Tags")
     if has_choice(raw_tags):
         resource.tags = {}  # the tag control settles them per option

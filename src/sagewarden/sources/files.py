@@ -29,6 +29,7 @@ from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
 from sagewarden.sources import cdk_assembly, jsonscan, terraform
 from sagewarden.sources import cloudformation as cfn
+from sagewarden.sources.cdk_metadata import CdkLocator
 from sagewarden.sources.cfn_graph import AssetFinder, Env, Graph, TextHas
 from sagewarden.sources.config import ConfigReader
 from sagewarden.sources.config_file import FULL_PARSE_LIMIT, ConfigFileReader
@@ -101,12 +102,14 @@ class FileReader:
         self.graph = Graph(self.cfn_params, self._load_template)  # nested stacks, exports
         self._loading: list[tuple[cfn.LoadedTemplate, TextHas]] | None = None
         self._assemblies: set[str] = set()  # cloud assemblies read (real paths)
+        self.cdk = CdkLocator()  # construct paths and app source lines for cdk.out
 
     def read(self, paths: Iterable[str]) -> ReadResult:
         for path in paths:
             if not os.path.exists(path):
                 self._diag(path, "no such file or directory")
             elif os.path.isdir(path):
+                self.cdk.roots.append(path)
                 self._read_dir(path)
             elif path.endswith(TERRAFORM_SOURCE_SUFFIXES):
                 self._tf_root(os.path.dirname(path) or ".")
@@ -349,11 +352,8 @@ class FileReader:
             self.result.diagnostics += diags
         elif template:
             assert isinstance(doc, dict)
-            ids = doc.get("Resources")
-            lines = cfn.json_lines(
-                data.decode("utf-8", "replace"), list(ids) if isinstance(ids, dict) else []
-            )
-            self._template(path, cfn.LoadedTemplate(doc, lines), lambda s: s.encode() in data)
+            text = data.decode("utf-8", "replace")
+            self._template(path, cfn.load_json(doc, text), lambda s: s.encode() in data)
         elif _looks_like_config(doc):
             self.result.config_files += 1
             self.config.read_document(doc, path)
@@ -387,6 +387,13 @@ class FileReader:
             self._add_read(*read)
 
     def _add_read(self, resources: list[Resource], diags: list[Diagnostic]) -> None:
+        by_template: dict[str, list[Resource]] = {}
+        for r in resources:
+            if r.provenance.kind == "cloudformation" and r.provenance.file:
+                by_template.setdefault(r.provenance.file, []).append(r)
+        for template, found in by_template.items():  # construct paths, app source lines
+            self.cdk.locate(template, found)
+        self.result.diagnostics += self.cdk.take_diagnostics()
         self.result.resources += resources
         self.result.diagnostics += diags
 

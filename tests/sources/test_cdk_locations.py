@@ -12,6 +12,8 @@ fails these tests.
 
 from __future__ import annotations
 
+import os
+
 import json
 import re
 import shutil
@@ -116,7 +118,9 @@ def test_sarif_points_at_the_source_and_relates_the_template() -> None:
     results = doc["runs"][0]["results"]
     assert results
     logical_ids = {e["resource_name"]: e["resource_id"] for e in _json()["evaluations"]}
-    templates = {e["resource_name"]: e["source"]["file"][2:] for e in _json()["evaluations"]}
+    templates = {
+        e["resource_name"]: os.path.normpath(e["source"]["file"]) for e in _json()["evaluations"]
+    }
     assert len(set(templates.values())) == 3  # the stack, its nested stack, the stage's
     for r in results:
         (loc,) = r["locations"]
@@ -282,12 +286,12 @@ def test_inline_metadata_and_raw_traces(tmp_path: Path) -> None:
     assert e["source"]["app_source"] == {"file": "app/bin/app.js", "line": 3, "column": 7}
 
 
-def test_unreadable_metadata_is_a_warning(tmp_path: Path) -> None:
+def test_unreadable_metadata_is_bad_input_but_verdicts_stand(tmp_path: Path) -> None:
     """Broken construct metadata costs the source lines, not the verdicts."""
     shutil.copytree(APP, tmp_path / "app")
     (tmp_path / "app" / "cdk.out" / "LocatedStack.metadata.json").write_text("{broken")
     run = cli("scan", "app", "--format", "json", "--control", "SageMaker.5", cwd=tmp_path)
-    # exit 2: the folder's walk reads the broken file too and says it is invalid JSON
+    # exit 2: a broken file among the inputs is bad input, though the verdicts stand
     assert run.code == 2, run.stderr
     assert "LocatedStack.metadata.json: CDK metadata not read: invalid JSON" in run.stderr
     by = {e["resource_name"]: e["source"] for e in run.json()["evaluations"]}

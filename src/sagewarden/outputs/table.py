@@ -94,10 +94,12 @@ def _name(e: Evaluation) -> str:
 
 def _where(e: Evaluation, st: Style) -> str:
     r = e.resource
-    if r.account_id or r.region:
-        where = "/".join(clean(x) for x in (r.account_id, r.region) if x)
-    elif r.provenance.file:
+    # A template's file line first: a CDK stack's environment gives it an account and Region
+    # too, but a person edits the file.
+    if r.provenance.file and (r.is_iac or not (r.account_id or r.region)):
         where = clean(where_text(e) or r.provenance.file)
+    elif r.account_id or r.region:
+        where = "/".join(clean(x) for x in (r.account_id, r.region) if x)
     else:
         return ""
     return "  " + st(f"[{where}]", DIM)

@@ -42,7 +42,7 @@ _FRAME = re.compile(
     r"^\s*(?:at\s+)?(?:.*?\()?(?P<file>[^()]+?):(?P<line>\d+)(?::(?P<col>\d+))?\)?\s*$"
 )
 _MAX_UP = 6  # folders above cdk.out searched for cdk.json
-WARN = Kind.WARNING
+BAD = Kind.INPUT  # a broken file among the inputs: exit 2, the verdicts stand
 
 
 class Frame:
@@ -75,18 +75,18 @@ def user_frame(stack: Iterable[Any]) -> Frame | None:
 
 
 def _load(path: str, diags: list[Diagnostic]) -> Any:
-    """A metadata file's JSON, or None with a warning: the templates are still read, only
+    """A metadata file's JSON, or None with one line (exit 2): the templates are still read, only
     their construct paths and source lines are missing."""
     try:
         size = os.stat(path).st_size
         if size > MAX_WHOLE_BYTES:
-            diags.append(Diagnostic(path, f"CDK metadata not read: {too_large(size)}", WARN))
+            diags.append(Diagnostic(path, f"CDK metadata not read: {too_large(size)}", BAD))
             return None
         return orjson.loads(read_regular(path))
     except OSError as exc:
-        diags.append(Diagnostic(path, f"CDK metadata not read: {reason(exc)}", WARN))
+        diags.append(Diagnostic(path, f"CDK metadata not read: {reason(exc)}", BAD))
     except orjson.JSONDecodeError as exc:
-        diags.append(Diagnostic(path, f"CDK metadata not read: invalid JSON: {exc.msg}", WARN))
+        diags.append(Diagnostic(path, f"CDK metadata not read: invalid JSON: {exc.msg}", BAD))
     return None
 
 

@@ -90,7 +90,7 @@ class ConfigurationReader:
             return [], [], 0
         root = ModuleInstance(self, source, (), {}, set())
         self._root_instance = root
-        root.inputs.update(self._root_inputs(source, root))
+        root.inputs.update(self._root_inputs(source))
         self._walk(root)
         resources, diags = self._resources()
         diags = [
@@ -109,7 +109,7 @@ class ConfigurationReader:
             self.loaded[key] = read_module(directory, self.problems)
         return self.loaded[key]
 
-    def _root_inputs(self, source: ModuleSource, root: ModuleInstance) -> dict[str, Any]:
+    def _root_inputs(self, source: ModuleSource) -> dict[str, Any]:
         """terraform.tfvars, *.auto.tfvars (and .json), the files and values given."""
         files = [
             os.path.join(self.root, n)
@@ -311,6 +311,8 @@ class ConfigurationReader:
         if isinstance(provider, Tree):
             names = [str(i.children[0]) for i in provider.find_data("identifier")]
             alias = names[1] if len(names) == 2 else None
+        elif isinstance(provider, Literal) and isinstance(provider.value, str):  # JSON syntax
+            alias = provider.value.partition(".")[2] or None
         for block in root.source.providers:
             if block.labels[0] != "aws":
                 continue

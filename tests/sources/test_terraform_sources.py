@@ -458,3 +458,27 @@ def test_heredocs_and_json_dynamic_blocks(tmp_path: Path) -> None:
     status, reason = got["aws_sagemaker_model.m", "SageMaker.19"]
     assert status == "UNKNOWN"
     assert "is a dynamic container block in JSON syntax" in reason
+
+
+def test_the_compiled_grammar_is_cached_only_in_a_private_folder(tmp_path: Path) -> None:
+    """Lark's cache is a pickle: kept in the user's own 0700 cache folder, never in a folder
+    another user can write to (where a planted file would run as code)."""
+    write(tmp_path / "infra", {"main.tf": 'resource "aws_sagemaker_notebook_instance" "n" {\n}\n'})
+    private = tmp_path / "private"
+    run = cli(
+        "scan", "infra", "--fail-on", "never", env={"XDG_CACHE_HOME": str(private)}, cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    folder = private / "sagewarden"
+    assert folder.stat().st_mode & 0o777 == 0o700
+    assert [p.name for p in folder.iterdir()] and all(
+        p.name.startswith("hcl2-grammar-") for p in folder.iterdir()
+    )
+    shared = tmp_path / "shared"
+    (shared / "sagewarden").mkdir(parents=True)
+    (shared / "sagewarden").chmod(0o777)
+    run = cli(
+        "scan", "infra", "--fail-on", "never", env={"XDG_CACHE_HOME": str(shared)}, cwd=tmp_path
+    )
+    assert run.code == 0, run.stderr
+    assert list((shared / "sagewarden").iterdir()) == []

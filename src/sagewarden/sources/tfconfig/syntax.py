@@ -11,7 +11,10 @@ error is one `SyntaxProblem` naming the line; the module's other files are still
 from __future__ import annotations
 
 import functools
+import os
+import sys
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import hcl2.parser
@@ -65,8 +68,29 @@ def _parser() -> Lark:
         propagate_positions=False,
         maybe_placeholders=False,
         postlex=PostLexer(),
-        cache=True,  # the compiled grammar, in the temporary directory: seconds saved per run
+        cache=_grammar_cache(),  # the compiled grammar: seconds saved per run
     )
+
+
+def _grammar_cache() -> str | bool:
+    """Where Lark keeps the compiled grammar, or False for no cache.
+
+    The cache is a pickle, and loading one that another user planted runs their code. Lark's
+    own default (`cache=True`) is a predictable name in the shared temporary directory, so
+    the cache lives in this user's cache folder (XDG_CACHE_HOME or ~/.cache), made 0700 and
+    used only while it is this user's and nobody else can write to it.
+    """
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
+    folder = os.path.join(base, "sagewarden")
+    try:
+        os.makedirs(folder, mode=0o700, exist_ok=True)
+        st = os.stat(folder)
+    except OSError:
+        return False
+    owner = os.getuid() if hasattr(os, "getuid") else st.st_uid
+    if st.st_uid != owner or st.st_mode & 0o022:
+        return False
+    return os.path.join(folder, "hcl2-grammar-py{}{}.lark".format(*sys.version_info[:2]))
 
 
 def parse(text: str) -> Tree[Any]:

@@ -12,9 +12,8 @@ fails these tests.
 
 from __future__ import annotations
 
-import os
-
 import json
+import os
 import re
 import shutil
 from functools import cache

@@ -111,7 +111,8 @@ def test_the_documented_configuration_runs_the_hook(setup: Setup) -> None:
     failing = setup.run("run", "--files", "infra/low.yaml", "infra/passing.yaml", "README.md")
     assert failing.returncode == 1, failing.stdout + failing.stderr
     assert "Failed" in failing.stdout
-    assert "[infra/low.yaml:4]" in failing.stdout
+    # the line of its Properties, where the missing Tags go (the template's own line 6)
+    assert "[infra/low.yaml:6]" in failing.stdout
     passing = setup.run("run", "--files", "infra/passing.yaml", "docker-compose.yml", "README.md")
     assert passing.returncode == 0, passing.stdout + passing.stderr
     assert "Passed" in passing.stdout

@@ -10,6 +10,7 @@ over 1.
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
@@ -56,6 +57,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> int:
+    # A scan makes millions of small objects that are never cyclic (parsed documents,
+    # values, evaluations); at the default threshold (700 allocations) the collector runs
+    # thousands of times over objects it cannot free. Collecting less often keeps cycles
+    # collected and saves about 9% of a 1,000-template scan (bench/templates.py).
+    gc.set_threshold(50_000, 10, 10)
     env = env or Environment()
     words = list(sys.argv[1:] if argv is None else argv)
     if words[:1] == ["demo"] and not {"-h", "--help"} & set(words[1:]):

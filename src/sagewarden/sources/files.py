@@ -41,7 +41,6 @@ from sagewarden.sources.inputfile import (
     strip_bom,
 )
 from sagewarden.sources.limits import MAX_WHOLE_BYTES, too_large
-from sagewarden.sources.tfconfig import ConfigurationReader, local_module_dirs, plan_commands
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".template")
 DATA_SUFFIXES = (".json", ".json.gz", *TEMPLATE_SUFFIXES)
@@ -60,6 +59,8 @@ NOTHING_IN_DIR = (
 
 def terraform_hint(directory: str) -> str:
     """The exact commands that turn Terraform configuration into a plan sagewarden reads."""
+    from sagewarden.sources.tfconfig import plan_commands  # the HCL parser: only for .tf
+
     return f"its plan gives exact answers: run {plan_commands(directory)}"
 
 
@@ -141,8 +142,11 @@ class FileReader:
                 elif name.endswith(DATA_SUFFIXES):
                     self._read_file(os.path.join(dirpath, name), explicit=False, named=False)
         called: set[str] = set()
-        for d in terraform_dirs:
-            called |= local_module_dirs(d, _module_text(d)) - {os.path.normpath(d)}
+        if terraform_dirs:
+            from sagewarden.sources.tfconfig import local_module_dirs  # the HCL parser: for .tf
+
+            for d in terraform_dirs:
+                called |= local_module_dirs(d, _module_text(d)) - {os.path.normpath(d)}
         roots = [d for d in terraform_dirs if os.path.normpath(d) not in called]
         roots = roots or terraform_dirs[:1]  # modules that call each other: read one
         for d in roots:
@@ -167,6 +171,8 @@ class FileReader:
                 Kind.INFO,
             )
             return
+        from sagewarden.sources.tfconfig import ConfigurationReader
+
         reader = ConfigurationReader(directory, self.tf_var_files, self.tf_vars)
         try:
             resources, diags, files = reader.read()

@@ -20,7 +20,7 @@ from typing import Any
 from sagewarden import history_diff
 from sagewarden.finding_keys import finding_key
 from sagewarden.history_store import is_read_only, open_database, refuse_write
-from sagewarden.outputs.encoding import scrub
+from sagewarden.outputs.encoding import scrub, scrubbed
 from sagewarden.verdicts import Evaluation, Status
 
 # One statement per finding, set-based: the SET expressions see the row before the update,
@@ -122,7 +122,7 @@ class History:
                 }
                 for e in evaluations
             ]
-            rows = [scrub(row) for row in rows]  # SQLite text is UTF-8: no lone surrogate
+            rows = scrubbed(rows)  # SQLite text is UTF-8: no lone surrogate
             db.executemany(_UPSERT_FINDING, rows)
             db.executemany(
                 "INSERT OR REPLACE INTO results VALUES (:scan, :key, :status, :reason)", rows

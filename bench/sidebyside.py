@@ -8,6 +8,7 @@ directory (Python puts bench/ on the path).
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -58,3 +59,68 @@ def best(
     runs = [measure(cmd, env) for _ in range(repeat)]
     wall = min(r[0] for r in runs)
     return wall, max(r[1] for r in runs), runs[-1][2]
+
+
+def compare_and_print(folder: Path, framework: str, repeat: int, what: str) -> None:
+    """Time `sagewarden scan` (best of `repeat`, history recorded as in real use) and one
+    `checkov -d --framework` on the same folder, and print both against the targets."""
+    ours = best(
+        [
+            sys.executable,
+            "-m",
+            "sagewarden",
+            "scan",
+            str(folder),
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "never",
+            "--db",  # the history is recorded, as in real use, but not in the user's home
+            str(OUT / "history.sqlite3"),
+        ],
+        repeat,
+    )
+    checkov = checkov_path()
+    version = subprocess.run(
+        sandboxed([checkov, "--version"]), capture_output=True, text=True
+    ).stdout
+    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
+    theirs = best(
+        [
+            checkov,
+            "-d",
+            str(folder),
+            "--framework",
+            framework,
+            "--quiet",
+            "--compact",
+            "--skip-download",
+            "-o",
+            "json",
+        ],
+        1,
+        env,
+    )
+    speedup = theirs[0] / ours[0]
+    our_summary = json.loads(ours[2])["summary"]
+    report = json.loads(theirs[2] or b"{}")
+    their_summary = (report[0] if isinstance(report, list) else report).get("summary", {})
+    print(what)
+    print(
+        f"sagewarden       {ours[0]:.2f} s wall (best of {repeat}), {ours[1]:,.0f} MB peak;"
+        f" {our_summary['resources']:,} SageMaker resources, "
+        f"{our_summary['evaluations']:,} evaluations"
+    )
+    print(
+        f"checkov {version.strip():8} {theirs[0]:.2f} s wall, {theirs[1]:,.0f} MB peak;"
+        f" {their_summary.get('resource_count', '?')} resources, "
+        f"{their_summary.get('parsing_errors', '?')} parsing errors"
+    )
+    print(
+        f"speed-up         {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x)"
+        f"  {'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}"
+    )
+    print(
+        f"memory           {'OK' if ours[1] < theirs[1] else 'MISSED'} (sagewarden below checkov)"
+    )

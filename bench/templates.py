@@ -16,14 +16,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
-from sidebyside import OUT, TARGET_SPEEDUP, best, checkov_path, sandboxed
+from sidebyside import OUT, compare_and_print
 
 YAML_TEMPLATE = """\
 AWSTemplateFormatVersion: "2010-09-09"
@@ -145,65 +142,11 @@ def main() -> int:
     if folder.exists():
         shutil.rmtree(folder)
     generate(folder, args.templates)
-    ours = best(
-        [
-            sys.executable,
-            "-m",
-            "sagewarden",
-            "scan",
-            str(folder),
-            "--format",
-            "json",
-            "--quiet",
-            "--fail-on",
-            "never",
-            "--db",  # the history is recorded, as in real use, but not in the user's home
-            str(OUT / "history.sqlite3"),
-        ],
+    compare_and_print(
+        folder,
+        "cloudformation",
         args.repeat,
-    )
-    checkov = checkov_path()
-    version = subprocess.run(
-        sandboxed([checkov, "--version"]), capture_output=True, text=True
-    ).stdout
-    env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
-    theirs = best(
-        [
-            checkov,
-            "-d",
-            str(folder),
-            "--framework",
-            "cloudformation",
-            "--quiet",
-            "--compact",
-            "--skip-download",
-            "-o",
-            "json",
-        ],
-        1,
-        env,
-    )
-    speedup = theirs[0] / ours[0]
-    our_summary = json.loads(ours[2])["summary"]
-    report = json.loads(theirs[2] or b"{}")
-    their_summary = (report[0] if isinstance(report, list) else report).get("summary", {})
-    print(f"templates        {args.templates:,} (half YAML short form, half JSON long form)")
-    print(
-        f"sagewarden       {ours[0]:.2f} s wall (best of {args.repeat}), {ours[1]:,.0f} MB peak;"
-        f" {our_summary['resources']:,} SageMaker resources, "
-        f"{our_summary['evaluations']:,} evaluations"
-    )
-    print(
-        f"checkov {version.strip():8} {theirs[0]:.2f} s wall, {theirs[1]:,.0f} MB peak;"
-        f" {their_summary.get('resource_count', '?')} resources, "
-        f"{their_summary.get('parsing_errors', '?')} parsing errors"
-    )
-    print(
-        f"speed-up         {speedup:.1f}x (target >= {TARGET_SPEEDUP:.0f}x)"
-        f"  {'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}"
-    )
-    print(
-        f"memory           {'OK' if ours[1] < theirs[1] else 'MISSED'} (sagewarden below checkov)"
+        f"templates        {args.templates:,} (half YAML short form, half JSON long form)",
     )
     return 0
 

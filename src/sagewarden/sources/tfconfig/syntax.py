@@ -173,14 +173,7 @@ def _name(node: Tree[Any]) -> str:
 def load_values(path: str, text: str) -> dict[str, Expr]:
     """The assignments of a `.tfvars` (or `.tfvars.json`) file."""
     if path.endswith(".json"):
-        try:
-            doc = orjson.loads(text)
-        except orjson.JSONDecodeError as exc:
-            line = text.count("\n", 0, exc.pos) + 1 if exc.pos is not None else None
-            raise SyntaxProblem(line, f"not valid JSON: {exc.msg}") from None
-        if not isinstance(doc, dict):
-            raise SyntaxProblem(None, "not a variables file: the document is no object")
-        return {k: Literal(v) for k, v in doc.items()}
+        return {k: Literal(v) for k, v in _json_object(text, "a variables file").items()}
     try:
         tree = parse(text)
     except UnexpectedInput as exc:
@@ -196,14 +189,21 @@ def load_values(path: str, text: str) -> dict[str, Expr]:
 _LABELS = {"resource": 2, "data": 2, "module": 1, "variable": 1, "output": 1, "provider": 1}
 
 
-def _load_json(path: str, text: str) -> list[Block]:
+def _json_object(text: str, what: str) -> dict[str, Any]:
+    """A JSON document that must be an object; anything else is a SyntaxProblem (with the
+    line where the JSON breaks)."""
     try:
         doc = orjson.loads(text)
     except orjson.JSONDecodeError as exc:
         line = text.count("\n", 0, exc.pos) + 1 if exc.pos is not None else None
         raise SyntaxProblem(line, f"not valid JSON: {exc.msg}") from None
     if not isinstance(doc, dict):
-        raise SyntaxProblem(None, "not a Terraform JSON configuration: the document is no object")
+        raise SyntaxProblem(None, f"not {what}: the document is no object")
+    return doc
+
+
+def _load_json(path: str, text: str) -> list[Block]:
+    doc = _json_object(text, "a Terraform JSON configuration")
     blocks: list[Block] = []
     for btype, value in doc.items():
         if btype == "//":

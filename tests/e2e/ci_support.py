@@ -19,6 +19,18 @@ needs_shellcheck = pytest.mark.skipif(
 # What installing sagewarden and running its integrations needs from the repository.
 SHIPPED = ("src", "pyproject.toml", "README.md", "LICENSE*", "action.yml", "integrations")
 SHIPPED += (".pre-commit-hooks.yaml",)
+# (fixture, --fail-on, the job's exit code): each fixture fails one severity at most, so
+# the job fails exactly at and below it.
+THRESHOLDS = [
+    ("passing", "low", 0),
+    ("low", "low", 1),
+    ("low", "medium", 0),
+    ("medium", "medium", 1),
+    ("medium", "high", 0),
+    ("high", "high", 1),
+    ("high", "critical", 0),
+    ("high", "never", 0),
+]
 
 
 def version() -> str:

@@ -23,6 +23,7 @@ import yaml
 from tests.e2e.ci_support import (
     FIXTURES,
     ROOT,
+    THRESHOLDS,
     checkout,
     needs_shellcheck,
     shellcheck,
@@ -208,19 +209,7 @@ def test_the_upload_runs_even_when_the_scan_fails() -> None:
 # -- runs ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("fixture", "fail_on", "code"),
-    [
-        ("passing", "low", 0),
-        ("low", "low", 1),
-        ("low", "medium", 0),
-        ("medium", "medium", 1),
-        ("medium", "high", 0),
-        ("high", "high", 1),
-        ("high", "critical", 0),
-        ("high", "never", 0),
-    ],
-)
+@pytest.mark.parametrize(("fixture", "fail_on", "code"), THRESHOLDS)
 def test_the_job_fails_at_the_chosen_severity(
     work: Path, fixture: str, fail_on: str, code: int
 ) -> None:

@@ -21,6 +21,7 @@ from tests.e2e.ci_support import (
     FIXTURES,
     ROOT,
     SHELLCHECK,
+    THRESHOLDS,
     checkout,
     needs_shellcheck,
     version,
@@ -106,18 +107,7 @@ def test_the_installed_release_is_the_package_version() -> None:
     assert f"ref: v{version()}" in TEMPLATE.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize(
-    ("fixture", "fail_on", "code"),
-    [
-        ("passing", "low", 0),
-        ("low", "low", 1),
-        ("low", "medium", 0),
-        ("medium", "medium", 1),
-        ("high", "high", 1),
-        ("high", "critical", 0),
-        ("high", "never", 0),
-    ],
-)
+@pytest.mark.parametrize(("fixture", "fail_on", "code"), THRESHOLDS)
 def test_the_job_fails_at_the_chosen_severity(
     work: Path, fixture: str, fail_on: str, code: int
 ) -> None:

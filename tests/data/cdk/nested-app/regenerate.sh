@@ -1,21 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates cdk.out/ here from app.js with the real CDK: `npm ci` (aws-cdk-lib, constructs
-# and the aws-cdk CLI at the versions package-lock.json pins, from the npm registry) then
-# `cdk synth`, in a temporary copy so that node_modules never lands in the repository.
-# Needs node and npm; no AWS credentials or network beyond the npm registry (the app makes no
-# context lookups, so synth asks AWS nothing).
+# Regenerates cdk.out/ here from app.js with the real CDK (see ../synth.sh).
 set -euo pipefail
-here=$(cd "$(dirname "$0")" && pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cp "$here"/app.js "$here"/cdk.json "$here"/package.json "$here"/package-lock.json "$work"/
-export CDK_DISABLE_VERSION_CHECK=1 CDK_DISABLE_CLI_TELEMETRY=1
-(
-  cd "$work"
-  npm ci --no-audit --no-fund --loglevel=error
-  npx --no-install cdk synth --quiet --no-notices --no-version-reporting --output cdk.out \
-    >/dev/null
-)
-rm -rf "$here/cdk.out"
-cp -r "$work/cdk.out" "$here/cdk.out"
-echo "wrote $here/cdk.out: $(cd "$here/cdk.out" && ls | tr '\n' ' ')"
+here=$(dirname "$0")
+exec "$here/../synth.sh" "$here"

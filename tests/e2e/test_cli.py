@@ -154,6 +154,8 @@ def test_bad_file_beside_a_good_one(tmp_path: Path) -> None:
         (["frobnicate"], "invalid choice: 'frobnicate'"),
         (["scan", "/no/such/file.json"], "/no/such/file.json: no such file or directory"),
         (["scan", EXAMPLE, "--output", "/no/such/dir/r.json"], "--output /no/such/dir/r.json"),
+        (["scan", EXAMPLE, "--cfn-param", "Subnet"], "--cfn-param Subnet: expected KEY=VALUE"),
+        (["scan", EXAMPLE, "--tf-var", "=x"], "--tf-var =x: expected NAME=VALUE"),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(args: list[str], message: str) -> None:

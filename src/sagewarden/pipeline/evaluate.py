@@ -65,13 +65,20 @@ def load_suppressions(path: str | None, diags: Diagnostics) -> list[Suppression]
 def terraform_variables(specs: Sequence[str], diags: Diagnostics) -> dict[str, str]:
     """--tf-var NAME=VALUE values (text, converted by each variable's declared type)."""
     values: dict[str, str] = {}
+    _assign(values, specs, "--tf-var", "NAME=VALUE", diags)
+    return values
+
+
+def _assign(
+    values: dict[str, str], specs: Sequence[str], option: str, form: str, diags: Diagnostics
+) -> None:
+    """Each `KEY=VALUE` of an option into `values`; a spec without a key is one line."""
     for spec in specs:
         key, sep, value = spec.partition("=")
         if not sep or not key.strip():
-            diags.add(f"--tf-var {spec}", "expected NAME=VALUE")
+            diags.add(f"{option} {spec}", f"expected {form}")
             continue
         values[key.strip()] = value
-    return values
 
 
 def cfn_parameters(
@@ -83,10 +90,5 @@ def cfn_parameters(
         from_file, problems = parse_params_file(params_file)
         values.update(from_file)
         diags.extend(problems)
-    for spec in specs:
-        key, sep, value = spec.partition("=")
-        if not sep or not key.strip():
-            diags.add(f"--cfn-param {spec}", "expected KEY=VALUE")
-            continue
-        values[key.strip()] = value
+    _assign(values, specs, "--cfn-param", "KEY=VALUE", diags)
     return values

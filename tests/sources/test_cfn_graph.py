@@ -201,6 +201,27 @@ def test_manifest_that_is_not_a_cloud_assembly(tmp_path: Path) -> None:
     )
 
 
+def test_a_broken_manifest_is_said_once(tmp_path: Path) -> None:
+    """The assembly reader, the file walk and the CDK locator all meet manifest.json: what
+    is wrong with it is one line, and the templates beside it are still read."""
+    out = tmp_path / "cdk.out"
+    write(out / "manifest.json", "{broken")
+    write(out / "cdk.out", '{"version": "41.0.0"}')
+    write(
+        out / "Stack.template.json",
+        (
+            '{"Resources": {"Nb": {"Type": "AWS::SageMaker::NotebookInstance", "Properties":'
+            ' {"InstanceType": "ml.t3.medium", "RoleArn": "r", "RootAccess": "Disabled"}}}}'
+        ),
+    )
+    got, run = scan(str(out), "--control", "SageMaker.3", code=2)
+    assert got == {("SageMaker.3", "Nb"): ("PASSED", "RootAccess is Disabled")}
+    assert run.stderr.strip().splitlines() == [
+        f"sagewarden: {out / 'manifest.json'}: not a cloud assembly manifest: "
+        "unexpected character, expected a string key"
+    ]
+
+
 def test_manifest_elsewhere_is_not_an_assembly(tmp_path: Path) -> None:
     """Another tool's manifest.json with no template beside it is no input error."""
     write(tmp_path / "web" / "manifest.json", '{"name": "web-app"}')

@@ -30,10 +30,10 @@ import orjson
 
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.resources import Resource
+from sagewarden.sources.cdk_assembly import MANIFEST
 from sagewarden.sources.inputfile import open_regular, read_regular, reason
 from sagewarden.sources.limits import MAX_WHOLE_BYTES, too_large
 
-MANIFEST = "manifest.json"
 _STACK = "aws:cloudformation:stack"
 _LOGICAL_ID = "aws:cdk:logicalId"
 _CREATION_STACK = "aws:cdk:creationStack"
@@ -100,7 +100,9 @@ class _Assembly:
         self.by_template: dict[str, dict[str, tuple[str, Frame | None]]] = {}
         self.by_path: dict[str, Frame | None] = {}
         self.app_dirs = _app_dirs(folder)
-        manifest = _load(os.path.join(folder, MANIFEST), diags)
+        # What is wrong with the manifest itself is said by the cloud assembly reader (or
+        # the file walk): here it only costs the source lines, and is not said twice.
+        manifest = _load(os.path.join(folder, MANIFEST), [])
         artifacts = manifest.get("artifacts") if isinstance(manifest, Mapping) else None
         for artifact in (artifacts or {}).values() if isinstance(artifacts, Mapping) else ():
             if isinstance(artifact, Mapping) and artifact.get("type") == _STACK:

@@ -131,11 +131,14 @@ class FileReader:
         assembly = False  # a cloud assembly (perhaps one read already, as a nested one)
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS)
-            if cdk_assembly.looks_like_assembly(filenames) and self._read_assembly(dirpath):
+            judged = cdk_assembly.looks_like_assembly(filenames)
+            if judged and self._read_assembly(dirpath):
                 dirnames[:] = []  # the assembly's own: read through its manifest
                 assembly = True
                 continue
             for name in sorted(filenames):
+                if judged and name == cdk_assembly.MANIFEST:
+                    continue  # not an assembly after all: the line about it is said once
                 if name.endswith(TERRAFORM_SOURCE_SUFFIXES):
                     if dirpath not in terraform_dirs:
                         terraform_dirs.append(dirpath)

@@ -3,17 +3,21 @@
 A value outside the documented range of its field (an InstanceCount of 0, a tag key of
 "", a SubnetId with a space) was never recorded by AWS and will never deploy: the
 readers in values.py make it an ERROR instead of reading it as a small number or a name.
-The limits are botocore's (the API's own model), never a table of ours.
+The limits are botocore's (the API's own model), never a table of ours; limits_cache keeps
+the few that are read between runs, per botocore version.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from sagewarden import limits_cache
 from sagewarden.kinds import kind, service_model
+from sagewarden.limits_cache import Facts
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,31 +73,64 @@ def field_limits(resource_type: str, path: str) -> Limits:
     list indexes allowed ("ProductionVariants[0].InitialInstanceCount"); CloudFormation
     names the fields the controls read as the API does. A path the installed botocore
     does not have gives no limits (tests/sources/test_malformed.py checks every path we use)."""
-    shape = service_model().operation_model(create_operation(resource_type)).input_shape
-    for part in re.sub(r"\[\d+\]", "", path).split("."):
-        while shape.type_name == "list":
-            shape = shape.member
-        if shape.type_name != "structure" or part not in shape.members:
-            return Limits()  # a botocore without the member: no limit, rather than no scan
-        shape = shape.members[part]
-    while shape.type_name == "list":
-        shape = shape.member
-    return _limits(shape)
+    path = re.sub(r"\[\d+\]", "", path)
+    return _limits(f"field {resource_type} {path}", lambda: _field_facts(resource_type, path))
 
 
 @functools.cache
 def shape_limits(name: str) -> Limits:
     """The limits of a named shape ("TagKey")."""
-    return _limits(service_model().shape_for(name))
+    return _limits(f"shape {name}", lambda: _facts(service_model().shape_for(name)))
 
 
-def _limits(shape: Any) -> Limits:
+def _field_facts(resource_type: str, path: str) -> Facts:
+    shape = service_model().operation_model(create_operation(resource_type)).input_shape
+    for part in path.split("."):
+        while shape.type_name == "list":
+            shape = shape.member
+        if shape.type_name != "structure" or part not in shape.members:
+            return {}  # a botocore without the member: no limit, rather than no scan
+        shape = shape.members[part]
+    while shape.type_name == "list":
+        shape = shape.member
+    return _facts(shape)
+
+
+def _facts(shape: Any) -> Facts:
+    """What Limits holds, as JSON for the cache."""
     meta = shape.metadata
-    pattern = None
-    if isinstance(meta.get("pattern"), str):
+    return {
+        "min": meta.get("min"),
+        "max": meta.get("max"),
+        "pattern": meta.get("pattern") if isinstance(meta.get("pattern"), str) else None,
+        "required": list(shape.required_members) if shape.type_name == "structure" else [],
+    }
+
+
+def _limits(key: str, read_model: Callable[[], Facts]) -> Limits:
+    made = _from_facts(limits_cache.facts(key, read_model))
+    return made if made is not None else _from_facts(read_model()) or Limits()
+
+
+def _from_facts(facts: Facts) -> Limits | None:
+    """Limits from stored facts; None when they are not what `_facts` writes."""
+    low, high, pattern, required = (
+        facts.get("min"), facts.get("max"), facts.get("pattern"), facts.get("required", [])
+    )  # fmt: skip
+    if not all(x is None or _is_number(x) for x in (low, high)):
+        return None
+    if not (pattern is None or isinstance(pattern, str)):
+        return None
+    if not (isinstance(required, list) and all(isinstance(m, str) for m in required)):
+        return None
+    compiled = None
+    if pattern is not None:
         try:  # the API's patterns are Java's: \w and [a-z] are ASCII there
-            pattern = re.compile(meta["pattern"], re.ASCII)
+            compiled = re.compile(pattern, re.ASCII)
         except re.error:  # a Unicode class such as \p{L}: length limits still apply
-            pattern = None
-    required = tuple(shape.required_members) if shape.type_name == "structure" else ()
-    return Limits(meta.get("min"), meta.get("max"), pattern, required)
+            compiled = None
+    return Limits(low, high, compiled, tuple(required))
+
+
+def _is_number(x: object) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)

@@ -141,6 +141,8 @@ class Graph:
     def dropped(self) -> set[str]:
         """Files read as stacks of their own that turned out to be nested stacks: their
         results go (the nested stack's are the true ones)."""
+        if not self.nested:
+            return set()  # no realpath per file when nothing was nested
         return {p for p in self.read_alone if os.path.realpath(p) in self.nested}
 
     # -- reading one stack ----------------------------------------------------------------

@@ -32,17 +32,8 @@ from sagewarden.valuetext import a_kind
 from sagewarden.verdicts import Suppression
 
 
-class _TemplateLoader(yamlsafe.SafeLoader):
-    """The safe loader plus CloudFormation's short-form tags (!Ref, !GetAtt, !Sub...)."""
-
-
-def _short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
-    if isinstance(node, yaml.ScalarNode):
-        value: Any = loader.construct_scalar(node)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)
+def _short_form(suffix: str, value: Any) -> dict[str, Any]:
+    """The long form of a short-form tag (`!GetAtt A.Arn` -> {"Fn::GetAtt": ["A", "Arn"]})."""
     if suffix == "Ref":
         return {"Ref": value}
     if suffix == "Condition":
@@ -52,7 +43,23 @@ def _short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
     return {f"Fn::{suffix}": value}
 
 
-_TemplateLoader.add_multi_constructor("!", _short_form)
+class _TemplateLoader(yamlsafe.SafeLoader):
+    """The safe loader plus CloudFormation's short-form tags (!Ref, !GetAtt, !Sub...)."""
+
+    short_form = staticmethod(_short_form)  # what yamlsafe's fast construction calls
+
+
+def _construct_short_form(loader: Any, suffix: str, node: yaml.Node) -> dict[str, Any]:
+    if isinstance(node, yaml.ScalarNode):
+        value: Any = loader.construct_scalar(node)
+    elif isinstance(node, yaml.SequenceNode):
+        value = loader.construct_sequence(node, deep=True)
+    else:
+        value = loader.construct_mapping(node, deep=True)
+    return _short_form(suffix, value)
+
+
+_TemplateLoader.add_multi_constructor("!", _construct_short_form)
 
 TemplateLoadError = YamlLoadError
 # Resource.extra key: the construct path a CDK template records (Metadata aws:cdk:path).

@@ -60,7 +60,11 @@ def load(text: str, loader_class: type[Any] = SafeLoader) -> tuple[yaml.Node | N
             return None, None
         if "&" in text:  # no anchor, no alias: the walk is only needed when there is one
             check_aliases(node)
-        return node, loader.construct_document(node)
+            return node, loader.construct_document(node)
+        try:
+            return node, _construct(loader, node)
+        except (_Unusual, RecursionError):  # the general constructor (not recursive) takes it
+            return node, loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -72,6 +76,53 @@ def load(text: str, loader_class: type[Any] = SafeLoader) -> tuple[yaml.Node | N
         raise YamlLoadError("invalid YAML: nested too deeply to read") from None
     finally:
         loader.dispose()
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+# Scalar tags whose constructors return the value itself (not a generator).
+_SCALARS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("null", "bool", "int", "float", "timestamp", "binary")
+)
+
+
+class _Unusual(Exception):
+    """What `_construct` leaves to PyYAML's general constructor."""
+
+
+def _construct(loader: Any, node: yaml.Node) -> Any:
+    """The value `loader.construct_document(node)` gives, for a document without anchors,
+    in a fraction of the time: PyYAML's constructor goes through generators and a cache
+    per node, which a tree without aliases does not need. Tags starting with "!" are the
+    loader's `short_form(suffix, value)`. Anything else (a merge key, a set, an unhashable
+    key, a tag it does not know) raises _Unusual; it recurses, so a document nested beyond
+    the recursion limit is left to PyYAML's constructor too."""
+    tag = node.tag
+    if type(node) is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag in _SCALARS:
+            return loader.yaml_constructors[tag](loader, node)
+        if tag[:1] == "!" and hasattr(loader, "short_form"):
+            return loader.short_form(tag[1:], node.value)
+        raise _Unusual
+    if type(node) is yaml.MappingNode:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _construct(loader, key_node)  # a merge key ("<<") is _Unusual
+            try:
+                out[key] = _construct(loader, value_node)
+            except TypeError:  # an unhashable key
+                raise _Unusual from None
+        value: Any = out
+    elif type(node) is yaml.SequenceNode:
+        value = [_construct(loader, item) for item in node.value]
+    else:
+        raise _Unusual
+    if tag in (_MAP, _SEQ):
+        return value
+    if tag[:1] == "!" and hasattr(loader, "short_form"):
+        return loader.short_form(tag[1:], value)
+    raise _Unusual
 
 
 def check_aliases(root: yaml.Node) -> None:

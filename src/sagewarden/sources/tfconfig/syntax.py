@@ -14,7 +14,6 @@ import functools
 import os
 import sys
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import hcl2.parser
@@ -22,6 +21,8 @@ import orjson
 from hcl2.postlexer import PostLexer
 from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedInput
+
+from sagewarden.usercache import private_folder
 
 
 @dataclass(frozen=True)
@@ -80,15 +81,8 @@ def _grammar_cache() -> str | bool:
     the cache lives in this user's cache folder (XDG_CACHE_HOME or ~/.cache), made 0700 and
     used only while it is this user's and nobody else can write to it.
     """
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(Path.home(), ".cache")
-    folder = os.path.join(base, "sagewarden")
-    try:
-        os.makedirs(folder, mode=0o700, exist_ok=True)
-        st = os.stat(folder)
-    except OSError:
-        return False
-    owner = os.getuid() if hasattr(os, "getuid") else st.st_uid
-    if st.st_uid != owner or st.st_mode & 0o022:
+    folder = private_folder()
+    if folder is None:
         return False
     return os.path.join(folder, "hcl2-grammar-py{}{}.lark".format(*sys.version_info[:2]))
 

@@ -71,6 +71,14 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
   emulator answers 500 and records the report in `Emulator.errors`. The one allowance
   is a required member AWS is seen to omit (validation.AWS_OMITS, with its evidence).
 
+AWS Config (config_service.py, config_query.py): moto's Config answers none of the reads
+for SageMaker types, so `Emulator.config` is a recorder of configuration items per account
+and Region (`Emulator.config.record(item)`, in the shape Config delivers to S3) answering
+SelectResourceConfig and SelectAggregateResourceConfig (advanced query: =, !=, IN, BETWEEN,
+LIKE, AND/OR/NOT; only the types advanced query indexes), BatchGet[Aggregate]ResourceConfig,
+GetResourceConfigHistory, List[Aggregate]DiscoveredResources, over moto's aggregators, and
+recording PutEvaluations (`Emulator.config.evaluations`).
+
 Per request, in order: the call is recorded (`Emulator.calls`), `on_request` hooks run,
 then the first matching fault answers (an error in the protocol's own format, or a
 damaged answer: a given body such as HTML with status 200, the real answer cut short or

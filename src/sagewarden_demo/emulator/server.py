@@ -16,6 +16,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from sagewarden_demo.emulator.calls import Call, Incoming, describe
+from sagewarden_demo.emulator.config_service import ConfigService
 from sagewarden_demo.emulator.faults import Cut, Fault, FaultMisuse, Faults
 from sagewarden_demo.emulator.replies import Reply, error_reply
 from sagewarden_demo.emulator.sagemaker_ext import SageMakerExtension
@@ -58,6 +59,7 @@ class Emulator:
         self._server: KeepAliveWSGIServer | None = None
         self._thread: threading.Thread | None = None
         self._extension: SageMakerExtension | None = None
+        self.config = ConfigService()  # AWS Config's recorder and API (config_service.py)
         self._session: Any = None  # one boto3 Session: building clients from it is cheap
         self._session_lock = threading.Lock()
 
@@ -174,6 +176,7 @@ class Emulator:
         moto_api_backend.reset()
         if self._extension is not None:
             self._extension.reset()
+        self.config.reset()
         self._faults.clear()
         self._hooks.clear()
         self.clear_calls()
@@ -290,7 +293,7 @@ class Emulator:
         environ: Environ,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        answer = extension.handle(incoming, environ)
+        answer = self.config.handle(incoming) or extension.handle(incoming, environ)
         if answer is not None:
             return answer.send(start_response)
         return moto_app(environ, start_response)

@@ -40,6 +40,7 @@ from latency_proxy import LatencyProxy
 from sagewarden.kinds import TAGGED_TYPES
 from sagewarden.sources.aws.readpath import READ_PATHS
 from sagewarden_demo.emulator import Emulator
+from sidebyside import byte_compile_sagewarden
 
 OUT = Path(__file__).resolve().parent / "out"
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -282,7 +283,9 @@ def measure(
 ) -> Run:
     """Run `sagewarden scan --aws SCAN_ARGS` in a child process through a proxy adding
     `latency` to every call; with `replay`, a first run records the answers and the
-    measured run is answered from that record."""
+    measured run is answered from that record. sagewarden is byte-compiled first, as an
+    installed copy is (sidebyside.byte_compile_sagewarden)."""
+    byte_compile_sagewarden()
     proxy = LatencyProxy(emulator.endpoint_url, latency).start()
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(

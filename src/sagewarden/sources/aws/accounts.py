@@ -11,7 +11,6 @@ traceback quoting the body (an AssumeRole body holds the new secret key).
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -44,8 +43,6 @@ from sagewarden.sources.aws.regions import partition_of, region_problem
 
 SESSION_NAME = "sagewarden"
 DEFAULT_MAX_ATTEMPTS = 8
-# What botocore reads to make a SageMaker client: ~2 MB of JSON, 0.1 s of CPU or more.
-SCAN_MODELS = (("sagemaker", "service-2"), ("sagemaker", "endpoint-rule-set-1"))
 
 
 @dataclass
@@ -173,7 +170,8 @@ def assumed_session(
     )
     core = botocore.session.get_session()
     core._credentials = credentials  # type: ignore[attr-defined]  # the usual injection point
-    # The base session's loader, whose models are read already (once, not per account).
+    # The base session's loader: botocore's models (SageMaker's is ~2 MB of JSON, 0.1 s of
+    # CPU or more) are read once for an organization, not once per member account.
     core.register_component("data_loader", base._session.get_component("data_loader"))
     return boto3.Session(botocore_session=core, region_name=region)
 
@@ -230,31 +228,6 @@ def resolve_targets(
     """
     quiet_sdk_logs()
     base = session_factory(profile_name=opts.profile) if opts.profile else session_factory()
-    warming = warm_models(base)
-    try:
-        return _targets(base, opts, diags)
-    finally:
-        warming.join()  # before any SageMaker client is made: one read of the model
-
-
-def warm_models(session: boto3.Session) -> threading.Thread:
-    """Read SageMaker's model into the session's loader in the background, while the
-    credentials are checked (a call's wait): the scan's first List then goes at once."""
-    loader = session._session.get_component("data_loader")
-
-    def read() -> None:
-        for service, kind in SCAN_MODELS:
-            try:  # the very call botocore's ClientCreator makes, so its cache answers it
-                loader.load_service_model(service, kind, api_version=None)
-            except Exception:  # botocore says it again where a client is made
-                continue
-
-    thread = threading.Thread(target=read, name="sagewarden-models", daemon=True)
-    thread.start()
-    return thread
-
-
-def _targets(base: boto3.Session, opts: AccountOptions, diags: list[Diagnostic]) -> list[Target]:
     if not opts.regions and base.region_name and region_problem(base.region_name):
         where = f"region {base.region_name} (from AWS_REGION, AWS_DEFAULT_REGION or the profile)"
         diags.append(Diagnostic(where, str(region_problem(base.region_name))))

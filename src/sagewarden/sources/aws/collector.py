@@ -16,7 +16,6 @@ for that type in that scope.
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -54,12 +53,6 @@ from sagewarden.sources.aws.readpath import (
     ReadPath,
 )
 from sagewarden.sources.aws.tasks import Drain, Scope, Task
-
-# Seconds a thread may hold the GIL while another waits for it (Python's default: 5 ms).
-# The workers spend ~1.5 ms of Python on each 50 ms call; a worker whose answer has come
-# waited for the GIL up to the whole default interval, so 16 workers kept only 13 calls
-# in flight. Set while collecting only, then restored (docs/performance.md).
-SWITCH_INTERVAL = 0.0005
 
 
 @dataclass
@@ -131,14 +124,9 @@ class Collector:
                 deadline.attach(client), deadline
             )
             first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
-        previous = sys.getswitchinterval()
-        sys.setswitchinterval(min(previous, SWITCH_INTERVAL))
-        try:
-            self._drain(first)
-            if self.references:
-                self._drain(self._reference_tasks())
-        finally:
-            sys.setswitchinterval(previous)
+        self._drain(first)
+        if self.references:
+            self._drain(self._reference_tasks())
         sessions = {t.account_id: t.session for t in self.targets if t.error is None}
         accounts = {t.account_id: sorted(t.regions) for t in self.targets if t.account_id}
         return CollectResult(

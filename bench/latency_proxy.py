@@ -37,6 +37,8 @@ class LatencyProxy:
         self._record: dict[tuple[str, ...], tuple[int, list[tuple[str, str]], bytes]] = {}
         self.in_flight = 0
         self.peak_in_flight = 0
+        self.first_call: float | None = None  # perf_counter when the first call arrived
+        self.last_answer: float | None = None  # ... and when the last answer was sent
         self._lock = threading.Lock()
         self._local = threading.local()
         proxy = self
@@ -63,6 +65,14 @@ class LatencyProxy:
         self._thread.start()
         return self
 
+    def reset(self) -> None:
+        """Forget what was counted (not the record)."""
+        with self._lock:
+            self.calls.clear()
+            self.peak_in_flight = 0
+            self.misses = 0
+            self.first_call = self.last_answer = None
+
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
@@ -78,6 +88,8 @@ class LatencyProxy:
         body = req.rfile.read(length) if length else b""
         op = req.headers.get("X-Amz-Target", "").split(".")[-1] or _query_action(body)
         with self._lock:
+            if self.first_call is None:
+                self.first_call = time.perf_counter()
             self.calls[op] += 1
             self.in_flight += 1
             self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
@@ -115,6 +127,7 @@ class LatencyProxy:
         finally:
             with self._lock:
                 self.in_flight -= 1
+                self.last_answer = time.perf_counter()
 
     def _upstream(
         self, req: BaseHTTPRequestHandler, body: bytes

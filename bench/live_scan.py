@@ -30,6 +30,7 @@ import sys
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,9 @@ from latency_proxy import LatencyProxy
 from sagewarden.kinds import TAGGED_TYPES
 from sagewarden.sources.aws.readpath import READ_PATHS
 from sagewarden_demo.emulator import Emulator
+from sidebyside import byte_compile_sagewarden
 
+OUT = Path(__file__).resolve().parent / "out"
 REGIONS = ["us-east-1", "eu-west-1"]
 ROLE = "arn:aws:iam::123456789012:role/SageMakerExecution"
 # Share of each type in the estate (sums to 1).
@@ -180,30 +183,40 @@ def build(emulator: Emulator, total: int) -> tuple[list[str], Counter[tuple[str,
     for name in ("ml-dev", "ml-prod"):
         st = org.create_account(Email=f"{name}@example.com", AccountName=name)
         accounts.append(st["CreateAccountStatus"]["AccountId"])
-    counts: Counter[tuple[str, str, str]] = Counter()
-    jobs = []
     scopes = [(a, r) for a in accounts for r in REGIONS]
+    jobs = []
     for kind, share in MIX.items():
-        n = round(total * share)
-        for i in range(n):
+        for i in range(round(total * share)):
             account, region = scopes[i % len(scopes)]
-            counts[(account, region, kind)] += 1
             jobs.append((account, region, kind, i))
+    return accounts, populate(emulator, scopes, jobs)
+
+
+def populate(
+    emulator: Emulator, scopes: list[tuple[str, str]], jobs: list[tuple[str, str, str, int]]
+) -> Counter[tuple[str, str, str]]:
+    """Create each (account, region, kind, i) resource; returns counts per scope/type.
+    Endpoint configs serve model "m", created (and counted) in every scope that has any;
+    inference experiments shadow it on endpoint "e", created with its own config."""
+    counts: Counter[tuple[str, str, str]] = Counter((a, r, k) for a, r, k, _ in jobs)
     clients = {s: emulator.client("sagemaker", s[1], account=s[0]) for s in scopes}
-    for (account, region), sm in clients.items():  # the model endpoint configs' variants serve
-        sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"})
-        counts[(account, region, "Model")] += 1
-        _create(sm, "EndpointConfig", 99999)  # served by endpoint "e", which experiments shadow
-        sm.create_endpoint(EndpointName="e", EndpointConfigName=_name("EndpointConfig", 99999))
-        counts[(account, region, "EndpointConfig")] += 1
+    for (account, region), sm in clients.items():
+        experiments = counts[(account, region, "InferenceExperiment")]
+        if experiments or counts[(account, region, "EndpointConfig")]:
+            sm.create_model(ModelName="m", ExecutionRoleArn=ROLE, PrimaryContainer={"Image": "i"})
+            counts[(account, region, "Model")] += 1
+        if experiments:
+            _create(sm, "EndpointConfig", 99999)  # served by endpoint "e"
+            sm.create_endpoint(EndpointName="e", EndpointConfigName=_name("EndpointConfig", 99999))
+            counts[(account, region, "EndpointConfig")] += 1
     # A schedule must name an existing job definition of its scope (AWS refuses others):
     # schedule i names data-quality definition j, j = i modulo a multiple of the scope
     # count, so both sit in the same scope; schedules are created once definitions exist.
-    definitions = round(total * MIX["DataQualityJobDefinition"])
-    usable = definitions - definitions % len(scopes)
-    if usable == 0:
-        raise SystemExit(f"--resources {total} is too small: each scope needs a definition")
     schedules = [j for j in jobs if j[2] == "MonitoringSchedule"]
+    definitions = sum(1 for j in jobs if j[2] == "DataQualityJobDefinition")
+    usable = definitions - definitions % len(scopes)
+    if schedules and usable == 0:
+        raise SystemExit("too few resources: each scope needs a data-quality job definition")
     with ThreadPoolExecutor(8) as pool:
         list(
             pool.map(
@@ -222,22 +235,107 @@ def build(emulator: Emulator, total: int) -> tuple[list[str], Counter[tuple[str,
                 schedules,
             )
         )
-    return accounts, counts
+    return counts
 
 
 def required_calls(accounts: list[str], counts: Counter[tuple[str, str, str]]) -> int:
     """What the read path requires: the floor for any correct scanner."""
     calls = 1 + 1 + (len(accounts) - 1)  # GetCallerIdentity, ListAccounts, AssumeRole each
-    for account in accounts:
-        for region in REGIONS:
-            for rtype, path in READ_PATHS.items():
-                n = counts[(account, region, rtype.rsplit("::", 1)[1])]
-                calls += max(1, math.ceil(n / 100))
-                if path.describe_op:
-                    calls += n
-                if rtype in TAGGED_TYPES:
-                    calls += n
+    return calls + sum(scope_calls(a, r, counts) for a in accounts for r in REGIONS)
+
+
+def scope_calls(account: str, region: str, counts: Counter[tuple[str, str, str]]) -> int:
+    """The calls one account and region requires: a List page per 100 resources of each
+    type (one even when empty), a Describe where the type needs one, ListTags where a
+    control reads tags."""
+    calls = 0
+    for rtype, path in READ_PATHS.items():
+        n = counts[(account, region, rtype.rsplit("::", 1)[1])]
+        calls += max(1, math.ceil(n / 100))
+        if path.describe_op:
+            calls += n
+        if rtype in TAGGED_TYPES:
+            calls += n
     return calls
+
+
+@dataclass
+class Run:
+    """One measured scan: wall and CPU time, the calls by operation, what the proxy saw."""
+
+    wall: float
+    cpu: float
+    calls: Counter[str]
+    peak_in_flight: int
+    misses: int
+    stderr: str
+    exit_code: int
+    before_calls: float  # from the start to the first call (Python, imports, set-up)
+    calls_window: float  # from the first call to the last answer
+
+    @property
+    def made(self) -> int:
+        return sum(self.calls.values())
+
+
+def measure(
+    emulator: Emulator, scan_args: list[str], latency: float, replay: bool, db: Path
+) -> Run:
+    """Run `sagewarden scan --aws SCAN_ARGS` in a child process through a proxy adding
+    `latency` to every call; with `replay`, a first run records the answers and the
+    measured run is answered from that record. sagewarden is byte-compiled first, as an
+    installed copy is (sidebyside.byte_compile_sagewarden)."""
+    byte_compile_sagewarden()
+    proxy = LatencyProxy(emulator.endpoint_url, latency).start()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update(
+        AWS_ENDPOINT_URL=proxy.url,
+        AWS_ACCESS_KEY_ID="bench",
+        AWS_SECRET_ACCESS_KEY="bench",
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+    )
+    cmd = [
+        sys.executable,
+        "-m",
+        "sagewarden",
+        "scan",
+        "--aws",
+        *scan_args,
+        "--format",
+        "json",
+        "--output",
+        os.devnull,
+        "--fail-on",
+        "never",
+        "--quiet",
+        "--db",  # the history is recorded, as in real use, but not in the user's home
+        str(db),
+    ]
+    try:
+        if replay:
+            proxy.delay, proxy.recording = 0.0, True
+            subprocess.run(cmd, env=env, check=True, capture_output=True)
+            proxy.delay, proxy.recording, proxy.replaying = latency, False, True
+            proxy.reset()
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
+        stderr = proc.stderr.read() if proc.stderr else ""
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+    finally:
+        proxy.stop()
+    return Run(
+        wall,
+        usage.ru_utime + usage.ru_stime,
+        Counter(proxy.calls),
+        proxy.peak_in_flight,
+        proxy.misses,
+        stderr,
+        os.waitstatus_to_exitcode(status),
+        (proxy.first_call or started) - started,
+        (proxy.last_answer or started) - (proxy.first_call or started),
+    )
 
 
 def main() -> int:
@@ -254,73 +352,49 @@ def main() -> int:
             f"built {sum(counts.values())} resources in {time.perf_counter() - t:.1f}s",
             file=sys.stderr,
         )
-        proxy = LatencyProxy(emulator.endpoint_url, args.latency).start()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        env.update(
-            AWS_ENDPOINT_URL=proxy.url,
-            AWS_ACCESS_KEY_ID="bench",
-            AWS_SECRET_ACCESS_KEY="bench",
-            AWS_CONFIG_FILE=os.devnull,
-            AWS_SHARED_CREDENTIALS_FILE=os.devnull,
-        )
-        cmd = [
-            sys.executable,
-            "-m",
-            "sagewarden",
-            "scan",
-            "--aws",
+        scan_args = [
             "--org",
             *[x for r in REGIONS for x in ("--region", r)],
-            "--format",
-            "json",
-            "--output",
-            os.devnull,
-            "--fail-on",
-            "never",
-            "--quiet",
             "--max-workers",
             str(args.max_workers),
-            "--db",  # the history is recorded, as in real use, but not in the user's home
-            str(Path(__file__).resolve().parent / "out" / "history.sqlite3"),
         ]
-        if not args.no_replay:
-            proxy.delay, proxy.recording = 0.0, True
-            subprocess.run(cmd, env=env, check=True, capture_output=True)
-            proxy.delay, proxy.recording, proxy.replaying = args.latency, False, True
-            proxy.calls.clear()
-            proxy.peak_in_flight = 0
-        started = time.perf_counter()
-        proc = subprocess.Popen(cmd, env=env, stderr=subprocess.PIPE, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        stderr = proc.stderr.read() if proc.stderr else ""
-        proxy.stop()
-    if os.waitstatus_to_exitcode(status) != 0:
-        print(stderr, file=sys.stderr)
+        replay = not args.no_replay
+        run = measure(emulator, scan_args, args.latency, replay, OUT / "history.sqlite3")
+    if run.exit_code != 0:
+        print(run.stderr, file=sys.stderr)
         return 1
-    cpu = usage.ru_utime + usage.ru_stime
     resources = sum(counts.values())
-    made = sum(proxy.calls.values())
     need = required_calls(accounts, counts)
-    ideal = made * args.latency / args.max_workers
+    ideal = run.made * args.latency / args.max_workers
     print(f"resources        {resources:,} ({len(accounts)} accounts x {len(REGIONS)} regions)")
+    report(run, need, resources, args.max_workers, args.latency)
     print(
-        f"API calls        {made:,} made, {need:,} required by the read path"
-        f"  {'OK' if made <= need else 'MORE THAN REQUIRED'}"
+        f"wall time        {run.wall:.2f} s; ideal calls x {args.latency * 1000:.0f} ms / "
+        f"{args.max_workers} = {ideal:.2f} s; ratio {run.wall / ideal:.2f} (target <= 1.5)"
+        f"  {'OK' if run.wall <= 1.5 * ideal else 'MISSED'}"
     )
-    print(f"calls/resource   {made / resources:.3f}")
-    print(f"concurrency      {args.max_workers} workers, peak {proxy.peak_in_flight} in flight")
-    print(
-        f"wall time        {wall:.2f} s; ideal calls x {args.latency * 1000:.0f} ms / "
-        f"{args.max_workers} = {ideal:.2f} s; ratio {wall / ideal:.2f} (target <= 1.5)"
-        f"  {'OK' if wall <= 1.5 * ideal else 'MISSED'}"
-    )
-    print(f"scan CPU         {cpu:.2f} s ({cpu / made * 1000:.2f} ms a call)")
-    mode = "live emulator" if args.no_replay else f"replayed, {proxy.misses} misses"
+    mode = "live emulator" if args.no_replay else f"replayed, {run.misses} misses"
     print(f"answers          {mode}")
-    by_op = ", ".join(f"{op} {n}" for op, n in sorted(proxy.calls.items()))
-    print(f"by operation     {by_op}")
     return 0
+
+
+def report(run: Run, need: int, resources: int, workers: int, latency: float) -> None:
+    """The figures every live benchmark prints: calls against the read path's floor,
+    concurrency, CPU, calls by operation."""
+    print(
+        f"API calls        {run.made:,} made, {need:,} required by the read path"
+        f"  {'OK' if run.made <= need else 'MORE THAN REQUIRED'}"
+    )
+    print(f"calls/resource   {run.made / resources:.3f}")
+    print(f"concurrency      {workers} workers, peak {run.peak_in_flight} in flight")
+    print(f"scan CPU         {run.cpu:.2f} s ({run.cpu / run.made * 1000:.2f} ms a call)")
+    after = run.wall - run.before_calls - run.calls_window
+    print(
+        f"time split       {run.before_calls:.2f} s to the first call, {run.calls_window:.2f} s "
+        f"of calls, {after:.2f} s after the last answer"
+    )
+    by_op = ", ".join(f"{op} {n}" for op, n in sorted(run.calls.items()))
+    print(f"by operation     {by_op}")
 
 
 if __name__ == "__main__":

@@ -67,7 +67,46 @@ def test_throttling_halves_the_rate_and_successes_climb_back() -> None:
     limiter.acquire()
     assert limiter.acquire() == pytest.approx(2.0)  # one call every 2 s while throttled
     limiter.succeeded()
-    assert limiter.rate == pytest.approx(2.5)  # a fiftieth of the ceiling a success
-    for _ in range(60):
-        limiter.succeeded()
+    assert limiter.rate < 2.0  # 2 s after the last throttle: still near the floor
+    clock.now += 10.0  # botocore's CUBIC curve: back in full swing some 10 s later
+    limiter.succeeded()
     assert limiter.rate == 100.0  # never past the ceiling
+
+
+def test_answers_to_attempts_sent_before_a_halving_do_not_halve_it_again() -> None:
+    """Before: 16 calls in flight throttled together halved the rate 16 times (to the
+    floor) for one moment of throttling."""
+    limiter = RateLimiter(400.0)
+    sent_in = limiter.round
+    for _ in range(16):
+        limiter.throttled(sent_in)
+    assert limiter.rate == 200.0
+    limiter.throttled(limiter.round)  # an attempt sent at the new rate, throttled too
+    assert limiter.rate == 100.0
+
+
+@pytest.mark.parametrize("ceiling", [100.0, 400.0, 1600.0])
+def test_the_climb_back_depends_on_where_aws_throttled_not_on_the_ceiling(
+    ceiling: float,
+) -> None:
+    """AWS throttles above 50 calls a second: the rate is back there cbrt(50 x 0.5 / 0.4)
+    = 3.97 s after the throttle, whatever --max-rate is (before: a fiftieth of the
+    ceiling with each success, so a ceiling of 400 was back in 4 successes and AWS said
+    no every fifth call)."""
+    clock = FakeClock()
+    limiter = RateLimiter(ceiling, clock=clock.time, sleep=clock.sleep)
+    while limiter.rate > 25.0:  # throttled at every rate down from the ceiling to 50
+        limiter.throttled()
+    assert limiter.rate == 25.0
+    for _ in range(100):
+        limiter.succeeded()
+    assert limiter.rate == pytest.approx(25.0)  # successes alone do not climb: time does
+    clock.now += 3.9
+    limiter.succeeded()
+    assert 45.0 < limiter.rate < 50.0
+    clock.now += 0.1
+    limiter.succeeded()
+    assert 50.0 <= limiter.rate < 51.0
+    clock.now += 20.0  # past it, the curve steepens: 0.4 x 20^3 calls a second more
+    limiter.succeeded()
+    assert limiter.rate == ceiling

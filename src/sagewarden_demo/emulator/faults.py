@@ -19,6 +19,10 @@ can answer with:
   NextToken once it is used up);
 - `hang`: no answer until the test calls `release()` (or the emulator is reset, or
   MAX_HANG passes), then the connection is dropped without one.
+
+With `per_second`, a fault hits only the matching calls beyond that many a second (a
+bucket of one second's worth, refilled continuously): AWS throttling an account that
+calls faster than its limit.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ import itertools
 import json
 import re
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -69,6 +74,8 @@ class Fault:
     edit: dict[str, Any] | None = None
     next_token: str | Iterable[str] | None = None
     hang: bool = False
+    per_second: float | None = None
+    _bucket: tuple[float, float] | None = field(default=None, repr=False)  # (tokens, at)
     _released: threading.Event = field(default_factory=threading.Event, repr=False)
     _tokens: Iterator[str] | None = field(default=None, repr=False)
 
@@ -103,7 +110,21 @@ class Fault:
             (self.account, call.account),
             (self.region, call.region),
         )
-        return all(want is None or want == got for want, got in wanted)
+        if not all(want is None or want == got for want, got in wanted):
+            return False
+        return self.per_second is None or not self._within_rate()
+
+    def _within_rate(self) -> bool:
+        """Take a token for a call if the rate allows one now (Faults.take holds its lock)."""
+        assert self.per_second is not None
+        now = time.monotonic()
+        tokens, at = self._bucket or (self.per_second, now)
+        tokens = min(self.per_second, tokens + (now - at) * self.per_second)
+        if tokens >= 1.0:
+            self._bucket = (tokens - 1.0, now)
+            return True
+        self._bucket = (tokens, now)
+        return False
 
     @property
     def error_status(self) -> int:

@@ -136,6 +136,7 @@ class Emulator:
         edit: dict[str, Any] | None = None,
         next_token: str | Iterable[str] | None = None,
         hang: bool = False,
+        per_second: float | None = None,
     ) -> Fault:
         """Fail or damage the matching calls; see faults.py for what each option does."""
         return self._faults.add(
@@ -155,6 +156,7 @@ class Emulator:
                 edit=edit,
                 next_token=next_token,
                 hang=hang,
+                per_second=per_second,
             )
         )
 

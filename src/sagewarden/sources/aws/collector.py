@@ -1,8 +1,8 @@
 """Reading SageMaker resources from live accounts: every page, every scope, in parallel.
 
-Work is a graph of small tasks (a List page, a Describe, a ListTags) run on one bounded
-thread pool; each task returns the tasks it uncovers, so nothing ever waits on a future
-while holding a worker. Each attempt of an API call first takes a slot from its
+Work is a graph of small tasks (a List page, a Describe, a ListTags) run by a bounded set of
+worker threads (tasks.Drain); each task returns the tasks it uncovers, so nothing ever waits
+on a future while holding a worker. Each attempt of an API call first takes a slot from its
 account-and-region rate limiter, which slows down when AWS throttles.
 
 Failures stay in their scope: a List that fails makes an ERROR placeholder for that type
@@ -19,7 +19,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -109,28 +108,25 @@ class Collector:
                 continue
             for region in t.regions:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
-        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="sagewarden") as pool:
-            first: list[Task] = []
-            # The scope's limiter does what adaptive mode would, without outliving the deadline.
-            config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
-            for target, scope in scopes:
-                deadline = Deadline(self.timeout, "could not read this account and region")
-                self._deadlines[scope] = deadline
-                try:
-                    client = target.session.client(
-                        "sagemaker", region_name=scope.region, config=config
-                    )
-                except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
-                    self._unclientable(scope, exc)
-                    continue
-                limiter = self.limiters.get(scope.account, scope.region)
-                self._clients[(scope.account, scope.region)] = limiter.govern(
-                    deadline.attach(client), deadline
-                )
-                first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
-            self._drain(pool, first)
-            if self.references:
-                self._drain(pool, self._reference_tasks())
+        first: list[Task] = []
+        # The scope's limiter does what adaptive mode would, without outliving the deadline.
+        config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
+        for target, scope in scopes:
+            deadline = Deadline(self.timeout, "could not read this account and region")
+            self._deadlines[scope] = deadline
+            try:
+                client = target.session.client("sagemaker", region_name=scope.region, config=config)
+            except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
+                self._unclientable(scope, exc)
+                continue
+            limiter = self.limiters.get(scope.account, scope.region)
+            self._clients[(scope.account, scope.region)] = limiter.govern(
+                deadline.attach(client), deadline
+            )
+            first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
+        self._drain(first)
+        if self.references:
+            self._drain(self._reference_tasks())
         sessions = {t.account_id: t.session for t in self.targets if t.error is None}
         accounts = {t.account_id: sorted(t.regions) for t in self.targets if t.account_id}
         return CollectResult(
@@ -188,7 +184,7 @@ class Collector:
             self._placeholder(scope, path.resource_type, f"{path.list_op}: {error_code(exc)}", exc)
             return []
 
-        return Task(scope, task, fail)
+        return Task(scope, task, fail, urgent=token is not None)
 
     def _describe_task(self, scope: Scope, path: ReadPath, summary: dict[str, Any]) -> Task:
         def task() -> list[Task]:

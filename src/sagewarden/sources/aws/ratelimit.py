@@ -1,11 +1,18 @@
 """A per account-and-region ceiling on calls per second that backs off when AWS throttles.
 
-The ceiling (`--max-rate`) keeps a large scan from provoking throttling in the first
-place. When AWS throttles an attempt anyway, the scope's rate halves (down to MIN_RATE)
-and climbs back by a fiftieth of the ceiling with each attempt that gets through: what
-botocore's adaptive retry mode does, but here a wait never runs past the scope's
-deadline (botocore's token bucket blocks the thread, however long, with the worker it
-holds). Threads reserve a slot and wait for it outside the lock, so the limiter never
+The ceiling (`--max-rate`) keeps a scan from flooding an account and region. AWS
+publishes no request rate for SageMaker's control plane, so the ceiling is not a quota:
+AWS's throttling sets the pace below it. When AWS throttles an attempt, the scope's rate
+halves (down to MIN_RATE), then climbs back with time along botocore's own CUBIC curve
+(the one its adaptive retry mode uses): back to the rate AWS last throttled after
+cbrt(rate x 0.5 / 0.4) seconds (4 s from 50 calls a second), slowly near it, faster past
+it; so a low limit is probed every few seconds whatever the ceiling, and a scope
+throttled down to the floor by a burst is back in full swing some 10 s after the burst.
+Unlike botocore's token bucket, a wait here never runs past the scope's deadline (its
+bucket blocks the thread, however long, with the worker it holds). The rate halves once
+per round: throttled answers to attempts sent before the last halving say nothing about
+the new rate, so 16 calls in flight throttled together halve it once, not 16 times.
+Threads reserve a slot and wait for it outside the lock, so the limiter never
 serialises unrelated scopes.
 """
 
@@ -17,11 +24,12 @@ from collections.abc import Callable
 from typing import Any
 
 from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
+from botocore.retries.throttling import CubicCalculator
 
 from sagewarden.sources.aws.deadline import Deadline
 
 MIN_RATE = 0.5  # calls per second when AWS keeps throttling (botocore's floor too)
-RECOVERY_STEPS = 50  # attempts that get through to climb from the floor to the ceiling
+BETA = 0.5  # the share of its rate a scope keeps when throttled (botocore's adaptive: 0.7)
 
 
 class RateLimiter:
@@ -34,6 +42,8 @@ class RateLimiter:
     ) -> None:
         self.ceiling = rate
         self.rate = rate
+        self.round = 0  # how many times the rate has been halved
+        self._cubic = CubicCalculator(rate, clock(), beta=BETA)
         self._interval = 1.0 / rate if rate > 0 else 0.0
         self._burst = burst
         self._clock = clock
@@ -59,26 +69,32 @@ class RateLimiter:
             return wait
         return 0.0
 
-    def throttled(self) -> None:
-        """AWS throttled an attempt: halve the rate."""
-        self._set(max(MIN_RATE, min(self.rate, self.ceiling) / 2))
+    def throttled(self, sent_in: int | None = None) -> None:
+        """AWS throttled an attempt sent in round `sent_in` (None: this one): halve the
+        rate, unless it was already halved since that attempt was sent."""
+        with self._lock:
+            if self.ceiling <= 0 or (sent_in is not None and sent_in != self.round):
+                return
+            self.round += 1
+            sending = max(MIN_RATE, min(self.rate, self.ceiling))
+            self._set(max(MIN_RATE, self._cubic.error_received(sending, self._clock())))
 
     def succeeded(self) -> None:
-        """An attempt got through: a step back towards the ceiling."""
-        if self.rate < self.ceiling:
-            self._set(min(self.ceiling, self.rate + self.ceiling / RECOVERY_STEPS))
-
-    def _set(self, rate: float) -> None:
+        """An attempt got through: the rate the curve gives by now, towards the ceiling."""
         with self._lock:
-            if self.ceiling <= 0:
-                return
-            self.rate = rate
-            self._interval = 1.0 / rate
+            if 0 < self.rate < self.ceiling:
+                climbed = self._cubic.success_received(self._clock())
+                self._set(min(self.ceiling, max(MIN_RATE, self.rate, climbed)))
+
+    def _set(self, rate: float) -> None:  # with the lock held
+        self.rate = rate
+        self._interval = 1.0 / rate
 
     def govern(self, client: Any, deadline: Deadline) -> Any:
         """Make every attempt of `client` (retries too) take a slot, never waiting past
         `deadline`, and learn from each answer whether AWS throttles; returns the client."""
         detector = ThrottlingErrorDetector(RetryEventAdapter())
+        sent = threading.local()  # an attempt's round: botocore sends and answers it on one thread
 
         def before_send(**_: Any) -> None:
             left = deadline.left()
@@ -87,10 +103,11 @@ class RateLimiter:
                     f" (AWS throttles it: at {self.rate:g} calls a second, the next call "
                     "would wait past it)"
                 )
+            sent.round = self.round
 
         def after_attempt(**kwargs: Any) -> None:
             if detector.is_throttling_error(**kwargs):
-                self.throttled()
+                self.throttled(getattr(sent, "round", None))
             elif kwargs.get("caught_exception") is None and kwargs.get("response"):
                 self.succeeded()
 

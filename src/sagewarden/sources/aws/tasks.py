@@ -1,17 +1,19 @@
-"""The collector's work as a graph of small tasks on one bounded thread pool.
+"""The collector's work as a graph of small tasks run by a bounded set of worker threads.
 
 Each task is one API call's worth of work in one account and region and returns the
-tasks it uncovers, so nothing ever waits on a future while holding a worker. Scopes take
-turns, so every account and region advances together and no scope's rate limit idles the
-pool.
+tasks it uncovers. Each worker takes the next task itself as soon as it has finished
+one, and queues what that one uncovered: no dispatcher thread sits between two calls
+(each hand-off through one cost a wait for the GIL while the other workers parse
+answers). Scopes take turns, so every account and region advances together and no
+scope's rate limit idles the workers; within a scope, the next page of a list goes ahead
+of the describes already waiting, so the describes of later pages are never starved.
 """
 
 from __future__ import annotations
 
-import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -37,6 +39,7 @@ class Task:
     scope: Scope
     run: Callable[[], list[Task]]
     fail: Callable[[Exception], list[Task]]
+    urgent: bool = False  # goes ahead of its scope's waiting tasks (a list's next page)
 
 
 class Drain:
@@ -50,45 +53,82 @@ class Drain:
         self.on_progress = on_progress
         self.done = 0
         self.total = 0
+        self._reporting = threading.Lock()
 
-    def __call__(self, pool: ThreadPoolExecutor, tasks: Iterable[Task]) -> None:
-        """At most max_workers run at once, taken from the scopes in turn. Finished
-        futures arrive on a queue: O(1) each."""
-        finished: queue.SimpleQueue[Future[list[Task]]] = queue.SimpleQueue()
+    def __call__(self, tasks: Iterable[Task]) -> None:
+        """At most max_workers run at once (the calling thread is one of them), taken
+        from the scopes in turn; returns when every task and what it uncovered has run."""
+        ready = threading.Condition()
         waiting: dict[Scope, deque[Task]] = {}
         turns: deque[Scope] = deque()  # the scopes with waiting tasks, in turn order
-        in_flight = 0
+        running = 0
 
-        def enqueue(task: Task) -> None:
+        def enqueue(task: Task) -> None:  # with `ready` held
             line = waiting.setdefault(task.scope, deque())
             if not line:
                 turns.append(task.scope)
-            line.append(task)
+            if task.urgent:
+                line.appendleft(task)
+            else:
+                line.append(task)
             self.total += 1
 
-        def fill() -> None:
-            nonlocal in_flight
-            while in_flight < self.max_workers and turns:
-                scope = turns.popleft()
-                line = waiting[scope]
-                task = line.popleft()
-                if line:
-                    turns.append(scope)
-                in_flight += 1
-                pool.submit(safe, task).add_done_callback(finished.put)
+        def take() -> Task:  # with `ready` held, `turns` not empty
+            scope = turns.popleft()
+            line = waiting[scope]
+            task = line.popleft()
+            if line:
+                turns.append(scope)
+            return task
 
-        for task in tasks:
-            enqueue(task)
-        fill()
-        while in_flight:
-            future = finished.get()
-            in_flight -= 1
-            self.done += 1
-            for follow in future.result():
-                enqueue(follow)
-            fill()
-            if self.on_progress:
+        def work() -> None:
+            nonlocal running
+            finished: list[Task] | None = None
+            while True:
+                with ready:
+                    if finished is not None:
+                        running -= 1
+                        self.done += 1
+                        for follow in finished:
+                            enqueue(follow)
+                        if len(finished) > 1:
+                            ready.notify(len(finished) - 1)  # this worker takes one itself
+                    while not turns and running:
+                        ready.wait()
+                    if not turns:  # nothing waiting and nothing that could add any
+                        ready.notify_all()
+                        return
+                    task = take()
+                    running += 1
+                self._report()
+                finished = safe(task)
+
+        with ready:
+            for task in tasks:
+                enqueue(task)
+            if not turns:
+                return
+        helpers = [
+            threading.Thread(target=work, name=f"sagewarden-{i}", daemon=True)
+            for i in range(1, self.max_workers)
+        ]
+        for helper in helpers:
+            helper.start()
+        work()
+        for helper in helpers:
+            helper.join()
+        self._report(force=True)
+
+    def _report(self, force: bool = False) -> None:
+        """The progress callback, from one thread at a time; a worker that finds another
+        reporting goes on with its work instead of waiting."""
+        if self.on_progress is None:
+            return
+        if self._reporting.acquire(blocking=force):
+            try:
                 self.on_progress(self.done, self.total)
+            finally:
+                self._reporting.release()
 
 
 def safe(task: Task) -> list[Task]:

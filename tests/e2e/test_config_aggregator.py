@@ -380,3 +380,31 @@ def test_usage_errors_are_one_line_exit_2(
     assert code == 2
     lines = capsys.readouterr().err.strip().splitlines()
     assert len(lines) == 1 and message in lines[0]
+
+
+# -- the IAM policy ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("mode", ["--config-aggregator", "--config-recorder"])
+def test_iam_policy_allows_every_call_the_scan_makes_and_no_more(
+    cfg: Emulator, capsys: pytest.CaptureFixture[str], mode: str
+) -> None:
+    """Every operation a full scan calls (queries, lists of unindexed types, batch reads,
+    the recorder's settings, the caller's identity) is in `iam-policy MODE`, and every
+    action there is called."""
+    cfg.config.record(item("m"))
+    cfg.config.record(item("aic", "AWS::SageMaker::AppImageConfig"))
+    aggregate(cfg, [ACCOUNT])
+    config: Any = cfg.client("config")
+    config.put_configuration_recorder(
+        ConfigurationRecorder={"name": "default", "roleARN": f"arn:aws:iam::{ACCOUNT}:role/c"}
+    )
+    cfg.clear_calls()
+    args = [mode, AGGREGATOR] if mode == "--config-aggregator" else [mode]
+    code, doc, _ = scan(capsys, *args)
+    assert code in (0, 1, 3) and doc["evaluations"]
+    called = {f"{c.service}:{c.operation}" for c in cfg.calls}
+    assert main(["iam-policy", mode]) == 0
+    policy = json.loads(capsys.readouterr().out)
+    allowed = {a for s in policy["Statement"] for a in s["Action"]}
+    assert called == allowed

@@ -408,3 +408,24 @@ def test_iam_policy_allows_every_call_the_scan_makes_and_no_more(
     policy = json.loads(capsys.readouterr().out)
     allowed = {a for s in policy["Statement"] for a in s["Action"]}
     assert called == allowed
+
+
+def test_a_configuration_that_is_not_json_is_error_for_that_resource(
+    cfg: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The converter leaves text that is not JSON as it is, and the same reader as for
+    files says what is wrong: ERROR, exit 3 (AWS's data, not the user's file)."""
+    cfg.config.record(item("m0"))
+    cfg.config.record(item("m1"))
+    aggregate(cfg, [ACCOUNT])
+    cfg.add_fault(
+        operation="BatchGetAggregateResourceConfig",
+        edit={"BaseConfigurationItems[1].configuration": '{"ModelName": "m1", '},
+    )
+    code, doc, err = scan(capsys, "--config-aggregator", AGGREGATOR, "--control", "SageMaker.5")
+    got = {e["resource_name"]: (e["status"], e["reason"]) for e in doc["evaluations"]}
+    assert got["m0"][0] == "PASSED"
+    assert got["m1"][0] == "ERROR"
+    assert "configuration is not valid JSON" in got["m1"][1]
+    assert code == 3
+    assert len(err.strip().splitlines()) == 1 and "m1" in err

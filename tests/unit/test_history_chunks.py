@@ -17,7 +17,7 @@ EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "config-snapshot.js
 def _stored(path: Path) -> tuple[list[tuple[object, ...]], ...]:
     with sqlite3.connect(path) as db:
         findings = db.execute(
-            "SELECT key, control, resource_id, last_status, failing_since FROM findings "
+            "SELECT key, control, resource_id, last_status, failing_since IS NULL FROM findings "
             "ORDER BY key"
         ).fetchall()
         results = db.execute("SELECT * FROM results ORDER BY finding_key").fetchall()

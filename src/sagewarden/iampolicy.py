@@ -84,8 +84,7 @@ def config_policy(aggregator: bool, push: bool = False) -> dict[str, Any]:
 
     api = Aggregate if aggregator else Recorder
     ops = {api.select_op, api.batch_op, api.list_op}
-    if not aggregator:
-        ops.add(recording.DESCRIBE)
+    ops.add(recording.SOURCES_STATUS if aggregator else recording.DESCRIBE)
     statements: list[dict[str, Any]] = [
         {
             "Sid": "SageWardenReadConfigAggregator" if aggregator else "SageWardenReadConfig",

@@ -189,7 +189,11 @@ def test_pages_of_100_and_one_batch_read_per_page(
         (a, r) for a in members for r in (REGION, WEST)
     }
     assert calls(cfg) == Counter(
-        {"SelectAggregateResourceConfig": 3, "BatchGetAggregateResourceConfig": 3}
+        {
+            "DescribeConfigurationAggregatorSourcesStatus": 1,
+            "SelectAggregateResourceConfig": 3,
+            "BatchGetAggregateResourceConfig": 3,
+        }
     )
     batches = [c.params for c in cfg.calls if c.operation == "BatchGetAggregateResourceConfig"]
     assert sorted(len(b["ResourceIdentifiers"]) for b in batches) == [50, 100, 100]
@@ -289,7 +293,11 @@ def test_throttling_is_retried(cfg: Emulator, capsys: pytest.CaptureFixture[str]
     assert (code, err) == (0, "")
     assert sorted(e["resource_name"] for e in doc["evaluations"]) == ["m0", "m1", "m2"]
     assert calls(cfg) == Counter(
-        {"SelectAggregateResourceConfig": 3, "BatchGetAggregateResourceConfig": 3}
+        {
+            "DescribeConfigurationAggregatorSourcesStatus": 1,
+            "SelectAggregateResourceConfig": 3,
+            "BatchGetAggregateResourceConfig": 3,
+        }
     )
 
 
@@ -305,6 +313,34 @@ def test_a_batch_read_that_keeps_failing_is_error_for_its_resources(
         ("ERROR", "could not be read: BatchGetAggregateResourceConfig: AccessDeniedException")
     ]
     assert "BatchGetAggregateResourceConfig failed: AccessDeniedException" in err
+
+
+def test_a_source_the_aggregator_failed_to_collect_is_never_green(
+    cfg: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Fails without the status check: every model read passes, and the report was green
+    while one source's resources may be missing. FAILED: exit 3, one line; OUTDATED: a
+    warning."""
+    member, other = "210987654321", "333333333333"
+    for account in (ACCOUNT, member, other):
+        cfg.config.record(item(f"m-{account}", account=account))
+    aggregate(cfg, [ACCOUNT, member, other])
+    code, _, err = scan(capsys, "--config-aggregator", AGGREGATOR, "--control", "SageMaker.5")
+    assert (code, err) == (0, "")
+    cfg.config.source_status[(member, REGION)] = ("FAILED", "AccessDeniedException")
+    cfg.config.source_status[(other, REGION)] = ("OUTDATED", None)
+    code, doc, err = scan(capsys, "--config-aggregator", AGGREGATOR, "--control", "SageMaker.5")
+    assert code == 3
+    assert {e["status"] for e in doc["evaluations"]} == {"PASSED"}
+    lines = err.strip().splitlines()
+    assert len(lines) == 2, err
+    failed = next(line for line in lines if member in line)
+    assert "failed to collect its data (AccessDeniedException)" in failed
+    assert "may be missing or out of date" in failed
+    outdated = next(line for line in lines if other in line)
+    assert "not the most recent (OUTDATED)" in outdated
+    kinds = {d["message"].split(":")[0]: d["kind"] for d in doc["diagnostics"]}
+    assert kinds == {f"source {member} {REGION}": "scope", f"source {other} {REGION}": "warning"}
 
 
 # -- one account's recorder -------------------------------------------------------------------

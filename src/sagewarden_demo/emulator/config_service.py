@@ -1,5 +1,6 @@
 """AWS Config as sagewarden reads it: recorded configuration items, advanced queries,
-batch reads, history, discovered resources, aggregators, and the evaluations rules put.
+batch reads, history, discovered resources, aggregators (and how their sources were last
+aggregated), and the evaluations rules put.
 
 moto's Config answers none of these for SageMaker types (its `select_resource_config` and
 `put_evaluations` are stubs), so the emulator keeps its own recorder: a test or benchmark
@@ -99,6 +100,9 @@ class ConfigService:
         # and recorder version: each page of 200,000 items is then a slice, not a rescan.
         self._version = 0
         self._results: dict[tuple[Any, ...], list[Any]] = {}
+        # How each (account, Region) an aggregator sees was last aggregated: a test sets
+        # ("FAILED", error code) or ("OUTDATED", None); anything else is SUCCEEDED.
+        self.source_status: dict[tuple[str, str], tuple[str, str | None]] = {}
 
     # -- what tests and benchmarks use --------------------------------------------------
 
@@ -120,6 +124,7 @@ class ConfigService:
             self._scopes.clear()
             self.evaluations.clear()
             self.query_indexed_types = set(QUERY_INDEXED_TYPES)
+            self.source_status.clear()
             self._version += 1
 
     def _memo(self, key: tuple[Any, ...], build: Callable[[], list[Any]]) -> list[Any]:
@@ -358,6 +363,38 @@ def _discovered_rows(
     return rows
 
 
+def _sources_status(
+    service: ConfigService, account: str, region: str, p: dict[str, Any]
+) -> dict[str, Any]:
+    """One status per source account and Region the aggregator sees (SUCCEEDED unless a
+    test said otherwise in `source_status`)."""
+    scopes = service._aggregated(account, region, p["ConfigurationAggregatorName"])
+    wanted = set(p.get("UpdateStatus") or [])
+    rows = []
+    for where in scopes:
+        status, code = service.source_status.get(where, ("SUCCEEDED", None))
+        if wanted and status not in wanted:
+            continue
+        row: dict[str, Any] = {
+            "SourceId": where[0],
+            "SourceType": "ACCOUNT",
+            "AwsRegion": where[1],
+            "LastUpdateStatus": status,
+            "LastUpdateTime": datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc),
+        }
+        if code:
+            row["LastErrorCode"] = code
+            row["LastErrorMessage"] = f"injected: {code}"
+        rows.append(row)
+    start, end, token = _page(
+        p.get("NextToken"), len(rows), p.get("Limit"), _fingerprint(p) + repr(scopes)
+    )
+    out: dict[str, Any] = {"AggregatedSourceStatusList": rows[start:end]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
 def _put_evaluations(
     service: ConfigService, account: str, region: str, p: dict[str, Any]
 ) -> dict[str, Any]:
@@ -383,6 +420,7 @@ _HANDLERS: dict[str, Handler] = {
     "ListDiscoveredResources": _discovered,
     "ListAggregateDiscoveredResources": _discovered_aggregate,
     "PutEvaluations": _put_evaluations,
+    "DescribeConfigurationAggregatorSourcesStatus": _sources_status,
 }
 
 

@@ -20,6 +20,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any
 
 import orjson
@@ -112,7 +113,8 @@ class ConfigApiReader:
     def _recorded(self, where: _Region) -> list[str]:
         """The types to read in `where`: for an account's recorder, those it records (the
         others are said and ERROR); an aggregator's sources cannot be asked."""
-        if not isinstance(where.api, Recorder):
+        if isinstance(where.api, Aggregate):
+            self._sources(where, where.api)
             return list(self.types)
         self._count(recording.DESCRIBE)
         try:
@@ -131,6 +133,43 @@ class ConfigApiReader:
             shown = ", ".join(missing)
             self._say(where, f"{why}: {shown} (ERROR for the controls over them)", Kind.SCOPE)
         return [t for t in self.types if t not in missing]
+
+    def _sources(self, where: _Region, api: Aggregate) -> None:
+        """Sources the aggregator failed to bring up to date: a FAILED one may be missing
+        resources (could not be read: exit 3), an OUTDATED one is older than it should be."""
+        try:
+            stale = recording.unsynced_sources(
+                where.client, api.name, lambda: self._count(recording.SOURCES_STATUS)
+            )
+        except (ClientError, BotoCoreError) as exc:
+            if error_code(exc) != NO_AGGREGATOR:  # said once, by the reads
+                self._say(
+                    where,
+                    f"cannot tell whether every source is up to date "
+                    f"({recording.SOURCES_STATUS}: {error_text(exc)})",
+                    Kind.WARNING,
+                )
+            return
+        for s in stale:
+            source = f"source {s.get('SourceId')} {s.get('AwsRegion') or ''}".rstrip()
+            since = s.get("LastUpdateTime")
+            when = ""
+            if isinstance(since, datetime):
+                when = f" (last update {since.astimezone(timezone.utc):%Y-%m-%d %H:%M} UTC)"
+            if s.get("LastUpdateStatus") == "FAILED":
+                why = s.get("LastErrorCode") or "no error code"
+                self._say(
+                    where,
+                    f"{source}: the aggregator failed to collect its data ({why}){when}: "
+                    "its resources may be missing or out of date",
+                    Kind.SCOPE,
+                )
+            else:
+                self._say(
+                    where,
+                    f"{source}: the aggregator's copy is not the most recent (OUTDATED){when}",
+                    Kind.WARNING,
+                )
 
     # -- tasks ----------------------------------------------------------------------------
 

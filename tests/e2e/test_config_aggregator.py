@@ -465,3 +465,19 @@ def test_a_configuration_that_is_not_json_is_error_for_that_resource(
     assert "configuration is not valid JSON" in got["m1"][1]
     assert code == 3
     assert len(err.strip().splitlines()) == 1 and "m1" in err
+
+
+def test_the_history_names_the_aggregator_as_the_scope(
+    cfg: Emulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A scan of an aggregator is its own scope (not "aws", not a file): diff and a push
+    compare it only with scans of the same aggregator, account and Regions."""
+    cfg.config.record(item("m"))
+    aggregate(cfg, [ACCOUNT])
+    db = str(tmp_path / "history.sqlite3")
+    args = ["--config-aggregator", AGGREGATOR, "--control", "SageMaker.5", "--quiet"]
+    assert main(["scan", *args, "--db", db]) == 0
+    capsys.readouterr()
+    assert main(["history", "--db", db]) == 0
+    shown = capsys.readouterr().out
+    assert f"config aggregator {AGGREGATOR} {ACCOUNT} {REGION}" in shown

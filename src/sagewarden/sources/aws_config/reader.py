@@ -9,7 +9,8 @@ one call tells). Each page of identities is then read whole with one batch read,
 item goes through sources.config's ConfigReader, as a file's would (convert gives it the
 delivered shape). What cannot be read is ERROR, never missing: a query or list that fails
 (for every resource of its type), an item the batch read does not return or leaves
-unprocessed, an item Config did not record, a type the recorder does not record. Throttling
+unprocessed, an item Config did not record, a type the recorder does not record; a source
+the aggregator failed to collect makes the run could-not-read (recording). Throttling
 is retried (botocore's adaptive mode); each Region has a deadline (`--timeout`).
 """
 

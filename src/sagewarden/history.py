@@ -23,6 +23,8 @@ from sagewarden.history_store import is_read_only, open_database, refuse_write
 from sagewarden.outputs.encoding import scrub, scrubbed
 from sagewarden.verdicts import Evaluation, Status
 
+_CHUNK = 10_000  # findings written per statement batch: their rows are built per chunk
+
 # One statement per finding, set-based: the SET expressions see the row before the update,
 # so "was FAILED, now is not" marks it resolved and "failing again" clears that.
 _UPSERT_FINDING = """
@@ -105,28 +107,8 @@ class History:
                 (_iso(started), now, scrub(scope), len(evaluations), failed),
             )
             scan_id = int(cur.lastrowid or 0)
-            rows = [
-                {
-                    "key": finding_key(e),
-                    "control": e.control.id,
-                    "rtype": e.resource.type,
-                    "rid": e.resource.id,
-                    "name": e.resource.name,
-                    "account": e.resource.account_id,
-                    "region": e.resource.region,
-                    "now": now,
-                    "status": e.status.value,
-                    "failing": e.status is Status.FAILED,
-                    "scan": scan_id,
-                    "reason": e.reason,
-                }
-                for e in evaluations
-            ]
-            rows = scrubbed(rows)  # SQLite text is UTF-8: no lone surrogate
-            db.executemany(_UPSERT_FINDING, rows)
-            db.executemany(
-                "INSERT OR REPLACE INTO results VALUES (:scan, :key, :status, :reason)", rows
-            )
+            for start in range(0, len(evaluations), _CHUNK):  # bounded memory, one transaction
+                self._record_rows(evaluations[start : start + _CHUNK], now, scan_id)
             db.execute("COMMIT")
         except BaseException as exc:
             db.execute("ROLLBACK")
@@ -134,6 +116,30 @@ class History:
                 raise refuse_write() from None
             raise
         return scan_id
+
+    def _record_rows(self, evaluations: Sequence[Evaluation], now: str, scan_id: int) -> None:
+        rows = [
+            {
+                "key": finding_key(e),
+                "control": e.control.id,
+                "rtype": e.resource.type,
+                "rid": e.resource.id,
+                "name": e.resource.name,
+                "account": e.resource.account_id,
+                "region": e.resource.region,
+                "now": now,
+                "status": e.status.value,
+                "failing": e.status is Status.FAILED,
+                "scan": scan_id,
+                "reason": e.reason,
+            }
+            for e in evaluations
+        ]
+        rows = scrubbed(rows)  # SQLite text is UTF-8: no lone surrogate
+        self.db.executemany(_UPSERT_FINDING, rows)
+        self.db.executemany(
+            "INSERT OR REPLACE INTO results VALUES (:scan, :key, :status, :reason)", rows
+        )
 
     def observed(self, keys: Iterable[str]) -> dict[str, Observed]:
         """When each finding was seen, by the keys asked for (stored with any lone

@@ -76,6 +76,34 @@ def scan_policy(
     return {"Version": "2012-10-17", "Statement": statements}
 
 
+def config_policy(aggregator: bool, push: bool = False) -> dict[str, Any]:
+    """What `scan --config-aggregator` (or `--config-recorder`, `aggregator` false) needs:
+    AWS Config reads in the caller's account, the operations sources.aws_config calls."""
+    from sagewarden.sources.aws_config import recording
+    from sagewarden.sources.aws_config.api import Aggregate, Recorder
+
+    api = Aggregate if aggregator else Recorder
+    ops = {api.select_op, api.batch_op, api.list_op}
+    ops.add(recording.SOURCES_STATUS if aggregator else recording.DESCRIBE)
+    statements: list[dict[str, Any]] = [
+        {
+            "Sid": "SageWardenReadConfigAggregator" if aggregator else "SageWardenReadConfig",
+            "Effect": "Allow",
+            "Action": sorted(f"config:{op}" for op in ops),
+            "Resource": "*",
+        },
+        {
+            "Sid": "SageWardenIdentifyAccount",
+            "Effect": "Allow",
+            "Action": ["sts:GetCallerIdentity"],
+            "Resource": "*",
+        },
+    ]
+    policy = scan_policy(push=push)  # the push statement, written once
+    statements += [s for s in policy["Statement"] if s["Sid"] == "SageWardenImportFindings"]
+    return {"Version": "2012-10-17", "Statement": statements}
+
+
 def fix_operations() -> set[str]:
     """The SageMaker operations `sagewarden fix` calls beyond the scan's: the union of
     the step kinds' permissions and the runner's own reads (every resource, fresh)."""

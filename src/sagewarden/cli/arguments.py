@@ -120,6 +120,8 @@ def add_live_options(live: argparse._ArgumentGroup) -> None:
 
 def live_usage_error(args: argparse.Namespace) -> str | None:
     """The first combination of the live options that cannot work, if any."""
+    if getattr(args, "config_aggregator", None) or getattr(args, "config_recorder", False):
+        return config_usage_error(args)
     if not args.aws:
         given = [f for f in ("profile", "role_arn", "external_id") if getattr(args, f)]
         given += [f for f in ("region", "account") if getattr(args, f)]
@@ -133,6 +135,16 @@ def live_usage_error(args: argparse.Namespace) -> str | None:
         return "--org and --role-arn cannot be combined"
     if args.external_id and not (args.org or args.role_arn):
         return "--external-id needs --role-arn or --org"
+    return None
+
+
+def config_usage_error(args: argparse.Namespace) -> str | None:
+    """--config-aggregator and --config-recorder read the caller's account only: of the
+    live options, they take --profile, --region, --max-workers and --timeout."""
+    which = "--config-aggregator" if args.config_aggregator else "--config-recorder"
+    for f in ("aws", "org", "all_regions", "account", "role_arn", "external_id"):
+        if getattr(args, f, None):
+            return f"{which} and --{f.replace('_', '-')} cannot be combined"
     return None
 
 

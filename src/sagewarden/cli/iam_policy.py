@@ -32,6 +32,17 @@ def add_parser(sub: Any) -> None:
         action="store_true",
         help="add what `sagewarden fix` needs (its SageMaker writes, iam:PassRole, GetFindings)",
     )
+    config = policy.add_mutually_exclusive_group()
+    config.add_argument(
+        "--config-aggregator",
+        action="store_true",
+        help="instead: what `scan --config-aggregator` needs (AWS Config's aggregate reads)",
+    )
+    config.add_argument(
+        "--config-recorder",
+        action="store_true",
+        help="instead: what `scan --config-recorder` needs (the account's Config reads)",
+    )
     policy.add_argument(
         "--backup-s3",
         metavar="S3_URI",
@@ -40,10 +51,19 @@ def add_parser(sub: Any) -> None:
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
-    from sagewarden.iampolicy import scan_policy
+    from sagewarden.iampolicy import config_policy, scan_policy
 
     if args.backup_s3 and not args.fix:
         raise CliError("--backup-s3 needs --fix")
+    if args.config_aggregator or args.config_recorder:
+        which = "--config-aggregator" if args.config_aggregator else "--config-recorder"
+        for given in ("org", "role_arn", "fix"):
+            if getattr(args, given):
+                flag = given.replace("_", "-")
+                raise CliError(f"{which} and --{flag} cannot be combined (no role, no fix)")
+        policy = config_policy(args.config_aggregator, push=args.push_security_hub)
+        env.write_bytes(orjson.dumps(policy, option=orjson.OPT_INDENT_2) + b"\n")
+        return ExitStatus.SUCCESS
     try:
         policy = scan_policy(
             org=args.org,

@@ -51,7 +51,7 @@ def scan(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> int:
     if not args.quiet and env.stderr_isatty:
         took = time.perf_counter() - started
         read = outcome.read
-        what = [f"{outcome.calls} API calls"] if opts.live else []
+        what = [f"{outcome.calls} API calls"] if opts.live or opts.config_api else []
         what += [f"{read.config_items} Config items"] if read.config_items else []
         what += [f"{read.templates} templates"] if read.templates else []
         what += [f"{read.plans} Terraform plans"] if read.plans else []
@@ -64,10 +64,10 @@ def scan(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> int:
 def collect(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> ScanOutcome:
     """The pipeline's scan, after the usage checks, with its problems said on stderr: the
     first half of `scan` and `report`."""
-    if not opts.paths and not opts.live:
+    if not opts.paths and not opts.live and not opts.config_api:
         raise CliError(
-            f"{args.command} needs --aws or at least one PATH "
-            f"(see 'sagewarden {args.command} --help')"
+            f"{args.command} needs --aws or at least one PATH, or --config-aggregator or "
+            f"--config-recorder (see 'sagewarden {args.command} --help')"
         )
     usage = live_usage_error(args)
     if usage:

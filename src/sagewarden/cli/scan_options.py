@@ -8,7 +8,7 @@ import argparse
 from sagewarden.catalog import CONTROLS
 from sagewarden.cli.arguments import add_db_option, add_live_options, live_options, positive_float
 from sagewarden.pipeline.exitcode import FAIL_ON
-from sagewarden.pipeline.options import ScanOptions
+from sagewarden.pipeline.options import ConfigApiOptions, ScanOptions
 from sagewarden.sources.aws.limits import DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT
 from sagewarden.suppressions import CONFIG_NAME
 
@@ -124,6 +124,34 @@ def add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) ->
         "shorter)",
     )
 
+    config = scan.add_argument_group("AWS Config (the caller's account only; no role assumed)")
+    which = config.add_mutually_exclusive_group()
+    which.add_argument(
+        "--config-aggregator",
+        metavar="NAME",
+        help="read every SageMaker resource this Config aggregator holds, in every source "
+        "account and Region (--region: where the aggregator is; docs/config-aggregator.md)",
+    )
+    which.add_argument(
+        "--config-recorder",
+        action="store_true",
+        help="read every SageMaker resource the account's own Config recorder holds "
+        "(in each --region)",
+    )
+
+
+def config_api_options(args: argparse.Namespace) -> ConfigApiOptions | None:
+    """The aggregator or recorder to read, if one was named."""
+    if not (args.config_aggregator or args.config_recorder):
+        return None
+    return ConfigApiOptions(
+        aggregator=args.config_aggregator,
+        profile=args.profile,
+        regions=tuple(args.region),
+        max_workers=args.max_workers,
+        timeout=args.scan_timeout,
+    )
+
 
 def scan_options(args: argparse.Namespace) -> ScanOptions:
     return ScanOptions(
@@ -140,4 +168,5 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         db=args.db,
         record=not args.no_history,
         push_security_hub=args.push_security_hub,
+        config_api=config_api_options(args),
     )

@@ -30,6 +30,17 @@ class LiveOptions:
 
 
 @dataclass(frozen=True)
+class ConfigApiOptions:
+    """AWS Config's own data: an aggregator of the caller's account, or its recorder."""
+
+    aggregator: str | None = None  # None: the account's own recorder
+    profile: str | None = None
+    regions: tuple[str, ...] = ()  # where the aggregator or recorder is; empty: the profile's
+    max_workers: int = DEFAULT_MAX_WORKERS
+    timeout: float = DEFAULT_TIMEOUT  # seconds one Region may take, from its first call
+
+
+@dataclass(frozen=True)
 class ScanOptions:
     """One scan: its sources, how it judges, and where its results go besides the report."""
 
@@ -47,8 +58,13 @@ class ScanOptions:
     record: bool = True  # record the scan in the history
     push_security_hub: bool = False
     scope_endpoint: str | None = None  # names the endpoint in the scope instead of its URL
+    config_api: ConfigApiOptions | None = None  # None: no aggregator or recorder is read
 
     @property
     def where(self) -> list[str]:
         """The inputs by name, for messages: the paths, and `aws` for live accounts."""
-        return [*self.paths, *(["aws"] if self.live else [])]
+        named = [*self.paths, *(["aws"] if self.live else [])]
+        if self.config_api is not None:
+            a = self.config_api.aggregator
+            named.append(f"config aggregator {a}" if a else "config recorder")
+        return named

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sagewarden.diagnostics import Diagnostics, Kind
 from sagewarden.engine import select_controls
 from sagewarden.params import parse_params
+from sagewarden.pipeline.config_api import scan_config_api
 from sagewarden.pipeline.evaluate import (
     cfn_parameters,
     judge,
@@ -27,6 +28,7 @@ from sagewarden.verdicts import Evaluation
 
 if TYPE_CHECKING:
     from sagewarden.sources.aws.collector import CollectResult
+    from sagewarden.sources.aws_config.reader import ConfigApiResult
 
 
 @dataclass
@@ -68,23 +70,31 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         live = scan_live(opts.live, controls, params, progress)
         resources += live.resources
         diags.extend(live.diagnostics)
+    config_api: ConfigApiResult | None = None
+    if opts.config_api is not None:
+        config_api = scan_config_api(opts.config_api, controls, params, progress)
+        resources += config_api.resources
+        diags.extend(config_api.diagnostics)
     evaluations = judge(resources, controls, params, suppressions, diags)
     if not evaluations and not diags.has_input_errors and not diags.has_scope_errors:
         named = opts.where
         where = ", ".join(named) if len(named) <= 3 else f"{named[0]} and {len(named) - 1} more"
-        diags.add(where, _nothing(read, live), Kind.WARNING)
+        diags.add(where, _nothing(read, live, config_api), Kind.WARNING)
     summary = summarize(evaluations, diags.items)
-    scope = scope_document(opts, controls, params, live)
+    scope = scope_document(opts, controls, params, live, config_api)
     if opts.record:
         record(opts.db, evaluations, diags, started, scope)
     if opts.push_security_hub:
         profile = opts.live.profile if opts.live else None
         push(evaluations, live.sessions if live else {}, profile, opts.db, scope, diags)
     calls = sum(live.calls.values()) if live else 0
+    calls += sum(config_api.calls.values()) if config_api else 0
     return ScanOutcome(evaluations, summary, diags, read, calls, len(resources))
 
 
-def _nothing(read: ReadResult, live: CollectResult | None) -> str:
+def _nothing(
+    read: ReadResult, live: CollectResult | None, config_api: ConfigApiResult | None = None
+) -> str:
     """The warning for a run that read its inputs and found nothing the controls evaluate."""
     seen = [
         _count(n, word)
@@ -98,6 +108,8 @@ def _nothing(read: ReadResult, live: CollectResult | None) -> str:
     if live is not None:
         regions = {r for rs in live.accounts.values() for r in rs}
         seen.append(f"{_count(len(live.accounts), 'account')} x {_count(len(regions), 'region')}")
+    if config_api is not None:
+        seen.append(f"AWS Config in {_count(len(config_api.regions), 'region')}")
     if not seen:  # --skip-other-files skipped every file it was given
         return "nothing in scope: no AWS Config data, template or plan among these files"
     return (

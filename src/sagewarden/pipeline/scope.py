@@ -15,6 +15,7 @@ from sagewarden.pipeline.options import ScanOptions
 
 if TYPE_CHECKING:
     from sagewarden.sources.aws.collector import CollectResult
+    from sagewarden.sources.aws_config.reader import ConfigApiResult
 
 SCOPE_VERSION = 2  # version 1 (before 0.2): profile and region options, no account
 
@@ -24,6 +25,7 @@ def scope_document(
     controls: Sequence[Control],
     params: ParamSet,
     live: CollectResult | None,
+    config_api: ConfigApiResult | None = None,
 ) -> str:
     """The scope as canonical JSON.
 
@@ -47,6 +49,12 @@ def scope_document(
         "controls": [c.id for c in ran],
         "params": {c.id: params.for_control(c) for c in ran if c.parameters},
     }
+    if config_api is not None and opts.config_api is not None:  # only then: other scopes
+        doc["config"] = {  # keep their recorded text
+            "aggregator": opts.config_api.aggregator,
+            "account": config_api.account,
+            "regions": sorted(config_api.regions),
+        }
     return orjson.dumps(doc, option=orjson.OPT_SORT_KEYS).decode()
 
 
@@ -67,6 +75,11 @@ def scope_text(scope: str) -> str:
             parts.append(f"at {aws['endpoint']}")
     elif aws:
         parts.append("aws")  # a scope recorded before accounts were part of it
+    config = doc.get("config")
+    if isinstance(config, dict):
+        name = config.get("aggregator")
+        what = f"config aggregator {name}" if name else "config recorder"
+        parts.append(f"{what} {config.get('account')} {','.join(config.get('regions') or [])}")
     parts += doc.get("paths", [])
     controls = doc.get("controls") or []
     if controls and len(controls) < len(CONTROLS):

@@ -1,5 +1,6 @@
 """AWS Config as sagewarden reads it: recorded configuration items, advanced queries,
-batch reads, history, discovered resources, aggregators, and the evaluations rules put.
+batch reads, history, discovered resources, aggregators (and how their sources were last
+aggregated), and the evaluations rules put.
 
 moto's Config answers none of these for SageMaker types (its `select_resource_config` and
 `put_evaluations` are stubs), so the emulator keeps its own recorder: a test or benchmark
@@ -95,6 +96,13 @@ class ConfigService:
         self._scopes: dict[tuple[str, str], _Scope] = {}
         self.evaluations: list[PutEvaluationsCall] = []
         self.query_indexed_types: set[str] = set(QUERY_INDEXED_TYPES)
+        # Results of a query or a discovered-resource list, by request (page token aside)
+        # and recorder version: each page of 200,000 items is then a slice, not a rescan.
+        self._version = 0
+        self._results: dict[tuple[Any, ...], list[Any]] = {}
+        # How each (account, Region) an aggregator sees was last aggregated: a test sets
+        # ("FAILED", error code) or ("OUTDATED", None); anything else is SUCCEEDED.
+        self.source_status: dict[tuple[str, str], tuple[str, str | None]] = {}
 
     # -- what tests and benchmarks use --------------------------------------------------
 
@@ -105,6 +113,7 @@ class ConfigService:
         with self._lock:
             scope = self._scopes.setdefault((account, region), _Scope())
             scope.items.setdefault(key, []).append(copy.deepcopy(item))
+            self._version += 1
 
     def record_many(self, items: Iterable[Item]) -> None:
         for item in items:
@@ -115,6 +124,17 @@ class ConfigService:
             self._scopes.clear()
             self.evaluations.clear()
             self.query_indexed_types = set(QUERY_INDEXED_TYPES)
+            self.source_status.clear()
+            self._version += 1
+
+    def _memo(self, key: tuple[Any, ...], build: Callable[[], list[Any]]) -> list[Any]:
+        """`build()`, kept while nothing is recorded (callers hold the lock)."""
+        full = (self._version, tuple(sorted(self.query_indexed_types)), *key)
+        if full not in self._results:
+            if len(self._results) >= 64:
+                self._results.clear()
+            self._results[full] = build()
+        return self._results[full]
 
     # -- serving ------------------------------------------------------------------------
 
@@ -204,16 +224,19 @@ def _query(
         query = config_query.parse(expression)
     except config_query.QueryError as exc:
         raise ApiError("InvalidExpressionException", str(exc)) from None
-    rows = [
-        query.project(row)
-        for row in (
-            query_row(item)
-            for item in service._current(scopes)
-            if item["resourceType"] in service.query_indexed_types
-            and item.get("configurationItemStatus") not in DELETED
-        )
-        if query.where(row)
-    ]
+    rows = service._memo(
+        ("query", expression, tuple(scopes)),
+        lambda: [
+            query.project(row)
+            for row in (
+                query_row(item)
+                for item in service._current(scopes)
+                if item["resourceType"] in service.query_indexed_types
+                and item.get("configurationItemStatus") not in DELETED
+            )
+            if query.where(row)
+        ],
+    )
     start, end, token = _page(p.get("NextToken"), len(rows), limit, expression + repr(scopes))
     out: dict[str, Any] = {
         "Results": [json.dumps(r, separators=(",", ":")) for r in rows[start:end]],
@@ -299,6 +322,22 @@ def _discovered_aggregate(
     service: ConfigService, account: str, region: str, p: dict[str, Any]
 ) -> dict[str, Any]:
     scopes = service._aggregated(account, region, p["ConfigurationAggregatorName"])
+    rows = service._memo(
+        ("aggregate-discovered", _fingerprint(p), tuple(scopes)),
+        lambda: _discovered_rows(service, scopes, p),
+    )
+    start, end, token = _page(
+        p.get("NextToken"), len(rows), p.get("Limit"), _fingerprint(p) + repr(scopes)
+    )
+    out: dict[str, Any] = {"ResourceIdentifiers": rows[start:end]}
+    if token:
+        out["NextToken"] = token
+    return out
+
+
+def _discovered_rows(
+    service: ConfigService, scopes: list[tuple[str, str]], p: dict[str, Any]
+) -> list[dict[str, Any]]:
     filters = p.get("Filters") or {}
     rows = []
     for item in _latest_of_type(service, scopes, p["ResourceType"]):
@@ -321,10 +360,36 @@ def _discovered_aggregate(
         if item.get("resourceName"):
             row["ResourceName"] = item["resourceName"]
         rows.append(row)
+    return rows
+
+
+def _sources_status(
+    service: ConfigService, account: str, region: str, p: dict[str, Any]
+) -> dict[str, Any]:
+    """One status per source account and Region the aggregator sees (SUCCEEDED unless a
+    test said otherwise in `source_status`)."""
+    scopes = service._aggregated(account, region, p["ConfigurationAggregatorName"])
+    wanted = set(p.get("UpdateStatus") or [])
+    rows = []
+    for where in scopes:
+        status, code = service.source_status.get(where, ("SUCCEEDED", None))
+        if wanted and status not in wanted:
+            continue
+        row: dict[str, Any] = {
+            "SourceId": where[0],
+            "SourceType": "ACCOUNT",
+            "AwsRegion": where[1],
+            "LastUpdateStatus": status,
+            "LastUpdateTime": datetime(2026, 11, 20, 6, 0, tzinfo=timezone.utc),
+        }
+        if code:
+            row["LastErrorCode"] = code
+            row["LastErrorMessage"] = f"injected: {code}"
+        rows.append(row)
     start, end, token = _page(
         p.get("NextToken"), len(rows), p.get("Limit"), _fingerprint(p) + repr(scopes)
     )
-    out: dict[str, Any] = {"ResourceIdentifiers": rows[start:end]}
+    out: dict[str, Any] = {"AggregatedSourceStatusList": rows[start:end]}
     if token:
         out["NextToken"] = token
     return out
@@ -355,6 +420,7 @@ _HANDLERS: dict[str, Handler] = {
     "ListDiscoveredResources": _discovered,
     "ListAggregateDiscoveredResources": _discovered_aggregate,
     "PutEvaluations": _put_evaluations,
+    "DescribeConfigurationAggregatorSourcesStatus": _sources_status,
 }
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
@@ -22,8 +22,10 @@ from sagewarden.params import ParamSet
 from sagewarden.resources import Resource
 from sagewarden.sources.aws.accounts import Target, assumed_session, control_config
 from sagewarden.sources.aws.answers import call
-from sagewarden.sources.aws.collector import Collector, CollectResult
 from sagewarden.sources.aws.limits import DEFAULT_TIMEOUT
+
+if TYPE_CHECKING:  # the collector (and its thread pool) is imported when a run reads
+    from sagewarden.sources.aws.collector import CollectResult
 
 MEMBER_ROLE = "SAGEWARDEN_MEMBER_ROLE"
 RESERVE = 60.0  # seconds of the invocation kept for putting evaluations after reading
@@ -72,6 +74,8 @@ def read_scope(
     """The control's resources in one account and Region as the live scan reads them
     (`list_type`), and the references the control follows from them and from `known`
     (each named target read with one Describe)."""
+    from sagewarden.sources.aws.collector import Collector
+
     target = Target(account, session, partition, [region])
     timeout = DEFAULT_TIMEOUT if seconds is None else max(1.0, min(DEFAULT_TIMEOUT, seconds))
     return Collector(

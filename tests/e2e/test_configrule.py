@@ -316,9 +316,14 @@ def test_tag_keys_as_csv_and_their_alias(aws: Emulator) -> None:
     for parameters in (
         {"control": "SageMaker.7", "requiredKeyTags": "team"},
         {"control": "SageMaker.7", "requiredTagKeys": "team,owner"},
+        {"control": "SageMaker.7", "SageMaker.7.requiredKeyTags": "owner"},
     ):
         handler(rule_event(change(item), parameters), LambdaContext())
-    assert [e["ComplianceType"] for e in put(aws)] == ["COMPLIANT", "NON_COMPLIANT"]
+    assert [e["ComplianceType"] for e in put(aws)] == [
+        "COMPLIANT",
+        "NON_COMPLIANT",
+        "NON_COMPLIANT",
+    ]
     assert "owner" in put(aws)[1]["Annotation"]
 
 

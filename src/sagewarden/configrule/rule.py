@@ -54,7 +54,8 @@ def rule_params(control: Control, parameters: Mapping[str, Any]) -> ParamSet:
     for key, value in parameters.items():
         if key == CONTROL_KEY:
             continue
-        specs.append(f"{control.id}.{key}={_text(key, value)}")
+        name = key.removeprefix(f"{control.id}.")  # "SageMaker.8.NAME" names it too
+        specs.append(f"{control.id}.{name}={_text(key, value)}")
     params, diags = parse_params(specs)
     problems = [d for d in diags if d.where != control.id]  # not the "not evaluated" echo
     if problems:

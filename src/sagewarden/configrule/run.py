@@ -36,6 +36,7 @@ from sagewarden.params import ParamSet
 from sagewarden.resources import Resource
 from sagewarden.sources.aws.answers import call, error_code, error_text
 from sagewarden.verdict import Status
+from sagewarden.verdicts import Evaluation
 
 ACCOUNT_TYPE = "AWS::::Account"  # where a scheduled run says its scope could not be read
 
@@ -122,7 +123,8 @@ class _Rule:
             )
             self._said(read.diagnostics)
             resources = read.resources
-        return [self._verdict(resource, resources, key.resource_id, key.captured)]
+        [mine] = [e for e in self._evaluate(resources) if e.resource is resource]
+        return [Outcome(key.resource_type, key.resource_id, mine.status, mine.reason, key.captured)]
 
     def _out_of_scope(self, key: ItemKey) -> Outcome | None:
         why = None
@@ -160,9 +162,8 @@ class _Rule:
         unlisted = [r for r in read.resources if _stands_for_all(r)]
         judged = [r for r in read.resources if not _stands_for_all(r)]
         out = [
-            self._verdict(r, judged, r.name, when)
-            for r in judged
-            if r.type == self.control.resource_type
+            Outcome(e.resource.type, e.resource.name, e.status, e.reason, when)
+            for e in self._evaluate(judged)
         ]
         if unlisted:
             why = f"could not list every {self.control.resource_type}: " + "; ".join(
@@ -177,13 +178,12 @@ class _Rule:
 
     # -- both -------------------------------------------------------------------------
 
-    def _verdict(
-        self, resource: Resource, resources: list[Resource], rid: str, ordering: str | None
-    ) -> Outcome:
+    def _evaluate(self, resources: list[Resource]) -> list[Evaluation]:
+        """The control's evaluations of every resource of its type among `resources` (the
+        others are there for its references), by the engine the command line uses."""
         result = evaluate(resources, [self.control], self.params)
         self._said(result.diagnostics)
-        mine = next(e for e in result.evaluations if e.resource is resource)
-        return Outcome(resource.type, rid, mine.status, mine.reason, ordering)
+        return result.evaluations
 
     def _said(self, diags: list[Diagnostic]) -> None:
         for d in diags:

@@ -545,3 +545,36 @@ def test_an_organization_rule_puts_in_the_member_account_through_its_role(
     assert call.account == MEMBER
     [assume] = [c for c in aws.calls if c.operation == "AssumeRole"]
     assert assume.params["RoleArn"] == f"arn:aws:iam::{MEMBER}:role/sagewarden-config-rule-member"
+
+
+def test_a_notebook_that_cannot_be_described_is_non_compliant_the_rest_judged(
+    aws: Emulator,
+) -> None:
+    sm = aws.client("sagemaker")
+    for name in ("nb-a", "nb-b", "nb-c"):
+        sm.create_notebook_instance(
+            NotebookInstanceName=name, InstanceType="ml.t3.medium", RoleArn=ROLE
+        )
+    aws.add_fault(operation="DescribeNotebookInstance", code="AccessDeniedException", times=1)
+    handler(rule_event(scheduled(), {"control": "SageMaker.1"}), LambdaContext())
+    by_type = Counter(
+        (e["ComplianceResourceType"], e["ComplianceType"], e["Annotation"].startswith("ERROR: "))
+        for e in put(aws)
+    )
+    assert by_type == Counter(
+        {
+            (NOTEBOOK, "NON_COMPLIANT", True): 1,  # the one whose Describe was refused
+            (NOTEBOOK, "NON_COMPLIANT", False): 2,  # DirectInternetAccess Enabled
+            ("AWS::::Account", "NOT_APPLICABLE", False): 1,  # every notebook was listed
+        }
+    )
+
+
+def test_a_change_notification_without_an_item_puts_nothing(
+    aws: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    invoking = {**change(notebook_item("nb")), "configurationItem": None}
+    handler(rule_event(invoking, {"control": "SageMaker.1"}), LambdaContext())
+    assert aws.config.evaluations == []
+    [line] = log_lines(capsys)
+    assert line["level"] == "ERROR" and "configurationItem" in line["message"]

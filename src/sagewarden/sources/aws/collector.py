@@ -77,6 +77,7 @@ class Collector:
         max_rate: float = DEFAULT_MAX_RATE,
         timeout: float | None = DEFAULT_TIMEOUT,
         on_progress: Callable[[int, int], None] | None = None,
+        known: Iterable[Resource] = (),
     ) -> None:
         self.targets = targets
         self.types = [t for t in READ_PATHS if t in set(types)]
@@ -88,7 +89,8 @@ class Collector:
         self._drain = Drain(max_workers, on_progress)
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._lock = threading.Lock()
-        self._resources: list[Resource] = []
+        # `known`: resources read elsewhere (an AWS Config item) whose references to follow
+        self._resources: list[Resource] = list(known)
         self._diags: list[Diagnostic] = []
         self._calls: Counter[str] = Counter()
         self._clients: dict[tuple[str, str], Any] = {}

@@ -77,8 +77,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     except OSError as exc:
         raise CliError(f"--output {args.output}: {exc.strerror or exc}") from None
     env.say(
-        f"wrote {built.path}: {built.files} files from sagewarden and {len(built.wheels)} "
-        f"wheels for Lambda ({args.arch}, Python {args.python}), "
+        f"wrote {built.path}: {built.files} files (sagewarden and {len(built.wheels)} "
+        f"wheels for Lambda, {args.arch}, Python {args.python}), "
         f"{_mib(built.zipped)} zipped, {_mib(built.unzipped)} unzipped"
     )
     status = ExitStatus.SUCCESS

@@ -274,10 +274,12 @@ def test_an_unwritable_output_dir_is_one_line(tmp_path: Path) -> None:
 
 # --- the stacks in the emulator's CloudFormation (moto) ---------------------------------
 
-# moto's CloudFormation has no AWS::Config::ConfigRule nor OrganizationConfigRule: it
-# completes the stack, creates nothing for them and lists them nameless. Every other type
-# of the templates (IAM role, log group, Lambda function and permission) it creates.
-MOTO_LACKS = {"AWS::Config::ConfigRule", "AWS::Config::OrganizationConfigRule"}
+# moto's CloudFormation has no AWS::Config::OrganizationConfigRule (moto has no organization
+# rules at all): it completes the stack, creates nothing for it and lists it nameless.
+# AWS::Config::ConfigRule the emulator adds (config_rules_cfn.py: moto's PutConfigRule).
+# Every other type of the templates (IAM role, log group, Lambda function and permission)
+# moto creates.
+MOTO_LACKS = {"AWS::Config::OrganizationConfigRule"}
 
 
 def check_made(template: dict[str, Any], made: dict[str, dict[str, Any]]) -> None:
@@ -317,6 +319,17 @@ def test_the_account_stack_is_created_in_the_emulator(aws: Emulator, tmp_path: P
     check_made(load(out, ACCOUNT_FILE), made)
     fn = boto3.client("lambda").get_function(FunctionName="sagewarden-config-rule")
     conf = fn["Configuration"]
+    rules = boto3.client("config").describe_config_rules()["ConfigRules"]
+    by_name = {r["ConfigRuleName"]: r for r in rules}
+    assert sorted(by_name) == ["sagewarden-sagemaker-1", "sagewarden-sagemaker-5"]
+    periodic = by_name["sagewarden-sagemaker-1"]
+    assert periodic["Scope"]["ComplianceResourceTypes"] == ["AWS::SageMaker::NotebookInstance"]
+    assert periodic["Source"]["Owner"] == "CUSTOM_LAMBDA"
+    assert periodic["Source"]["SourceIdentifier"] == conf["FunctionArn"]
+    assert [d["MessageType"] for d in periodic["Source"]["SourceDetails"]] == [*CHANGE, SCHEDULED]
+    assert json.loads(periodic["InputParameters"]) == {"control": "SageMaker.1"}
+    change = by_name["sagewarden-sagemaker-5"]["Source"]["SourceDetails"]
+    assert [d["MessageType"] for d in change] == CHANGE
     assert conf["Handler"] == "sagewarden.configrule.handler"
     # moto's CloudFormation drops Architectures (its function is x86_64 whatever the
     # template says); the template's own value is checked above, and by cfn-lint.

@@ -6,15 +6,19 @@ a test records every operation a full scan calls on the emulator and checks it i
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sagewarden.sources.aws.limits import DEFAULT_ORG_ROLE
 from sagewarden.sources.aws.readpath import LIST_TAGS_OP, READ_PATHS
 
 
-def sagemaker_actions() -> list[str]:
+def sagemaker_actions(resource_types: Iterable[str] | None = None) -> list[str]:
+    """The SageMaker reads of a scan, of every type or of `resource_types` only (what a
+    Config rule's function reads for its controls)."""
     ops = {LIST_TAGS_OP}
-    for path in READ_PATHS.values():
+    wanted = READ_PATHS if resource_types is None else set(resource_types)
+    for path in (p for t, p in READ_PATHS.items() if t in wanted):
         ops.add(path.list_op)
         if path.describe_op:
             ops.add(path.describe_op)

@@ -17,7 +17,19 @@ from typing import Any, Protocol
 
 from sagewarden import __version__
 from sagewarden.catalog import CONTROLS
-from sagewarden.cli import controls, demo, diff, export, fix, history, iam_policy, report, scan
+from sagewarden.cli import (
+    controls,
+    demo,
+    deploy,
+    diff,
+    export,
+    fix,
+    history,
+    iam_policy,
+    package,
+    report,
+    scan,
+)
 from sagewarden.cli.arguments import Parser, parse
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
@@ -40,6 +52,8 @@ COMMANDS: dict[str, Command] = {  # in the order --help lists them
     "iam-policy": iam_policy,
     "fix": fix,
     "export": export,
+    "deploy": deploy,
+    "package": package,
 }
 
 

@@ -74,6 +74,9 @@ class Emulator:
         from sagewarden_demo.emulator.moto_speed import speed_up_moto
 
         speed_up_moto()
+        from sagewarden_demo.emulator.config_rules_cfn import install
+
+        install()  # AWS::Config::ConfigRule in CloudFormation (config_rules_cfn.py)
         moto_app: WSGIApp = DomainDispatcherApplication(create_backend_app)
         self._extension = SageMakerExtension(moto_app, self._report_bug)
         app = partial(self._dispatch, moto_app, self._extension)

@@ -271,3 +271,96 @@ def test_the_pack_rules_are_change_triggered_custom_policies_within_limits(
     for name in ("conformance-pack.yaml", "organization-conformance-pack.yaml"):
         text = (out / name).read_text(encoding="utf-8")
         assert [str(m) for m in cfnlint.lint(text, regions=["us-east-1"])] == [], name
+
+
+def _export(tmp_path: Path, *args: str) -> tuple[int, str, Path]:
+    from tests.helpers import cli
+
+    out = tmp_path / "out"
+    run = cli("export", "guard", "--target", "config", "--output-dir", str(out), *args)
+    return run.code, run.stderr, out
+
+
+def _pack_rule(out: Path, control: str) -> dict[str, Any]:
+    pack = yaml.safe_load((out / "conformance-pack.yaml").read_text(encoding="utf-8"))
+    props: dict[str, Any] = pack["Resources"][control.replace(".", "")]["Properties"]
+    return props
+
+
+def test_parameters_are_written_into_the_policy_text(tmp_path: Path) -> None:
+    code, err, out = _export(
+        tmp_path,
+        "--controls",
+        "SageMaker.2,SageMaker.6",
+        "--param",
+        "SageMaker.6.requiredKeyTags=team,cost center",
+        "--param",
+        "SageMaker.2.SubnetIds=subnet-1,subnet-2",
+        "--debug-log-delivery",
+    )
+    assert code == 0, err
+    tags = _pack_rule(out, "SageMaker.6")["Source"]["CustomPolicyDetails"]
+    assert 'tags[ keys == "team" ] !empty' in tags["PolicyText"]
+    assert 'tags[ keys == "cost center" ] !empty' in tags["PolicyText"]
+    assert tags["EnableDebugLogDelivery"] is True
+    subnet = _pack_rule(out, "SageMaker.2")["Source"]["CustomPolicyDetails"]["PolicyText"]
+    assert 'let sagemaker_2_SubnetIds = ["subnet-1", "subnet-2"]' in subnet
+    assert "configuration.SubnetId in %sagemaker_2_SubnetIds" in subnet
+
+
+def test_a_rule_over_config_s_size_limit_is_left_out_with_why(tmp_path: Path) -> None:
+    subnets = ",".join(f"subnet-{n:017x}" for n in range(400))  # 400 x 27 characters
+    code, err, out = _export(tmp_path, "--param", f"SageMaker.2.SubnetIds={subnets}")
+    assert code == 0, err
+    assert "SageMaker.2: not exported: its Guard text is " in err
+    assert "over AWS Config's 10000 per custom policy rule" in err
+    pack = yaml.safe_load((out / "conformance-pack.yaml").read_text(encoding="utf-8"))
+    assert "SageMaker2" not in pack["Resources"] and "SageMaker3" in pack["Resources"]
+
+
+def test_a_control_following_references_is_left_out_with_why(tmp_path: Path) -> None:
+    code, err, _ = _export(tmp_path, "--param", "SageMaker.22.resolveReferences=true")
+    assert code == 0, err
+    assert (
+        "SageMaker.22: not exported: resolveReferences=true judges the schedule by the job "
+        "definition it names, another resource, which an AWS Config custom policy rule "
+        "(one configuration item) does not see"
+    ) in err
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--target", "config", "--mode", "FAIL"], "--mode is the Guard hook's FailureMode"),
+        (
+            ["--target", "cloudformation-hook", "--debug-log-delivery"],
+            "--debug-log-delivery is for AWS Config rules",
+        ),
+    ],
+)
+def test_an_option_of_the_other_target_is_one_line_and_exit_2(
+    tmp_path: Path, args: list[str], says: str
+) -> None:
+    from tests.helpers import cli
+
+    run = cli("export", "guard", "--output-dir", str(tmp_path / "out"), *args)
+    assert run.code == 2
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and says in lines[0], run.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_pack_over_the_template_body_limit_is_read_from_s3() -> None:
+    from sagewarden.guard.conformance_pack import TEMPLATE_BODY_MAX, organization_template
+
+    small = organization_template("Resources: {}\n")
+    props = small["Resources"]["SageMakerConformancePack"]["Properties"]
+    assert props["TemplateBody"] == "Resources: {}\n" and "TemplateS3Uri" not in props
+    big = organization_template("#" * (TEMPLATE_BODY_MAX + 1))
+    props = big["Resources"]["SageMakerConformancePack"]["Properties"]
+    assert "TemplateBody" not in props
+    assert props["TemplateS3Uri"] == {"Ref": "TemplateS3Uri"}
+    assert "TemplateS3Uri" in big["Parameters"]
+    cfnlint = pytest.importorskip("cfnlint.api", reason="cfn-lint is not installed")
+    text = yaml.safe_dump(big, sort_keys=False)
+    assert [str(m) for m in cfnlint.lint(text, regions=["us-east-1"])] == []

@@ -115,7 +115,7 @@ def files(export: Export, params: ParamSet) -> dict[str, str]:
             RULES_FILE: export.guard,
             PACK_FILE: body,
             ORG_PACK_FILE: pack.to_yaml(pack.organization_template(body)),
-            MANIFEST_FILE: config_manifest(export, params),
+            MANIFEST_FILE: config_manifest(export, params, pack.fits_template_body(body)),
         }
     return {
         RULES_FILE: export.guard,
@@ -179,8 +179,22 @@ def manifest(export: Export, params: ParamSet) -> str:
     return "\n".join(lines)
 
 
-def config_manifest(export: Export, params: ParamSet) -> str:
-    """README.md for the config target: the rules as AWS Config custom policy rules."""
+def config_manifest(export: Export, params: ParamSet, inline: bool = True) -> str:
+    """README.md for the config target: the rules as AWS Config custom policy rules
+    (`inline`: the pack fits the organization template's TemplateBody)."""
+    if inline:
+        org_deploy = [
+            f"aws cloudformation deploy --template-file {ORG_PACK_FILE} "
+            "--stack-name sagewarden-config-pack",
+        ]
+    else:
+        org_deploy = [
+            f"# {PACK_FILE} is over TemplateBody's {pack.TEMPLATE_BODY_MAX} bytes: from S3",
+            f"aws s3 cp {PACK_FILE} s3://BUCKET/sagewarden/{PACK_FILE}",
+            f"aws cloudformation deploy --template-file {ORG_PACK_FILE} "
+            "--stack-name sagewarden-config-pack \\",
+            f"    --parameter-overrides TemplateS3Uri=s3://BUCKET/sagewarden/{PACK_FILE}",
+        ]
     lines = [
         "# sagewarden Guard rules as AWS Config custom policy rules",
         "",
@@ -203,7 +217,9 @@ def config_manifest(export: Export, params: ParamSet) -> str:
         "left to `sagewarden scan --config-aggregator` or the Lambda rule "
         "(`sagewarden.configrule`): a control that follows another resource "
         "(`resolveReferences=true`), and one whose verdict changes while the resource does "
-        "not (SageMaker.8).",
+        "not (SageMaker.8). SageMaker.1 and .4 are periodic in Security Hub but are "
+        "exported: their verdict depends on the recorded item alone, and Config evaluates "
+        "the rule on every change of it.",
         "",
         "## Deploy",
         "",
@@ -218,8 +234,7 @@ def config_manifest(export: Export, params: ParamSet) -> str:
         "delegated administrator (Config recording in each member):",
         "",
         "```sh",
-        f"aws cloudformation deploy --template-file {ORG_PACK_FILE} "
-        "--stack-name sagewarden-config-pack",
+        *org_deploy,
         "```",
         "",
         "Re-export and deploy again when sagewarden or your parameters change: AWS Config "

@@ -9,7 +9,10 @@ Config runs. Two sets of items:
 - every SageMaker item of the Config data files in tests/data and the peer cases
   (snapshots, history, advanced-query and batch-get output), as the configuration item a
   custom policy rule receives (`configuration` an object, `tags` a map), beside `sagewarden
-  scan` of the file.
+  scan` of the file;
+- every SageMaker resource of the peer cases' CloudFormation templates (which hold no
+  Config data today) as the item Config would record once deployed, beside `sagewarden
+  scan` of those items.
 
 The verdicts correspond as for the hook (tests/casekit/guardrun.py GUARD_OF): Config
 reports Guard PASS as COMPLIANT, FAIL as NON_COMPLIANT, SKIP as NOT_APPLICABLE. A control
@@ -31,8 +34,11 @@ from sagewarden.catalog import BY_ID, CONTROLS
 from sagewarden.guard.conformance_pack import logical_id
 from sagewarden.guard.export import build
 from sagewarden.guard.render import CONFIG
+from sagewarden.kinds import ALL_TYPES, name_property
 from sagewarden.params import parse_params
+from sagewarden.sources.cloudformation import load_yaml, looks_like_template
 from sagewarden.sources.config import DELETED
+from sagewarden.sources.yamlsafe import YamlLoadError
 from tests.casekit.guardrun import GUARD_OF, guard_verdict, own_params
 from tests.casekit.model import CONFIG as CONFIG_SOURCE
 from tests.casekit.model import Case, all_cases
@@ -198,7 +204,13 @@ def test_the_data_files_hold_config_items() -> None:
     "path", [pytest.param(p, id=p.relative_to(p.parents[1]).as_posix()) for p in config_files()]
 )
 def test_guard_agrees_with_the_engine_on_config_data(path: Path, tmp_path: Path) -> None:
-    _, doc = scan(tmp_path / "report.json", str(path))
+    _agree(path, json.loads(path.read_text(encoding="utf-8")), tmp_path)
+
+
+def _agree(path: Path, doc: Any, tmp_path: Path) -> None:
+    """Guard over each latest item of `doc` (the content of `path`) gives the verdict
+    `sagewarden scan PATH` gives, for every exported control of the item's type."""
+    _, report = scan(tmp_path / "report.json", str(path))
     engine: dict[tuple[str, ...], str] = {
         (
             e["resource_type"],
@@ -207,16 +219,16 @@ def test_guard_agrees_with_the_engine_on_config_data(path: Path, tmp_path: Path)
             e["resource_id"],
             e["control"],
         ): e["status"]
-        for e in doc["evaluations"]
+        for e in report["evaluations"]
     }
     texts = policies()
     compared = 0
-    for key, item in rule_inputs(json.loads(path.read_text(encoding="utf-8"))).items():
+    for key, item in rule_inputs(doc).items():
         for control in CONTROLS:
             if control.resource_type != item["resourceType"] or control.id not in texts:
                 continue
             verdict = engine.get((*key, control.id))
-            assert verdict is not None, (key, control.id, doc["diagnostics"])
+            assert verdict is not None, (key, control.id, report["diagnostics"])
             status, messages = guard_verdict(
                 guardpycfn, texts[control.id], item, rule_name(control.id)
             )
@@ -224,6 +236,85 @@ def test_guard_agrees_with_the_engine_on_config_data(path: Path, tmp_path: Path)
             compared += 1
     # Only deleted resources: Config evaluates nothing, and neither does the engine.
     assert compared or not engine, f"{path}: the engine judged what no Guard rule did"
+
+
+# -- the peer cases' templates, as the items AWS Config would record -----------------------
+
+
+DEPLOYED = "deployed-value"  # what a Ref or GetAtt (a name, an id, an ARN) resolves to
+
+
+def _deployed(value: Any) -> Any:
+    """The properties as a recorded item holds them: a value only a deploy resolves (Ref,
+    Fn::GetAtt, Fn::Sub...) is a string there, here a stand-in for it."""
+    if isinstance(value, dict):
+        if len(value) == 1 and any(k == "Ref" or k.startswith("Fn::") for k in value):
+            return DEPLOYED
+        return {k: _deployed(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_deployed(v) for v in value]
+    return value
+
+
+def recorded(path: Path) -> dict[str, Any] | None:
+    """A template's SageMaker resources as the items of a Config snapshot (configuration
+    the properties, deployed values a stand-in string, tags a map), or None if it has
+    none."""
+    text = path.read_text(encoding="utf-8")
+    try:
+        if path.suffix == ".json":
+            template = json.loads(text)
+        else:
+            loaded = load_yaml(text)
+            template = loaded.doc if loaded is not None else None
+    except (ValueError, YamlLoadError):
+        return None
+    if not isinstance(template, dict) or not looks_like_template(template):
+        return None
+    items = []
+    for lid, res in (template.get("Resources") or {}).items():
+        if not isinstance(res, dict) or res.get("Type") not in ALL_TYPES:
+            continue
+        props = _deployed(res.get("Properties") or {})
+        if not isinstance(props, dict):
+            continue
+        name = props.get(name_property(res["Type"])) or lid
+        tags = props.get("Tags") or []
+        items.append(
+            {
+                "configurationItemCaptureTime": "2026-11-20T06:12:41.379Z",
+                "configurationItemStatus": "OK",
+                "awsAccountId": "123456789012",
+                "awsRegion": "us-east-1",
+                "resourceType": res["Type"],
+                "resourceId": str(name),
+                "resourceName": str(name),
+                "configuration": props,
+                "supplementaryConfiguration": {},
+                "tags": {t["Key"]: t["Value"] for t in tags if isinstance(t, dict)},
+            }
+        )
+    return {"fileVersion": "1.0", "configurationItems": items} if items else None
+
+
+def peer_templates() -> list[Path]:
+    if not PEER_CASES.is_dir():
+        return []
+    found = [*PEER_CASES.rglob("*.yaml"), *PEER_CASES.rglob("*.yml"), *PEER_CASES.rglob("*.json")]
+    return [p for p in sorted(found) if recorded(p) is not None]
+
+
+@pytest.mark.parametrize(
+    "path", [pytest.param(p, id=p.relative_to(PEER_CASES).as_posix()) for p in peer_templates()]
+)
+def test_guard_agrees_with_the_engine_on_peer_templates_as_config_items(
+    path: Path, tmp_path: Path
+) -> None:
+    snapshot = recorded(path)
+    assert snapshot is not None
+    data = tmp_path / "config-snapshot.json"
+    data.write_text(json.dumps(snapshot), encoding="utf-8")
+    _agree(data, snapshot, tmp_path)
 
 
 # -- the files the export writes ------------------------------------------------------------

@@ -455,3 +455,13 @@ def test_a_pack_over_the_template_body_limit_is_read_from_s3() -> None:
     cfnlint = pytest.importorskip("cfnlint.api", reason="cfn-lint is not installed")
     text = yaml.safe_dump(big, sort_keys=False)
     assert [str(m) for m in cfnlint.lint(text, regions=["us-east-1"])] == []
+
+
+def test_the_policy_texts_use_no_guard_3_function() -> None:
+    """AWS Config's runtime is guard-2.x.x, the engine here Guard 3: the rules must not
+    call a function (count, json_parse, regex_replace...), which Guard 2 does not have."""
+    import re
+
+    for control, text in policies(("SageMaker.6.requiredKeyTags=a,b",)).items():
+        code = re.sub(r"<<.*?>>", "", text)  # messages are free text
+        assert not re.search(r"[A-Za-z_]\(", code), (control, code)

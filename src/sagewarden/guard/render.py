@@ -205,10 +205,12 @@ def render_rule(shape: Shape, rule: Rule, params: Mapping[str, Any]) -> str:
         values = ", ".join(guard_string(v) for v in params.get(name) or ())
         out.append(f"let {variable(rule, name)} = [{values}]")
     if shape.resources is None:  # the document is the resource: `when` selects it
-        out.append(f'rule {rule.name} when {shape.type_key} == "{c.resource_type}"')
+        # One condition a line, the block opening on the last (as AWS Config's examples).
+        when = [f'rule {rule.name} when {shape.type_key} == "{c.resource_type}"']
         for pred in rule.applies:
-            out += w.lines(pred, base, None, "    ")
-        out.append("{")
+            when += w.lines(pred, base, None, "    ")
+        when[-1] += " {"
+        out += when
         for check in rule.checks:
             out += w.lines(check.pred, base, f"{tag} {check.says}", "    ")
         out += ["}", ""]

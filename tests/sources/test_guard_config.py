@@ -465,3 +465,37 @@ def test_the_policy_texts_use_no_guard_3_function() -> None:
     for control, text in policies(("SageMaker.6.requiredKeyTags=a,b",)).items():
         code = re.sub(r"<<.*?>>", "", text)  # messages are free text
         assert not re.search(r"[A-Za-z_]\(", code), (control, code)
+
+
+def test_the_pack_is_what_aws_config_s_api_accepts(tmp_path: Path) -> None:
+    """Each rule as PutConfigRule's ConfigRule, the pack as PutConformancePack's and
+    PutOrganizationConformancePack's TemplateBody, checked against botocore's model of
+    AWS Config (types, enums, and the maximums botocore leaves to the server)."""
+    from sagewarden.guard.conformance_pack import PACK_NAME
+    from sagewarden_demo.emulator.validation import input_errors, operation_model
+
+    def refused(operation: str, params: dict[str, Any]) -> str | None:
+        model = operation_model("config", operation)
+        assert model is not None, operation
+        return input_errors(model, params)
+
+    code, err, out = _export(tmp_path, "--param", "SageMaker.6.requiredKeyTags=team")
+    assert code == 0, err
+    body = (out / "conformance-pack.yaml").read_text(encoding="utf-8")
+    for rule in yaml.safe_load(body)["Resources"].values():
+        assert refused("PutConfigRule", {"ConfigRule": rule["Properties"]}) is None
+    too_long = dict(rule["Properties"])
+    too_long["Source"] = {
+        **too_long["Source"],
+        "CustomPolicyDetails": {
+            **too_long["Source"]["CustomPolicyDetails"],
+            "PolicyText": "#" * 10_001,
+        },
+    }
+    assert refused("PutConfigRule", {"ConfigRule": too_long})  # the check has teeth
+    assert (
+        refused("PutConformancePack", {"ConformancePackName": PACK_NAME, "TemplateBody": body})
+        is None
+    )
+    org = {"OrganizationConformancePackName": PACK_NAME, "TemplateBody": body}
+    assert refused("PutOrganizationConformancePack", org) is None

@@ -70,6 +70,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from sagewarden.guard.export import (
+        MANIFEST_FILE,
         ORG_PACK_FILE,
         PACK_FILE,
         RULES_FILE,
@@ -108,6 +109,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     else:
         templates = f"the GuardHook template ({TEMPLATE_FILE}, FailureMode {mode})"
     env.say(
-        f"wrote {len(export.rules)} Guard rules ({RULES_FILE}), {templates} and README.md to {out}"
+        f"wrote {len(export.rules)} Guard rules ({RULES_FILE}), {templates} and "
+        f"{MANIFEST_FILE} to {out}"
     )
     return ExitStatus.BAD_INPUT if problems else ExitStatus.SUCCESS

@@ -24,6 +24,7 @@ from sagewarden.catalog import BY_ID
 from sagewarden.guard.export import build
 from sagewarden.guard.render import HOOK
 from sagewarden.params import parse_params
+from tests.casekit.guardrun import GUARD_OF, guard_verdict, own_params
 from tests.casekit.model import Case, all_cases
 from tests.casekit.render import ACCOUNT, concrete, logical_id
 from tests.casekit.scan import scan, verdicts
@@ -32,17 +33,7 @@ guardpycfn = pytest.importorskip(
     "guardpycfn", reason="guardpycfn (the Guard engine's Python bindings) is not installed"
 )
 
-GUARD_OF = {
-    "PASSED": ("PASS",),
-    "FAILED": ("FAIL",),
-    "NOT_APPLICABLE": ("SKIP",),
-    # Malformed (a required property missing, a count of 0, "yes" for a boolean): the rule
-    # fails closed; the resource provider would refuse most of these anyway.
-    "ERROR": ("FAIL",),
-    # Judged before deploy without a value the hook has resolved: the rule fails closed.
-    "UNKNOWN": ("FAIL",),
-}
-# Cases where the Guard verdict differs from the mapping above, with why.
+# Cases where the Guard verdict differs from GUARD_OF, with why.
 DIFFERENCES: dict[str, str] = {}
 
 
@@ -73,12 +64,6 @@ def hook_input(case: Case) -> dict[str, Any]:
     }
 
 
-def own_params(case: Case) -> list[str]:
-    """The case's parameters for its own control, as --param values."""
-    args = case.params_by_control()[case.control]
-    return [a for a in args if a != "--param"]
-
-
 @cache
 def rules(control: str, params: tuple[str, ...]) -> str | None:
     """The exported Guard text for one control, or None when it is not exported."""
@@ -86,33 +71,6 @@ def rules(control: str, params: tuple[str, ...]) -> str | None:
     assert not diags, diags
     export = build(HOOK, [BY_ID[control]], paramset, "WARN")
     return export.guard if export.rules else None
-
-
-def guard_verdict(text: str, document: dict[str, Any], rule: str) -> tuple[str, list[str]]:
-    """The rule's status (PASS, FAIL, SKIP) and its custom messages, from Guard itself."""
-    result = guardpycfn.validate_with_guard(json.dumps(document), text, True)
-    assert result.get("success"), result
-    for child in result["result"]["children"]:
-        check = child["container"]["RuleCheck"]
-        if check["name"] == rule:
-            return check["status"], sorted(set(_messages(child)))
-    raise AssertionError(f"Guard did not run {rule}")
-
-
-def _messages(node: Any) -> list[str]:
-    """Every custom message (<< >>) of a failed clause under `node`."""
-    out: list[str] = []
-    if isinstance(node, dict):
-        if node.get("custom_message") and node.get("status") == "FAIL":
-            out.append(node["custom_message"])
-        if isinstance(node.get("NoValueForEmptyCheck"), str):  # an empty query's message
-            out.append(node["NoValueForEmptyCheck"])
-        for value in node.values():
-            out += _messages(value)
-    elif isinstance(node, list):
-        for value in node:
-            out += _messages(value)
-    return out
 
 
 def engine_status(case: Case, tmp: Path) -> str:
@@ -153,7 +111,7 @@ def test_guard_agrees_with_the_engine(case: Case, tmp_path: Path) -> None:
     text = rules(case.control, tuple(own_params(case)))
     assert text is not None
     rule = BY_ID[case.control].id.lower().replace(".", "_")
-    status, messages = guard_verdict(text, hook_input(case), rule)
+    status, messages = guard_verdict(guardpycfn, text, hook_input(case), rule)
     engine = engine_status(case, tmp_path)
     expected = GUARD_OF[engine]
     if case.label in DIFFERENCES:

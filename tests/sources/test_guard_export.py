@@ -104,7 +104,7 @@ def test_a_control_another_resource_decides_is_listed_with_why(tmp_path: Path) -
 @pytest.mark.parametrize(
     ("args", "says"),
     [
-        (["--target", "config"], "argument --target: invalid choice: 'config'"),
+        (["--target", "terraform"], "argument --target: invalid choice: 'terraform'"),
         (["--control", "SageMaker.99"], "--control 'SageMaker.99': no such control"),
         (["--mode", "BLOCK"], "argument --mode: invalid choice: 'BLOCK'"),
     ],

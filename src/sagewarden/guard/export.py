@@ -1,7 +1,9 @@
-"""`export guard`: the rules file, the hook template and the manifest, as data.
+"""`export guard`: the rules file, the template that deploys them, and the manifest.
 
-The CLI (sagewarden.cli.export) chooses the controls and parameters and writes the
-files; this module decides what each control becomes, so tests judge the same text a
+For `cloudformation-hook`, the template registers a Guard hook; for `config`, the rules are
+AWS Config custom policy rules in a conformance pack, and an organization template deploys
+the pack. The CLI (sagewarden.cli.export) chooses the controls and parameters and writes
+the files; this module decides what each control becomes, so tests judge the same text a
 user deploys.
 """
 
@@ -11,16 +13,21 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from sagewarden import __version__
 from sagewarden.catalog import Control
+from sagewarden.guard import conformance_pack as pack
 from sagewarden.guard.hook_template import hook_template
 from sagewarden.guard.model import Rule, rule_for
-from sagewarden.guard.render import HOOK, Shape, Unwritable, render_rule
+from sagewarden.guard.render import CONFIG, HOOK, Shape, Unwritable, render_rule
 from sagewarden.params import ParamSet
 
-TARGETS: dict[str, Shape] = {HOOK.name: HOOK}
+TARGETS: dict[str, Shape] = {HOOK.name: HOOK, CONFIG.name: CONFIG}
 RULES_FILE = "sagewarden-sagemaker.guard"
 TEMPLATE_FILE = "guard-hook.yaml"
+PACK_FILE = "conformance-pack.yaml"
+ORG_PACK_FILE = "organization-conformance-pack.yaml"
 MANIFEST_FILE = "README.md"
 MODES = ("WARN", "FAIL")
 
@@ -34,6 +41,8 @@ class Export:
     rules: list[Rule] = field(default_factory=list)
     left_out: list[tuple[Control, str]] = field(default_factory=list)
     guard: str = ""
+    texts: dict[str, str] = field(default_factory=dict)  # each rule's Guard, by control id
+    debug_logs: bool = False  # config: EnableDebugLogDelivery
 
     @property
     def resource_types(self) -> list[str]:
@@ -42,10 +51,23 @@ class Export:
     def template(self) -> dict[str, Any]:
         return hook_template(self.resource_types, self.mode, RULES_FILE)
 
+    def pack(self) -> dict[str, Any]:
+        """The conformance pack (config target): one custom policy rule per control."""
+        return pack.conformance_pack(
+            [(r, self.texts[r.control.id]) for r in self.rules], self.debug_logs
+        )
 
-def build(target: Shape, controls: Sequence[Control], params: ParamSet, mode: str) -> Export:
+
+def build(
+    target: Shape,
+    controls: Sequence[Control],
+    params: ParamSet,
+    mode: str,
+    *,
+    debug_logs: bool = False,
+) -> Export:
     """Each control's rule under its parameters, or why it is left out."""
-    out = Export(target, mode)
+    out = Export(target, mode, debug_logs=debug_logs)
     parts = [
         f"# sagewarden {__version__}: AWS Security Hub SageMaker controls as CloudFormation "
         f"Guard rules ({target.name} input shape).",
@@ -57,30 +79,54 @@ def build(target: Shape, controls: Sequence[Control], params: ParamSet, mode: st
             out.left_out.append((control, "one of its parameters is invalid"))
             continue
         values = params.for_control(control)
-        rule = rule_for(control, values)
+        rule = rule_for(
+            control, values, seen_by=target.seen_by, change_triggered=target.change_triggered
+        )
         if isinstance(rule, str):
             out.left_out.append((control, rule))
             continue
         try:
-            parts.append(render_rule(target, rule, values))
+            text = render_rule(target, rule, values)
         except Unwritable as exc:
             out.left_out.append((control, f"a parameter value: {exc}"))
             continue
+        size = len(pack.policy_text(text))
+        if target is CONFIG and size > pack.POLICY_TEXT_MAX:
+            out.left_out.append(
+                (
+                    control,
+                    f"its Guard text is {size} characters, over AWS Config's "
+                    f"{pack.POLICY_TEXT_MAX} per custom policy rule (give fewer values)",
+                )
+            )
+            continue
+        parts.append(text)
+        out.texts[control.id] = text
         out.rules.append(rule)
     out.guard = "\n".join(parts)
     return out
 
 
-def manifest(export: Export, params: ParamSet) -> str:
-    """README.md beside the rules: what is exported, what is not and why, how to deploy."""
+def files(export: Export, params: ParamSet) -> dict[str, str]:
+    """Every file the export writes, by name, as text."""
+    if export.target is CONFIG:
+        body = pack.to_yaml(export.pack())
+        return {
+            RULES_FILE: export.guard,
+            PACK_FILE: body,
+            ORG_PACK_FILE: pack.to_yaml(pack.organization_template(body)),
+            MANIFEST_FILE: config_manifest(export, params, pack.fits_template_body(body)),
+        }
+    return {
+        RULES_FILE: export.guard,
+        TEMPLATE_FILE: yaml.safe_dump(export.template(), sort_keys=False, width=100),
+        MANIFEST_FILE: manifest(export, params),
+    }
+
+
+def _exported(export: Export, params: ParamSet) -> list[str]:
+    """The manifest's table of exported controls and its list of the others, with why."""
     lines = [
-        "# sagewarden Guard rules for a CloudFormation Guard hook",
-        "",
-        f"Generated by sagewarden {__version__} (`sagewarden export guard --target "
-        f"{export.target.name} --mode {export.mode}`). Files: `{RULES_FILE}` (the rules), "
-        f"`{TEMPLATE_FILE}` (the `AWS::CloudFormation::GuardHook` that runs them, "
-        f"FailureMode {export.mode} by default).",
-        "",
         "## Exported",
         "",
         "| Control | Severity | Resource type | Guard rule | Parameters |",
@@ -101,7 +147,20 @@ def manifest(export: Export, params: ParamSet) -> str:
         lines += [f"- {c.id}: {why}" for c, why in export.left_out]
     else:
         lines.append("None: every selected control is exported.")
-    lines += [
+    return lines
+
+
+def manifest(export: Export, params: ParamSet) -> str:
+    """README.md beside the rules: what is exported, what is not and why, how to deploy."""
+    lines = [
+        "# sagewarden Guard rules for a CloudFormation Guard hook",
+        "",
+        f"Generated by sagewarden {__version__} (`sagewarden export guard --target "
+        f"{export.target.name} --mode {export.mode}`). Files: `{RULES_FILE}` (the rules), "
+        f"`{TEMPLATE_FILE}` (the `AWS::CloudFormation::GuardHook` that runs them, "
+        f"FailureMode {export.mode} by default).",
+        "",
+        *_exported(export, params),
         "",
         "## Deploy",
         "",
@@ -115,6 +174,72 @@ def manifest(export: Export, params: ParamSet) -> str:
         "The hook judges each resource's proposed properties before CloudFormation (or Cloud "
         "Control API) creates or updates it. WARN reports a failed rule and lets the "
         "operation go on; FAIL stops it. See docs/guard.md in sagewarden.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def config_manifest(export: Export, params: ParamSet, inline: bool = True) -> str:
+    """README.md for the config target: the rules as AWS Config custom policy rules
+    (`inline`: the pack fits the organization template's TemplateBody)."""
+    if inline:
+        org_deploy = [
+            f"aws cloudformation deploy --template-file {ORG_PACK_FILE} "
+            "--stack-name sagewarden-config-pack",
+        ]
+    else:
+        org_deploy = [
+            f"# {PACK_FILE} is over TemplateBody's {pack.TEMPLATE_BODY_MAX} bytes: from S3",
+            f"aws s3 cp {PACK_FILE} s3://BUCKET/sagewarden/{PACK_FILE}",
+            f"aws cloudformation deploy --template-file {ORG_PACK_FILE} "
+            "--stack-name sagewarden-config-pack \\",
+            f"    --parameter-overrides TemplateS3Uri=s3://BUCKET/sagewarden/{PACK_FILE}",
+        ]
+    lines = [
+        "# sagewarden Guard rules as AWS Config custom policy rules",
+        "",
+        f"Generated by sagewarden {__version__} (`sagewarden export guard --target "
+        f"{export.target.name}`). Files: `{RULES_FILE}` (every rule, for `cfn-guard "
+        f"validate` over configuration items), `{PACK_FILE}` (a conformance pack: one "
+        f"`AWS::Config::ConfigRule` per control, `Source.Owner: CUSTOM_POLICY`, runtime "
+        f"`{pack.RUNTIME}`, triggered by configuration changes), `{ORG_PACK_FILE}` (an "
+        "`AWS::Config::OrganizationConformancePack` holding the pack, for every account "
+        "of an organization).",
+        "",
+        "Each rule reads one configuration item as AWS Config records it: `resourceType`, "
+        "`configuration` (CloudFormation property names) and `tags` (a map). Config "
+        "reports a passed rule COMPLIANT, a failed one NON_COMPLIANT, and a resource out "
+        "of the control's scope (Guard SKIP) NOT_APPLICABLE.",
+        "",
+        *_exported(export, params),
+        "",
+        "Controls Guard cannot decide from one configuration item evaluated on change are "
+        "left to `sagewarden scan --config-aggregator` or the Lambda rule "
+        "(`sagewarden.configrule`): a control that follows another resource "
+        "(`resolveReferences=true`), and one whose verdict changes while the resource does "
+        "not (SageMaker.8). SageMaker.1 and .4 are periodic in Security Hub but are "
+        "exported: their verdict depends on the recorded item alone, and Config evaluates "
+        "the rule on every change of it.",
+        "",
+        "## Deploy",
+        "",
+        "One account and Region (a configuration recorder recording the SageMaker types):",
+        "",
+        "```sh",
+        f"aws configservice put-conformance-pack --conformance-pack-name {pack.PACK_NAME} "
+        f"--template-body file://{PACK_FILE}",
+        "```",
+        "",
+        "Every account of an organization, from the management account or the Config "
+        "delegated administrator (Config recording in each member):",
+        "",
+        "```sh",
+        *org_deploy,
+        "```",
+        "",
+        "Re-export and deploy again when sagewarden or your parameters change: AWS Config "
+        "re-evaluates the resources in scope when a rule changes. See docs/guard.md in "
+        "sagewarden.",
         "",
     ]
     return "\n".join(lines)

@@ -3,8 +3,8 @@
 This is the one place a control's Guard form is stated. A predicate names property paths
 (CloudFormation names, dotted, relative to the resource's properties) and what they must
 hold; a renderer (sagewarden.guard.render) writes it for one input shape (the
-CloudFormation Guard hook's `Resources.<id>.Properties` today, AWS Config's configuration
-item next), so no target carries a second copy of a rule.
+CloudFormation Guard hook's `Resources.<id>.Properties`, AWS Config's configuration
+item), so no target carries a second copy of a rule.
 
 A rule is `applies` (when false the resource is out of scope: Guard SKIP, the engine's
 NOT_APPLICABLE) and `checks` (each with the reason shown when it fails). Values are read
@@ -413,15 +413,38 @@ _RULES = (
 _FIXED = {rule.control.id: rule for rule in _RULES}
 
 
-def rule_for(control: Control, params: Mapping[str, Any]) -> Rule | str:
+# Periodic controls whose verdict can change while the resource does not. A rule run only
+# when the resource changes (AWS Config custom policy rules are change-triggered only)
+# would keep its last verdict. SageMaker.1 and .4 are periodic in Security Hub too, but
+# their verdict is a function of the recorded item alone, which Config re-evaluates on
+# every change of it: a change trigger sees all they decide.
+_DRIFTS = {
+    "SageMaker.8": (
+        "periodic: a notebook's platform reaches end of support with no change to the "
+        "notebook, and a change-triggered rule would keep its old verdict (the Lambda "
+        "rule, sagewarden.configrule, runs it on a schedule)"
+    ),
+}
+
+
+def rule_for(
+    control: Control,
+    params: Mapping[str, Any],
+    *,
+    seen_by: str = "a Guard hook",
+    change_triggered: bool = False,
+) -> Rule | str:
     """The control's rule under its parameters (defaults filled in), or why Guard cannot
-    judge it from the one resource a hook sees."""
+    judge it from the one resource `seen_by` sees (evaluated only when it changes, with
+    `change_triggered`)."""
     for ref in control.references:
         if ref.enabled(params):
             return (
                 f"{ref.parameter}=true judges the schedule by the job definition it names, "
-                "another resource, which a Guard hook does not see"
+                f"another resource, which {seen_by} does not see"
             )
+    if change_triggered and control.id in _DRIFTS:
+        return _DRIFTS[control.id]
     if control.id == "SageMaker.2":
         return Rule(control, _subnet(params))
     if control.id == "SageMaker.8":

@@ -4,7 +4,10 @@ A `Shape` says where a resource, its type, its properties and its tag keys are i
 document Guard evaluates; the predicates are written once and rendered through it. The
 CloudFormation Guard hook's resource input is `Resources: {<LogicalId>: {Type,
 Properties}}` (HOOK); a stack-level hook would see the raw template, intrinsic functions
-unresolved, so the hook template targets resource operations only.
+unresolved, so the hook template targets resource operations only. An AWS Config custom
+policy rule evaluates one configuration item (CONFIG): the document is the resource
+(`resourceType`, `configuration` in CloudFormation property names, `tags` a map), so the
+rule's `when` selects it instead of a query over many.
 """
 
 from __future__ import annotations
@@ -51,11 +54,14 @@ class Shape:
     """Where things are in the document Guard evaluates."""
 
     name: str
-    resources: str  # the query of every resource
+    resources: str | None  # the query of every resource; None: the document is one
     type_key: str  # a resource's type, relative to the resource
     properties: str  # a resource's properties, relative to the resource
     user_tags: str  # query of the user (non-aws:) tags, relative to the resource
-    tag_keys: str  # query of every tag key, relative to the resource
+    tag_keys: str  # query of every tag key (a list of {Key, Value}), or of the tag map
+    tags_map: bool = False  # tags are a map {key: value}: keys are matched with `keys`
+    seen_by: str = "a Guard hook"  # who evaluates one resource (in reasons)
+    change_triggered: bool = False  # evaluated only when the resource changes
 
 
 HOOK = Shape(
@@ -65,6 +71,18 @@ HOOK = Shape(
     properties="Properties",
     user_tags="Properties.Tags[ Key != /^aws:/ ]",
     tag_keys="Properties.Tags[*].Key",
+)
+
+CONFIG = Shape(
+    name="config",
+    resources=None,
+    type_key="resourceType",
+    properties="configuration",
+    user_tags="tags[ keys != /^aws:/ ]",
+    tag_keys="tags",
+    tags_map=True,
+    seen_by="an AWS Config custom policy rule (one configuration item)",
+    change_triggered=True,
 )
 
 
@@ -92,9 +110,10 @@ def _at_least(q: str, bound: int) -> str:
 
 
 class _Writer:
-    def __init__(self, shape: Shape, rule: Rule) -> None:
+    def __init__(self, shape: Shape, rule: Rule, params: Mapping[str, Any]) -> None:
         self.shape = shape
         self.rule = rule
+        self.params = params
 
     def lines(self, pred: Pred, base: str, says: str | None, indent: str) -> list[str]:
         """The Guard clauses (each one line, ANDed) that hold when `pred` does, paths
@@ -114,7 +133,17 @@ class _Writer:
             return [f"{indent}{text} exists{msg}", f"{indent}{text} !is_null{msg}"]
         if isinstance(pred, TagKeysWellFormed):
             keys = self.shape.tag_keys
+            if self.shape.tags_map:
+                return [rf"{indent}{keys}[ keys != /^[\s\S]{{1,128}}$/ ] empty{msg}"]
             return [rf"{indent}{keys} == /^[\s\S]{{1,128}}$/{msg}"]
+        if isinstance(pred, TagKeysIn) and self.shape.tags_map:
+            # Guard 2.x (AWS Config's runtime) has no function to list a map's keys: one
+            # clause per required key, written from the parameter at export.
+            required = self.params.get(pred.parameter) or ()
+            return [
+                f"{indent}{self.shape.tag_keys}[ keys == {guard_string(k)} ] !empty{msg}"
+                for k in required
+            ]
         if isinstance(pred, Named):
             text = q(pred.path)
             return [f"{indent}{text} is_string{msg}", rf"{indent}{text} != /^\s*$/{msg}"]
@@ -166,15 +195,26 @@ def render_rule(shape: Shape, rule: Rule, params: Mapping[str, Any]) -> str:
     """One control's Guard: its parameter variables, the resources in scope, the rule."""
     c = rule.control
     tag = f"{c.id} [{c.severity.value}]"
-    w = _Writer(shape, rule)
+    w = _Writer(shape, rule, params)
     base = f"{shape.properties}."
     out = [
         f"# {tag} {c.title}",
         f"# {c.resource_type}; {c.doc_url}",
     ]
-    for name in sorted(_parameters(rule)):
+    for name in sorted(_parameters(rule, shape)):
         values = ", ".join(guard_string(v) for v in params.get(name) or ())
         out.append(f"let {variable(rule, name)} = [{values}]")
+    if shape.resources is None:  # the document is the resource: `when` selects it
+        # One condition a line, the block opening on the last (as AWS Config's examples).
+        when = [f'rule {rule.name} when {shape.type_key} == "{c.resource_type}"']
+        for pred in rule.applies:
+            when += w.lines(pred, base, None, "    ")
+        when[-1] += " {"
+        out += when
+        for check in rule.checks:
+            out += w.lines(check.pred, base, f"{tag} {check.says}", "    ")
+        out += ["}", ""]
+        return "\n".join(out)
     scope = f"{rule.name}_resources"
     out.append(f"let {scope} = {shape.resources}[")
     out.append(f'    {shape.type_key} == "{c.resource_type}"')
@@ -189,11 +229,13 @@ def render_rule(shape: Shape, rule: Rule, params: Mapping[str, Any]) -> str:
     return "\n".join(out)
 
 
-def _parameters(rule: Rule) -> set[str]:
+def _parameters(rule: Rule, shape: Shape) -> set[str]:
+    """The list parameters the rule reads as Guard variables (a map's required tag keys
+    are written one clause each, not through a variable)."""
     found: set[str] = set()
 
     def walk(p: Pred) -> None:
-        if isinstance(p, (InParameter, TagKeysIn)):
+        if isinstance(p, InParameter) or (isinstance(p, TagKeysIn) and not shape.tags_map):
             found.add(p.parameter)
         elif isinstance(p, AnyOf):
             for o in p.options:

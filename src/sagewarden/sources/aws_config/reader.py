@@ -19,7 +19,6 @@ from __future__ import annotations
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -91,8 +90,7 @@ class ConfigApiReader:
         for where in self.regions:
             types = self._recorded(where)
             first += [self._select_task(where, t) for t in types]
-        with ThreadPoolExecutor(self.max_workers, thread_name_prefix="sagewarden-config") as pool:
-            self._drain(pool, first)
+        self._drain(first)
         self._said_empty()
         resources = self._reader.resources() + self._unread
         for r in resources:

@@ -41,8 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from latency_proxy import LatencyProxy
 from live_scan import MIX, ROLE, _create, _name
-from sagewarden.kinds import kind as kind_of
 from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.emulator.config_service import delivered_item
 
 REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "ap-southeast-2"]
 PER_SCOPE = 50  # resources in each account and Region, the two shared ones included
@@ -111,23 +111,9 @@ def config_item(account: str, region: str, kind: str, i: int) -> dict[str, Any]:
     tags = {t["Key"]: t["Value"] for t in configuration.pop("Tags", [])}
     rtype = f"AWS::SageMaker::{kind}"
     name = name_of(kind, i)
-    return {
-        "configurationItemVersion": "1.3",
-        "configurationItemCaptureTime": CAPTURED,
-        "configurationItemStatus": "OK",
-        "configurationStateId": 1763618561379,
-        "awsAccountId": account,
-        "awsRegion": region,
-        "resourceType": rtype,
-        "resourceId": name,
-        "resourceName": name,
-        "ARN": f"arn:aws:sagemaker:{region}:{account}:{kind_of(rtype).arn_kind}/{name}",
-        "configuration": configuration,
-        "supplementaryConfiguration": {},
-        "tags": tags,
-        "relationships": [],
-        "relatedEvents": [],
-    }
+    return delivered_item(
+        rtype, name, configuration, account=account, region=region, tags=tags, captured=CAPTURED
+    )
 
 
 # The scan is started by this small launcher, which reports the scan's own peak memory and

@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
-from sagewarden.kinds import kind, name_property
+from sagewarden.kinds import name_property
 from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.emulator.config_service import delivered_item
 from tests.casekit.model import CONFIG, all_cases
 from tests.casekit.render import ACCOUNT, REGION, config_snapshot
 
@@ -64,24 +65,14 @@ def item(
     **over: Any,
 ) -> dict[str, Any]:
     """A configuration item as Config delivers it (a model with network isolation on)."""
-    arn_kind = kind(rtype).arn_kind
-    out = {
-        "configurationItemVersion": "1.3",
-        "configurationItemCaptureTime": "2026-11-20T06:12:41.379Z",
-        "configurationItemStatus": "OK",
-        "configurationStateId": 1763618561379,
-        "awsAccountId": account,
-        "awsRegion": region,
-        "resourceType": rtype,
-        "resourceId": name,
-        "resourceName": name,
-        "ARN": f"arn:aws:sagemaker:{region}:{account}:{arn_kind}/{name}",
-        "configuration": {name_property(rtype): name, "EnableNetworkIsolation": True},
-        "supplementaryConfiguration": {},
-        "tags": {"team": "ml"},
-        "relationships": [],
-        "relatedEvents": [],
-    }
+    out = delivered_item(
+        rtype,
+        name,
+        {name_property(rtype): name, "EnableNetworkIsolation": True},
+        account=account,
+        region=region,
+        tags={"team": "ml"},
+    )
     out.update(over)
     return out
 

@@ -13,6 +13,7 @@ import pytest
 
 from sagewarden.configrule import handler
 from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.emulator.config_service import delivered_item
 
 ACCOUNT = "123456789012"  # what the emulator's dummy credentials act as
 MEMBER = "210987654321"
@@ -44,27 +45,22 @@ def config_item(
     **configuration: Any,
 ) -> dict[str, Any]:
     """A configuration item in the notification shape (configuration an object)."""
-    kind = rtype.split("::")[-1].lower()
-    return {
-        "relatedEvents": [],
-        "relationships": [],
-        "configuration": None if status.startswith("ResourceDeleted") else configuration,
-        "supplementaryConfiguration": {},
-        "tags": tags if tags is not None else {"team": "ml"},
-        "configurationItemVersion": "1.3",
-        "configurationItemCaptureTime": captured,
-        "configurationStateId": 1763618561379,
-        "awsAccountId": ACCOUNT,
-        "configurationItemStatus": status,
-        "resourceType": rtype,
-        "resourceId": name,
-        "resourceName": name,
-        "ARN": f"arn:aws:sagemaker:{REGION}:{ACCOUNT}:{kind}/{name}",
-        "awsRegion": REGION,
-        "availabilityZone": "Not Applicable",
-        "configurationStateMd5Hash": "",
-        "resourceCreationTime": "2026-11-01T00:00:00.000Z",
-    }
+    item = delivered_item(
+        rtype,
+        name,
+        None if status.startswith("ResourceDeleted") else configuration,
+        account=ACCOUNT,
+        region=REGION,
+        tags=tags if tags is not None else {"team": "ml"},
+        status=status,
+        captured=captured,
+    )
+    item.update(  # what a notification carries beside the delivered fields
+        availabilityZone="Not Applicable",
+        configurationStateMd5Hash="",
+        resourceCreationTime="2026-11-01T00:00:00.000Z",
+    )
+    return item
 
 
 def notebook_item(name: str, **configuration: Any) -> dict[str, Any]:

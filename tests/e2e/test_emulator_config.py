@@ -12,6 +12,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from sagewarden_demo.emulator import Emulator
+from sagewarden_demo.emulator.config_service import delivered_item
 
 ACCOUNT = "123456789012"
 MEMBER = "210987654321"
@@ -26,24 +27,15 @@ def item(
     status: str = "OK",
     **configuration: Any,
 ) -> dict[str, Any]:
-    kind = rtype.split("::")[-1].lower()
-    return {
-        "configurationItemVersion": "1.3",
-        "configurationItemCaptureTime": "2026-11-20T06:12:41.379Z",
-        "configurationItemStatus": status,
-        "configurationStateId": 1763618561379,
-        "awsAccountId": account,
-        "awsRegion": region,
-        "resourceType": rtype,
-        "resourceId": name,
-        "resourceName": name,
-        "ARN": f"arn:aws:sagemaker:{region}:{account}:{kind}/{name}",
-        "configuration": {"Name": name, **configuration},
-        "supplementaryConfiguration": {},
-        "tags": {"team": "ml"},
-        "relationships": [],
-        "relatedEvents": [],
-    }
+    return delivered_item(
+        rtype,
+        name,
+        {"Name": name, **configuration},
+        account=account,
+        region=region,
+        tags={"team": "ml"},
+        status=status,
+    )
 
 
 def select_all(client: Any, expression: str, **extra: Any) -> list[dict[str, Any]]:

@@ -64,6 +64,7 @@ RECORDED_UNLISTED = frozenset(
 _LISTED_STAND_IN = "AWS::SageMaker::Model"
 DELETED = ("ResourceDeleted", "ResourceDeletedNotRecorded")
 PAGE = 100
+CAPTURED = "2026-11-20T06:12:41.379Z"  # the capture time of items made by delivered_item
 
 Item = dict[str, Any]  # a configuration item as Config delivers it to S3
 Key = tuple[str, str]  # (resourceType, resourceId)
@@ -425,6 +426,42 @@ _HANDLERS: dict[str, Handler] = {
 
 
 # -- shapes -------------------------------------------------------------------------------
+
+
+def delivered_item(
+    resource_type: str,
+    resource_id: str,
+    configuration: dict[str, Any] | None,
+    *,
+    account: str = "123456789012",
+    region: str = "us-east-1",
+    tags: dict[str, str] | None = None,
+    status: str = "OK",
+    captured: str = CAPTURED,
+) -> Item:
+    """A configuration item as Config delivers it (to S3, and inline in a change
+    notification): what `ConfigService.record` takes, made in one place for tests and
+    benchmarks. The ARN is the type's own (kinds)."""
+    from sagewarden.kinds import kind
+
+    arn_kind = kind(resource_type).arn_kind
+    return {
+        "configurationItemVersion": "1.3",
+        "configurationItemCaptureTime": captured,
+        "configurationItemStatus": status,
+        "configurationStateId": 1763618561379,
+        "awsAccountId": account,
+        "awsRegion": region,
+        "resourceType": resource_type,
+        "resourceId": resource_id,
+        "resourceName": resource_id,
+        "ARN": f"arn:aws:sagemaker:{region}:{account}:{arn_kind}/{resource_id}",
+        "configuration": configuration,
+        "supplementaryConfiguration": {},
+        "tags": dict(tags or {}),
+        "relationships": [],
+        "relatedEvents": [],
+    }
 
 
 def _latest_of_type(

@@ -50,7 +50,9 @@ guardpycfn = pytest.importorskip(
 )
 
 ROOT = Path(__file__).resolve().parents[2]
-PEER_CASES = ROOT.parent.parent / "shared" / "peer-cases"  # /work/shared/peer-cases
+# ../shared/peer-cases beside the checkout (or beside a worktree's parent folder)
+_PLACES = [base / "shared" / "peer-cases" for base in (ROOT.parent, ROOT.parent.parent)]
+PEER_CASES = next((p for p in _PLACES if p.is_dir()), _PLACES[0])
 DATA_DIRS = [ROOT / "tests" / "data", PEER_CASES]
 LEFT_TO_THE_ENGINE = {"SageMaker.8"}  # periodic: its verdict changes while the item does not
 # Cases and items where the Guard verdict differs from GUARD_OF, with why.

@@ -78,6 +78,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     gc.set_threshold(50_000, 10, 10)
     env = env or Environment()
     words = list(sys.argv[1:] if argv is None else argv)
+    env.argv = ("sagewarden", *words)
     if words[:1] == ["demo"] and not {"-h", "--help"} & set(words[1:]):
         # Everything after `demo` is a scan option: the demo parses it with scan's parser.
         return _guard(lambda: demo.run_with(words[1:], env), env)

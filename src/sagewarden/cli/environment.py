@@ -26,11 +26,14 @@ class Environment:
     def __init__(self, stdout: TextIO | None = None, stderr: TextIO | None = None) -> None:
         self.stdout = sys.stdout if stdout is None else stdout
         self.stderr = sys.stderr if stderr is None else stderr
+        self.argv: tuple[str, ...] = ()  # the command line, for the reports that state it
 
     def stdout_to_stderr(self) -> Environment:
         """This environment with the report sent to stderr (the demo's fix, whose stdout
         is the scan report's)."""
-        return Environment(self.stderr, self.stderr)
+        env = Environment(self.stderr, self.stderr)
+        env.argv = self.argv
+        return env
 
     # --- stdout: the report ---------------------------------------------------------------
 

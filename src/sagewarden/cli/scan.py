@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import functools
 import time
 from typing import Any
@@ -72,6 +73,7 @@ def collect(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> Sc
     usage = live_usage_error(args)
     if usage:
         raise CliError(f"{usage} (see 'sagewarden {args.command} --help')")
+    opts = dataclasses.replace(opts, command_line=env.argv)
     outcome = run_scan(opts, env.progress(not args.quiet))
     env.diagnostics(outcome.diagnostics.items, verbose=args.verbose)
     return outcome

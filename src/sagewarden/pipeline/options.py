@@ -59,6 +59,7 @@ class ScanOptions:
     push_security_hub: bool = False
     scope_endpoint: str | None = None  # names the endpoint in the scope instead of its URL
     config_api: ConfigApiOptions | None = None  # None: no aggregator or recorder is read
+    command_line: tuple[str, ...] = ()  # as typed, for the report (runinfo redacts it)
 
     @property
     def where(self) -> list[str]:

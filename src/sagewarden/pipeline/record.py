@@ -41,19 +41,21 @@ def record(
     diags: Diagnostics,
     started: datetime,
     scope: str,
-) -> None:
-    """Record the scan; a history that cannot take it is a warning."""
+) -> int | None:
+    """Record the scan and return its id in the history; a history that cannot take it
+    is a warning (and None)."""
     from sagewarden.history import History, default_path
 
     path = db or default_path()
     try:
         history = History(path)
         try:
-            history.record(evaluations, scope, started)
+            return history.record(evaluations, scope, started)
         finally:
             history.close()
     except (OSError, sqlite3.Error) as exc:
         diags.add(path, f"scan not recorded in the history: {exc}", Kind.WARNING)
+        return None
 
 
 def observed_at(

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from sagewarden.diagnostics import Diagnostics, Kind
 from sagewarden.engine import select_controls
 from sagewarden.params import parse_params
@@ -22,6 +24,7 @@ from sagewarden.pipeline.options import ScanOptions
 from sagewarden.pipeline.record import push, record
 from sagewarden.pipeline.scope import scope_document
 from sagewarden.resources import Resource
+from sagewarden.runinfo import RunInfo, new_scan_id, redact_command_line
 from sagewarden.sources.files import ReadResult, read_files
 from sagewarden.summary import summarize
 from sagewarden.verdicts import Evaluation
@@ -39,6 +42,7 @@ class ScanOutcome:
     read: ReadResult = field(default_factory=ReadResult)
     calls: int = 0  # API calls made to live accounts
     resources: int = 0  # resources read, from every source
+    info: RunInfo | None = None  # the run behind the report
 
 
 def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome:
@@ -82,14 +86,21 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         diags.add(where, _nothing(read, live, config_api), Kind.WARNING)
     summary = summarize(evaluations, diags.items)
     scope = scope_document(opts, controls, params, live, config_api)
-    if opts.record:
-        record(opts.db, evaluations, diags, started, scope)
+    history_scan = record(opts.db, evaluations, diags, started, scope) if opts.record else None
     if opts.push_security_hub:
         profile = opts.live.profile if opts.live else None
         push(evaluations, live.sessions if live else {}, profile, opts.db, scope, diags)
     calls = sum(live.calls.values()) if live else 0
     calls += sum(config_api.calls.values()) if config_api else 0
-    return ScanOutcome(evaluations, summary, diags, read, calls, len(resources))
+    info = RunInfo(
+        scan_id=new_scan_id(),
+        started=started,
+        ended=datetime.now(timezone.utc),
+        command_line=redact_command_line(opts.command_line),
+        scope=orjson.loads(scope),
+        history_scan=history_scan,
+    )
+    return ScanOutcome(evaluations, summary, diags, read, calls, len(resources), info)
 
 
 def _nothing(

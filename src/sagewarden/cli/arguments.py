@@ -114,7 +114,8 @@ def add_live_options(live: argparse._ArgumentGroup) -> None:
         default=DEFAULT_MAX_RATE,
         metavar="N",
         help=f"API calls per second per account and region (default {DEFAULT_MAX_RATE:g}); "
-        "the rate halves each time AWS throttles and climbs back as calls get through",
+        "when AWS throttles, the rate halves once for that round of calls (not once per "
+        "throttled call) and climbs back along botocore's CUBIC curve as calls get through",
     )
 
 

@@ -394,6 +394,10 @@ def test_the_account_recorder_in_each_region(
         (["--config-recorder", "--aws"], "--config-recorder and --aws cannot be combined"),
         (["--config-recorder", "--role-arn", "arn:aws:iam::1:role/x"], "cannot be combined"),
         (["--config-recorder", "--config-aggregator", "org"], "not allowed with argument"),
+        (
+            ["--config-aggregator", "org", "--push-security-hub"],
+            "imports a finding only from its own account",
+        ),
     ],
 )
 def test_usage_errors_are_one_line_exit_2(
@@ -472,3 +476,50 @@ def test_the_history_names_the_aggregator_as_the_scope(
     assert main(["history", "--db", db]) == 0
     shown = capsys.readouterr().out
     assert f"config aggregator {AGGREGATOR} {ACCOUNT} {REGION}" in shown
+
+
+# -- Security Hub ----------------------------------------------------------------------------
+
+
+def test_the_recorder_s_findings_are_pushed_to_the_caller_s_own_security_hub(
+    cfg: Emulator, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """The recorder is the caller's own account, so its findings can be imported there
+    (the aggregator's members' cannot: see the usage error above)."""
+    config: Any = cfg.client("config", REGION)
+    config.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{ACCOUNT}:role/config",
+            "recordingGroup": {"allSupported": True},
+        }
+    )
+    cfg.config.record(item("isolated"))
+    open_ = item("open")
+    open_["configuration"]["EnableNetworkIsolation"] = False
+    cfg.config.record(open_)
+    code = main(
+        [
+            "scan",
+            "--config-recorder",
+            "--region",
+            REGION,
+            "--control",
+            "SageMaker.5",
+            "--push-security-hub",
+            "--db",
+            str(tmp_path / "h.sqlite3"),
+            "--quiet",
+            "--format",
+            "json",
+        ]
+    )
+    err = capsys.readouterr().err
+    assert code == 1, err  # "open" fails
+    hub: Any = cfg.client("securityhub", REGION)
+    found = {
+        f["Resources"][0]["Id"].rsplit("/", 1)[1]: f["Compliance"]["Status"]
+        for page in hub.get_paginator("get_findings").paginate()
+        for f in page["Findings"]
+    }
+    assert found == {"isolated": "PASSED", "open": "FAILED"}

@@ -146,6 +146,14 @@ def config_usage_error(args: argparse.Namespace) -> str | None:
     for f in ("aws", "org", "all_regions", "account", "role_arn", "external_id"):
         if getattr(args, f, None):
             return f"{which} and --{f.replace('_', '-')} cannot be combined"
+    if args.config_aggregator and getattr(args, "push_security_hub", False):
+        # BatchImportFindings takes a finding only from the account it describes
+        return (
+            "--config-aggregator and --push-security-hub cannot be combined: Security Hub "
+            "imports a finding only from its own account; for the organization's findings "
+            "deploy the Config rules (deploy config-rules --organization) or push from "
+            "scan --aws --org"
+        )
     return None
 
 

@@ -117,7 +117,7 @@ def _account_problem(value: Any) -> tuple[str, str | None]:
     if isinstance(text, str) and shape_limits("AccountId").accepts_text(text.strip()):
         return text.strip(), None
     hint = (
-        " (quote it: YAML reads an id that starts with 0 as a number)"
+        " (quote ids that begin with 0: YAML reads them as numbers)"
         if isinstance(value, int) and not isinstance(value, bool)
         else ""
     )

@@ -215,8 +215,13 @@ def test_terraform_sensitive_and_unknown_tag_values_never_mute(tmp_path: Path) -
                 },
             }
             for name, tags, tags_all, unknown, sensitive in [
-                ("secret", {"Environment": "sandbox"}, {"Environment": "sandbox"}, {},
-                 {"tags": {"Environment": True}}),
+                (
+                    "secret",
+                    {"Environment": "sandbox"},
+                    {"Environment": "sandbox"},
+                    {},
+                    {"tags": {"Environment": True}},
+                ),
                 ("later", {"Team": "ml"}, None, {"tags_all": True}, {}),
                 ("plain", {"Environment": "sandbox"}, {"Environment": "sandbox"}, {}, {}),
             ]  # fmt: skip

@@ -29,7 +29,7 @@ def load(tmp_path: Path, bad: str) -> tuple[list[str], list[str]]:
     ("bad", "message"),
     [
         ("- {control: '*', reason: r, account: '12345'}\n", "account: '12345' is not a 12-digit AWS account id"),
-        ("- {control: '*', reason: r, account: 12345}\n", "quote it"),
+        ("- {control: '*', reason: r, account: 12345}\n", "quote ids that begin with 0"),
         ("- {control: '*', reason: r, accounts: [111122223333, abc]}\n", "accounts: 'abc' is not a 12-digit"),
         ("- {control: '*', reason: r, accounts: []}\n", "accounts is empty"),
         ("- {control: '*', reason: r, account: '111122223333', accounts: ['111122223333']}\n", "give account or accounts, not both"),

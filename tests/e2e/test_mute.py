@@ -382,3 +382,13 @@ def test_a_saved_plan_is_refused_where_a_tag_suppression_may_apply(
     assert len(blocked) == 3, run.stderr  # every us-east-1 notebook; not eu-lab
     assert _root(aws, "sandbox-gpu") == _root(aws, "etl") == "Enabled"
     assert _root(aws, "eu-lab", WEST) == "Disabled"
+
+
+def test_the_push_policy_allows_setting_the_workflow() -> None:
+    run = cli("iam-policy", "--push-security-hub")
+    statements = {s["Sid"]: s for s in run.json()["Statement"]}
+    assert statements["SageWardenSetFindingWorkflow"]["Action"] == [
+        "securityhub:BatchUpdateFindings"
+    ]
+    plain = json.dumps(cli("iam-policy").json())
+    assert "BatchUpdateFindings" not in plain

@@ -191,6 +191,14 @@ def test_a_template_tag_value_known_only_at_deploy_never_mutes(tmp_path: Path) -
     assert muted(entry(tags={"Team": "ml"}), r) == (True, [])
 
 
+SANDBOX = {"Environment": "sandbox"}
+CHANGES = [  # name, tags, tags_all, after_unknown, after_sensitive
+    ("secret", SANDBOX, SANDBOX, {}, {"tags": {"Environment": True}}),
+    ("later", {"Team": "ml"}, None, {"tags_all": True}, {}),
+    ("plain", SANDBOX, SANDBOX, {}, {}),
+]
+
+
 def test_terraform_sensitive_and_unknown_tag_values_never_mute(tmp_path: Path) -> None:
     plan = {
         "format_version": "1.2",
@@ -214,17 +222,7 @@ def test_terraform_sensitive_and_unknown_tag_values_never_mute(tmp_path: Path) -
                     "after_sensitive": sensitive,
                 },
             }
-            for name, tags, tags_all, unknown, sensitive in [
-                (
-                    "secret",
-                    {"Environment": "sandbox"},
-                    {"Environment": "sandbox"},
-                    {},
-                    {"tags": {"Environment": True}},
-                ),
-                ("later", {"Team": "ml"}, None, {"tags_all": True}, {}),
-                ("plain", {"Environment": "sandbox"}, {"Environment": "sandbox"}, {}, {}),
-            ]  # fmt: skip
+            for name, tags, tags_all, unknown, sensitive in CHANGES
         ],
     }
     path = tmp_path / "plan.json"

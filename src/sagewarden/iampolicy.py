@@ -75,6 +75,14 @@ def scan_policy(
                 "Resource": "arn:aws:securityhub:*:*:product/*/default",
             }
         )
+        statements.append(  # a muted finding's Workflow: SUPPRESSED (publish.py)
+            {
+                "Sid": "SageWardenSetFindingWorkflow",
+                "Effect": "Allow",
+                "Action": ["securityhub:BatchUpdateFindings"],
+                "Resource": "arn:aws:securityhub:*:*:hub/default",
+            }
+        )
     if fix:
         statements += fix_statements(backup_s3)
     return {"Version": "2012-10-17", "Statement": statements}

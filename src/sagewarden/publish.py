@@ -6,7 +6,10 @@ A finding's Id is deterministic, so importing again updates it: a resource that 
 passes gets its finding updated to PASSED (Security Hub resolves it). Findings of the
 previous push of the same scope whose resource has gone are imported once more with
 RecordState ARCHIVED; never those of a control whose resources could not be listed in their
-account and region this time (absent proves nothing there). An answer that does not add up
+account and region this time (absent proves nothing there). Once a finding exists, Security
+Hub ignores the Workflow and Note an import carries (they are the customer's), so a finding
+that is suppressed now, or no longer, gets its Workflow set by `BatchUpdateFindings`: a
+muted finding never stays NEW in Security Hub. An answer that does not add up
 (no counts, counts that are not the batch's, an HTML page with status 200) counts the whole
 batch as not imported: a damaged answer never reads as a success.
 """
@@ -41,6 +44,7 @@ class PushReport:
     archived: int = 0
     failed: int = 0
     calls: int = 0
+    workflow_set: int = 0  # findings whose Workflow BatchUpdateFindings set (muted or not)
     diagnostics: list[Diagnostic] = field(default_factory=list)
     pushed: dict[str, dict[str, Any]] = field(default_factory=dict)  # Id -> finding
 
@@ -110,9 +114,67 @@ def push(
                 )
             )
             continue
+        refused: set[str] = set()
         for start in range(0, len(findings), BATCH):
-            _import(client, account, region, findings[start : start + BATCH], report)
+            refused |= _import(client, account, region, findings[start : start + BATCH], report)
+        changed = [f for f in findings if f["Id"] not in refused and _workflow_changed(f, previous)]
+        _set_workflow(client, account, region, changed, report)
     return report
+
+
+def _workflow_changed(finding: Mapping[str, Any], previous: Mapping[str, Any]) -> bool:
+    """Whether the import leaves Security Hub's Workflow wrong: a suppressed finding (which
+    may exist already, as NEW), or one whose suppression this tool set and no longer holds."""
+    if finding.get("RecordState") == "ARCHIVED":
+        return False
+    now = finding.get("Workflow", {}).get("Status")
+    was = (previous.get(finding["Id"]) or {}).get("Workflow", {}).get("Status")
+    return bool(now == "SUPPRESSED" or (was == "SUPPRESSED" and now != was))
+
+
+def _set_workflow(
+    client: Any, account: str, region: str, findings: list[dict[str, Any]], report: PushReport
+) -> None:
+    """BatchUpdateFindings, at most 100 findings a call, grouped by Workflow and Note."""
+    where = f"account {account} region {region}"
+    groups: dict[tuple[str, str], list[dict[str, str]]] = defaultdict(list)
+    for f in findings:
+        status = f["Workflow"]["Status"]
+        note = (f.get("Note") or {}).get("Text") or "sagewarden: no suppression applies any more"
+        groups[(status, note)].append({"Id": f["Id"], "ProductArn": f["ProductArn"]})
+    for (status, note), idents in sorted(groups.items()):
+        for start in range(0, len(idents), BATCH):
+            batch = idents[start : start + BATCH]
+            try:
+                answer = call(
+                    client,
+                    "BatchUpdateFindings",
+                    ("ProcessedFindings", "UnprocessedFindings"),
+                    FindingIdentifiers=batch,
+                    Workflow={"Status": status},
+                    Note={"Text": note, "UpdatedBy": "sagewarden"},
+                )
+            except (ClientError, BotoCoreError) as exc:
+                report.diagnostics.append(
+                    Diagnostic(
+                        where,
+                        f"securityhub:BatchUpdateFindings failed for {len(batch)} findings: "
+                        f"{error_text(exc)}; their Workflow is not set to {status}",
+                        Kind.SCOPE,
+                    )
+                )
+                continue
+            for u in answer["UnprocessedFindings"]:
+                ident = u.get("FindingIdentifier") or {}
+                report.diagnostics.append(
+                    Diagnostic(
+                        where,
+                        f"finding {ident.get('Id')} Workflow not set to {status}: "
+                        f"{u.get('ErrorCode')} {u.get('ErrorMessage', '')}".rstrip(),
+                        Kind.SCOPE,
+                    )
+                )
+            report.workflow_set += len(answer["ProcessedFindings"])
 
 
 def own_session(profile: str | None) -> tuple[dict[str, Any], str | None]:
@@ -146,7 +208,8 @@ def _in(blind: set[tuple[str, str | None, str | None]], finding: Mapping[str, An
 
 def _import(
     client: Any, account: str, region: str, batch: list[dict[str, Any]], report: PushReport
-) -> None:
+) -> set[str]:
+    """Import one batch; the Ids Security Hub refused (every Id when the call failed)."""
     where = f"account {account} region {region}"
     report.calls += 1
     try:
@@ -161,7 +224,7 @@ def _import(
                 Kind.SCOPE,
             )
         )
-        return
+        return {f["Id"] for f in batch}
     failed = answer.get("FailedFindings") or []
     done, not_done = answer["SuccessCount"], answer["FailedCount"]
     if not_done != len(failed) or done + not_done != len(batch):
@@ -175,7 +238,7 @@ def _import(
                 Kind.SCOPE,
             )
         )
-        return
+        return {f["Id"] for f in batch}
     refused = {f.get("Id"): f for f in failed}
     for f in refused.values():
         report.diagnostics.append(
@@ -194,6 +257,7 @@ def _import(
             report.archived += 1
         else:
             report.imported += 1
+    return {str(i) for i in refused}
 
 
 def dumps(findings: Mapping[str, dict[str, Any]]) -> bytes:

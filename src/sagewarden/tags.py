@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sagewarden.recordable import shape_limits
-from sagewarden.unknowns import ABSENT, UnresolvedValue
+from sagewarden.unknowns import ABSENT, UnknownText, UnresolvedValue
 from sagewarden.valuetext import InvalidValue
 
 
@@ -93,10 +93,12 @@ def _tag_list(raw: list[Any], path: str, indexes: list[int], iac: bool) -> dict[
 
 def _tag_text(v: Any, path: str, shape: str, iac: bool, optional: bool = False) -> str:
     """A tag key or value as text within botocore's limits for `shape`. A value known only
-    at deploy is "" (values never decide a verdict; keys known only at deploy are kept out
-    by read_tag_keys)."""
+    at deploy is UnknownText, "" (values never decide a verdict; keys known only at deploy
+    are kept out by read_tag_keys)."""
     limits = shape_limits(shape)
-    if optional and (v is None or isinstance(v, UnresolvedValue)):
+    if optional and isinstance(v, UnresolvedValue):
+        return UnknownText()  # "" to the controls; not a value a suppression can match
+    if optional and v is None:
         return ""
     if iac and isinstance(v, (int, float)) and not isinstance(v, bool):
         v = _number_text(v)

@@ -132,6 +132,17 @@ class Choice(UnresolvedValue):
         return hash((self.over, self.why))
 
 
+class UnknownText(str):
+    """A tag value known only at deploy, where a source must still give text: it reads as
+    "" (the tag controls judge keys only, so nothing else need care), but a tag suppression,
+    which matches values, can tell it from a value written as ""."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return "UnknownText()"
+
+
 def has_choice(value: Any) -> bool:
     """Whether a Choice sits anywhere in `value`."""
     if isinstance(value, Choice):

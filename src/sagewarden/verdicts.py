@@ -47,6 +47,11 @@ class Suppression:
     source: str  # where it was declared: "template" or ".sagewarden.yaml:LINE"
     resource: str | None = None  # glob over resource id, ARN or name (config file only)
     expires: str | None = None  # ISO date; after it the suppression no longer applies
+    # Config file only: the scope it mutes (empty: any). Every given tag must match (its
+    # value a glob); a resource whose account, Region or tags are not known never matches.
+    accounts: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()  # (key, value glob), keys exact
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"reason": self.reason, "source": self.source}

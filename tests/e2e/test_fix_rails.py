@@ -658,9 +658,13 @@ def test_plan_from_security_hub_skips_suppressed_findings(
         for f in page["Findings"]
     }
     assert set(findings) == {arn_a, arn_b, arn_c}
-    # nb-b's finding is suppressed in Security Hub (as a user would with BatchUpdateFindings).
-    suppressed = {**findings[arn_b], "Workflow": {"Status": "SUPPRESSED"}}
-    assert hub.batch_import_findings(Findings=[suppressed])["FailedCount"] == 0
+    # nb-b's finding is suppressed in Security Hub, as a user does: BatchUpdateFindings (a
+    # re-import cannot change the Workflow of an existing finding, in AWS or the emulator).
+    ident = {"Id": findings[arn_b]["Id"], "ProductArn": findings[arn_b]["ProductArn"]}
+    answer = hub.batch_update_findings(
+        FindingIdentifiers=[ident], Workflow={"Status": "SUPPRESSED"}
+    )
+    assert answer["ProcessedFindings"] == [ident]
     # nb-c is fixed by hand after the push.
     sm.stop_notebook_instance(NotebookInstanceName="nb-c")
     sm.update_notebook_instance(NotebookInstanceName="nb-c", RootAccess="Disabled")

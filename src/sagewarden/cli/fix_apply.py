@@ -26,6 +26,7 @@ from sagewarden.exitstatus import ExitStatus
 from sagewarden.pipeline.evaluate import load_suppressions
 from sagewarden.resources import Provenance, Resource
 from sagewarden.suppressions import apply as apply_suppressions
+from sagewarden.suppressions import undecided
 from sagewarden.verdicts import Evaluation, Status
 
 if TYPE_CHECKING:
@@ -127,11 +128,19 @@ def _refuse_suppressed(plan: Plan, suppressions: str | None, env: Environment) -
         for c in rp.controls:
             if c in BY_ID:
                 pairs.append((rp, Evaluation(BY_ID[c], r, Status.FAILED, "planned")))
-    checked, warnings = apply_suppressions([e for _, e in pairs], found, date.today())
+    today = date.today()
+    checked, warnings = apply_suppressions([e for _, e in pairs], found, today, False)
     env.diagnostics(warnings, verbose=True)
     for (rp, _), e in zip(pairs, checked, strict=True):
         if e.suppression is not None and not rp.blocked:
             rp.blocked = (
                 f"{e.control.id} is suppressed ({suppression_text(e.suppression)}): not fixed; "
                 "plan again, or give --include-suppressed"
+            )
+        elif not rp.blocked and (by_tag := undecided(e, found, today)) is not None:
+            # The plan holds no tags: a suppression by tag may mute it; never guess "no".
+            rp.blocked = (
+                f"{e.control.id} may be suppressed by tag ({suppression_text(by_tag)}) and the "
+                "plan does not hold the resource's tags: not fixed; plan again, or give "
+                "--include-suppressed"
             )

@@ -26,6 +26,7 @@ from sagewarden.pipeline.evaluate import judge, load_suppressions
 from sagewarden.pipeline.exitcode import problem_status
 from sagewarden.pipeline.live import scan_live
 from sagewarden.pipeline.options import LiveOptions
+from sagewarden.suppressions import by_tag
 from sagewarden.verdicts import Evaluation, Status
 
 if TYPE_CHECKING:
@@ -203,7 +204,7 @@ def make_plan(req: PlanRequest, env: Environment) -> PlannedFix:
             live = dataclasses.replace(live, regions=tuple(sorted(regions)))
     diags = Diagnostics()
     suppressions = load_suppressions(req.suppressions, diags)
-    read = scan_live(live, CONTROLS, params, env.progress(not req.quiet))
+    read = scan_live(live, CONTROLS, params, env.progress(not req.quiet), by_tag(suppressions))
     diags.extend(read.diagnostics)
     if req.from_security_hub:
         scopes = sorted(

@@ -66,8 +66,10 @@ def scan_live(
     controls: Sequence[Control],
     params: ParamSet,
     progress: Progress | None = None,
+    all_tags: bool = False,
 ) -> CollectResult:
-    """Accounts and regions from the options, then every selected resource type in each."""
+    """Accounts and regions from the options, then every selected resource type in each
+    (`all_tags`: with every resource's tags, for suppressions by tag)."""
     from botocore.exceptions import ProfileNotFound
 
     from sagewarden.sources.aws.accounts import (
@@ -107,6 +109,7 @@ def scan_live(
             max_rate=opts.max_rate,
             timeout=opts.timeout,
             on_progress=shown.update,
+            all_tags=all_tags,
         ).run()
     result.diagnostics[:0] = diags
     if targets:

@@ -27,6 +27,7 @@ from sagewarden.resources import Resource
 from sagewarden.runinfo import RunInfo, new_scan_id, redact_command_line
 from sagewarden.sources.files import ReadResult, read_files
 from sagewarden.summary import summarize
+from sagewarden.suppressions import by_tag
 from sagewarden.verdicts import Evaluation
 
 if TYPE_CHECKING:
@@ -71,7 +72,7 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
     diags.extend(read.diagnostics)
     live: CollectResult | None = None
     if opts.live is not None:
-        live = scan_live(opts.live, controls, params, progress)
+        live = scan_live(opts.live, controls, params, progress, by_tag(suppressions))
         resources += live.resources
         diags.extend(live.diagnostics)
     config_api: ConfigApiResult | None = None

@@ -71,6 +71,10 @@ What the SageMaker extension adds, and why (moto 5.2 gaps):
   emulator answers 500 and records the report in `Emulator.errors`. The one allowance
   is a required member AWS is seen to omit (validation.AWS_OMITS, with its evidence).
 
+Security Hub (securityhub_findings.py): as in AWS, a re-import (BatchImportFindings) of an
+existing finding keeps its Note, UserDefinedFields, VerificationState and Workflow (moto
+overwrote them), and BatchUpdateFindings (which moto lacks) changes them, on moto's findings.
+
 AWS Config (config_service.py, config_query.py): moto's Config answers none of the reads
 for SageMaker types, so `Emulator.config` is a recorder of configuration items per account
 and Region (`Emulator.config.record(item)`, in the shape Config delivers to S3) answering

@@ -15,6 +15,7 @@ from functools import partial
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
+from sagewarden_demo.emulator import securityhub_findings
 from sagewarden_demo.emulator.calls import Call, Incoming, describe
 from sagewarden_demo.emulator.config_service import ConfigService
 from sagewarden_demo.emulator.faults import Cut, Fault, FaultMisuse, Faults
@@ -298,7 +299,11 @@ class Emulator:
         environ: Environ,
         start_response: StartResponse,
     ) -> Iterable[bytes]:
-        answer = self.config.handle(incoming) or extension.handle(incoming, environ)
+        answer = (
+            self.config.handle(incoming)
+            or extension.handle(incoming, environ)
+            or securityhub_findings.handle(incoming, environ, moto_app)
+        )
         if answer is not None:
             return answer.send(start_response)
         return moto_app(environ, start_response)

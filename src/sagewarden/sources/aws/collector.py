@@ -78,6 +78,7 @@ class Collector:
         timeout: float | None = DEFAULT_TIMEOUT,
         on_progress: Callable[[int, int], None] | None = None,
         known: Iterable[Resource] = (),
+        all_tags: bool = False,
     ) -> None:
         self.targets = targets
         self.types = [t for t in READ_PATHS if t in set(types)]
@@ -97,6 +98,8 @@ class Collector:
         self._deadlines: dict[Scope, Deadline] = {}
         self._timed_out: set[Scope] = set()  # scopes whose deadline passed (said once)
         self._listed: set[tuple[Scope, str]] = set()  # (scope, type) lists that completed
+        # Every type's tags, not only the tag controls' (a tag suppression matches on them).
+        self.all_tags = all_tags
 
     # -- running -------------------------------------------------------------------------
 
@@ -234,6 +237,18 @@ class Collector:
                 with self._lock:
                     self._resources.remove(resource)  # deleted mid-scan
                 return []
+            if resource.type not in TAGGED_TYPES:  # read for suppressions only: no verdict
+                resource.tags = None  # needs them, and a tag suppression will not apply
+                with self._lock:
+                    self._diags.append(
+                        Diagnostic(
+                            f"account {scope.account} region {scope.region} {resource.id}",
+                            f"sagemaker:{LIST_TAGS_OP} failed: {error_text(exc)}; suppressions "
+                            "by tag cannot apply to it",
+                            Kind.WARNING,
+                        )
+                    )
+                return []
             resource.read_error = f"{LIST_TAGS_OP}: {error_code(exc)}"
             self._diag(scope, LIST_TAGS_OP, exc, resource.id)
             return []
@@ -270,7 +285,7 @@ class Collector:
     def _after_read(self, scope: Scope, resource: Resource) -> list[Task]:
         with self._lock:
             self._resources.append(resource)
-        if resource.type in TAGGED_TYPES and resource.arn:
+        if (resource.type in TAGGED_TYPES or self.all_tags) and resource.arn:
             return [self._tags_task(scope, resource)]
         return []
 

@@ -18,7 +18,7 @@ from sagewarden.sources.terraform.addresses import REF_VAR
 from sagewarden.sources.terraform.expressions import AFTER_APPLY, refs
 from sagewarden.sources.terraform.index import Context, PlanIndex, dig
 from sagewarden.sources.terraform.mapping import AWS_PROVIDER
-from sagewarden.unknowns import UnresolvedValue
+from sagewarden.unknowns import UnknownText, UnresolvedValue
 from sagewarden.valuetext import a_kind
 
 Tags = tuple[dict[str, str] | None, str | None]  # the keys, and why they may be incomplete
@@ -73,7 +73,10 @@ def _tag_list(raw: Any, where: str, diags: Diagnostics) -> Tags:
             diags.add(where, "tags is not a list of {key, value}")
             return None, None
         value = item.get("value")
-        out[key] = value if isinstance(value, str) else ""
+        if isinstance(value, UnresolvedValue):
+            out[key] = UnknownText()
+        else:
+            out[key] = value if isinstance(value, str) else ""
     return out, why
 
 
@@ -108,13 +111,18 @@ def _default_tags(ctx: Context, plan: PlanIndex) -> tuple[dict[str, str], str | 
 
 
 def _tag_map(raw: dict[str, Any]) -> dict[str, str]:
-    # str() of a sensitive value is "(sensitive)": tag values never decide a verdict.
-    return {
-        k if isinstance(k, str) else str(k): ""
-        if v is None or isinstance(v, UnresolvedValue)
-        else str(v)
-        for k, v in raw.items()
-    }
+    # str() of a sensitive value is "(sensitive)": tag values never decide a verdict. A
+    # value unknown before apply is UnknownText and a sensitive one stays marked, so a tag
+    # suppression (which matches values) never matches either.
+    return {k if isinstance(k, str) else str(k): _tag_value(v) for k, v in raw.items()}
+
+
+def _tag_value(v: Any) -> str:
+    if isinstance(v, UnresolvedValue):
+        return UnknownText()
+    if isinstance(v, Sensitive):
+        return SensitiveText(SENSITIVE)
+    return "" if v is None else str(v)
 
 
 def _secret_as_in(tags: dict[str, str], own: Any) -> dict[str, str]:
@@ -124,6 +132,6 @@ def _secret_as_in(tags: dict[str, str], own: Any) -> dict[str, str]:
         return tags
     secret = {k for k, v in own.items() if isinstance(k, Sensitive) or isinstance(v, Sensitive)}
     return {
-        (SensitiveText(k) if k in secret else k): (SENSITIVE if k in secret else v)
+        (SensitiveText(k) if k in secret else k): (SensitiveText(SENSITIVE) if k in secret else v)
         for k, v in tags.items()
     }

@@ -380,6 +380,8 @@ def test_the_account_recorder_in_each_region(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and WEST in lines[0] and "AWS::SageMaker::Model" in lines[0]
     assert calls(cfg)["SelectResourceConfig"] == 1
+    # who read it: the caller identity GetCallerIdentity gave
+    assert doc["run"]["caller"] == cfg.client("sts", REGION).get_caller_identity()["Arn"]
 
 
 # -- usage ------------------------------------------------------------------------------------

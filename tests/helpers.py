@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import subprocess
@@ -9,6 +10,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import jsonschema
 
 from sagewarden.catalog import BY_ID, CONTROLS
 from sagewarden.engine import evaluate
@@ -66,6 +69,35 @@ def one(control_id: str, r: Resource, params: list[str] | None = None) -> Evalua
     return evs[0]
 
 
+REPORT_SCHEMA = Path(__file__).parents[1] / "docs" / "report.schema.json"
+
+
+@functools.cache
+def _report_validator() -> jsonschema.Draft202012Validator:
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    return jsonschema.Draft202012Validator(
+        schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER
+    )
+
+
+def is_scan_report(doc: Any) -> bool:
+    """A `scan --format json` report (not a framework report, a plan or a history list)."""
+    tool = doc.get("tool") if isinstance(doc, dict) else None
+    return isinstance(tool, dict) and tool.get("name") == "sagewarden" and "evaluations" in doc
+
+
+def check_report(doc: Any) -> Any:
+    """`doc`, once it is valid against the published schema (docs/report.schema.json)."""
+    errors = sorted(_report_validator().iter_errors(doc), key=lambda e: e.json_path)
+    assert not errors, [f"{e.json_path}: {e.message}" for e in errors[:5]]
+    return doc
+
+
+def scan_report(text: str | bytes) -> Any:
+    """A JSON scan report's document, validated against the published schema."""
+    return check_report(json.loads(text))
+
+
 @dataclass
 class Run:
     code: int
@@ -73,7 +105,9 @@ class Run:
     stderr: str
 
     def json(self) -> Any:
-        return json.loads(self.stdout)
+        """stdout as JSON; a scan report is validated against its schema first."""
+        doc = json.loads(self.stdout)
+        return check_report(doc) if is_scan_report(doc) else doc
 
 
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:

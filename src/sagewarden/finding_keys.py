@@ -7,6 +7,9 @@ databases written before findings had an account and region column) in the same 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from sagewarden.verdicts import Evaluation
 
 
@@ -15,6 +18,21 @@ def finding_key(e: Evaluation) -> str:
     r = e.resource
     where = r.arn or "|".join(x or "" for x in (r.provenance.file, r.account_id, r.region, r.id))
     return f"{e.control.id}|{r.type}|{where}"
+
+
+def report_key(entry: Mapping[str, Any]) -> str | None:
+    """`finding_key` of one evaluation of a JSON report (`Evaluation.to_dict`), for a
+    baseline; None when the entry lacks what the key is made of."""
+    source = entry.get("source")
+    control, rtype, rid = entry.get("control"), entry.get("resource_type"), entry.get("resource_id")
+    if not isinstance(source, Mapping) or not all(
+        isinstance(v, str) for v in (control, rtype, rid)
+    ):
+        return None
+    arn = source.get("arn")
+    fields = (source.get("file"), source.get("account_id"), source.get("region"), rid)
+    where = arn if isinstance(arn, str) and arn else "|".join(str(x or "") for x in fields)
+    return f"{control}|{rtype}|{where}"
 
 
 def key_scope(key: str) -> tuple[str | None, str | None]:

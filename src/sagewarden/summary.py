@@ -72,6 +72,8 @@ def summary_line(summary: dict[str, Any]) -> str:
     failed = f"{s['FAILED']} failed" + (f" ({sev})" if sev else "")
     if summary.get("suppressed"):
         failed += f", {summary['suppressed']} suppressed"
+    if summary.get("baselined"):
+        failed += f", {summary['baselined']} baselined"
     parts = [f"{s['PASSED']} passed", failed, f"{s['NOT_APPLICABLE']} not applicable"]
     if s["UNKNOWN"]:
         parts.append(f"{s['UNKNOWN']} unknown")

@@ -23,6 +23,7 @@ from typing import Any
 
 import yaml
 
+from sagewarden import settings
 from sagewarden.catalog import lookup
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.recordable import shape_limits
@@ -190,7 +191,7 @@ def load_config(path: str) -> tuple[list[Suppression], list[Diagnostic]]:
         return [], []
     if not isinstance(doc, Mapping):
         return [], [Diagnostic(path, "must be a mapping with a suppressions list")]
-    unknown = {str(k) for k in doc} - {"suppressions"}
+    unknown = {str(k) for k in doc} - {"suppressions", *settings.KEYS}  # settings: its own
     for key in sorted(unknown):
         diags.append(Diagnostic(path, f"unknown setting {key!r}"))
     entries = doc.get("suppressions", [])

@@ -69,6 +69,7 @@ class Evaluation:
     parameters: tuple[tuple[str, Any], ...] = ()
     suppression: Suppression | None = None  # set only on FAILED or UNKNOWN verdicts
     problem: Kind | None = None  # ERROR only: see Verdict.problem
+    baselined: bool = False  # failing in the --baseline report too: not a new finding
 
     @property
     def counts_as_failure(self) -> bool:
@@ -122,4 +123,6 @@ class Evaluation:
             out["suppressed"] = self.suppression.to_dict()
         if not self.security_hub_offered:
             out["security_hub_offered"] = False  # Security Hub has no such finding here
+        if self.baselined:
+            out["baselined"] = True  # in the --baseline report already: does not fail the run
         return out

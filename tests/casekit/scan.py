@@ -3,12 +3,12 @@ the verdict of one resource out of the JSON report."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from sagewarden.cli import main
+from tests.helpers import scan_report
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ def scan(report: Path, *args: str) -> tuple[int, dict[str, Any]]:
             str(report),
         ]
     )
-    return code, json.loads(report.read_text(encoding="utf-8"))
+    return code, scan_report(report.read_text(encoding="utf-8"))
 
 
 def verdicts(doc: dict[str, Any], control: str) -> dict[str, Seen]:

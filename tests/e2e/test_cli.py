@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import cli, scan_report
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "config-snapshot.json")
@@ -170,7 +170,7 @@ def test_output_file(tmp_path: Path) -> None:
     out = tmp_path / "report.json"
     run = cli("scan", EXAMPLE, "--format", "json", "--output", str(out))
     assert run.stdout == ""
-    assert len(json.loads(out.read_text())["evaluations"]) == EXAMPLE_EVALUATIONS
+    assert len(scan_report(out.read_text())["evaluations"]) == EXAMPLE_EVALUATIONS
     table = tmp_path / "report.txt"
     cli("scan", EXAMPLE, "--output", str(table))
     assert "\x1b" not in table.read_text()

@@ -20,6 +20,7 @@ from sagewarden_demo.emulator import Emulator
 from sagewarden_demo.emulator.config_service import delivered_item
 from tests.casekit.model import CONFIG, all_cases
 from tests.casekit.render import ACCOUNT, REGION, config_snapshot
+from tests.helpers import scan_report
 
 WEST = "eu-west-1"
 OUTSIDER = "999999999999"  # recorded, but no source of the aggregator
@@ -80,7 +81,7 @@ def item(
 def scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any], str]:
     code = main(["scan", "--format", "json", "--quiet", "--no-history", *args])
     out, err = capsys.readouterr()
-    return code, json.loads(out), err
+    return code, scan_report(out), err
 
 
 def seen(doc: dict[str, Any]) -> Counter[tuple[str, ...]]:
@@ -379,6 +380,8 @@ def test_the_account_recorder_in_each_region(
     lines = err.strip().splitlines()
     assert len(lines) == 1 and WEST in lines[0] and "AWS::SageMaker::Model" in lines[0]
     assert calls(cfg)["SelectResourceConfig"] == 1
+    # who read it: the caller identity GetCallerIdentity gave
+    assert doc["run"]["caller"] == cfg.client("sts", REGION).get_caller_identity()["Arn"]
 
 
 # -- usage ------------------------------------------------------------------------------------

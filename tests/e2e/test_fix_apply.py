@@ -16,6 +16,7 @@ from sagewarden.cli import main
 from sagewarden.remediation.journal import Journal
 from sagewarden_demo import estate
 from sagewarden_demo.emulator import Emulator
+from tests.helpers import scan_report
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -43,7 +44,7 @@ def live(aws: Emulator, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Emul
 def scan(capsys: pytest.CaptureFixture[str], *extra: str) -> dict[tuple[str, str], str]:
     capsys.readouterr()
     main(["scan", "--aws", "--region", REGION, "--format", "json", "--no-history", *extra])
-    doc = json.loads(capsys.readouterr().out)
+    doc = scan_report(capsys.readouterr().out)
     return {(e["control"], e["resource_name"]): e["status"] for e in doc["evaluations"]}
 
 

@@ -17,6 +17,7 @@ import pytest
 
 from sagewarden.cli import main
 from sagewarden_demo.emulator import Emulator
+from tests.helpers import scan_report
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -610,7 +611,7 @@ def test_plan_from_report_covers_what_still_fails(
     )  # fmt: skip
     failing = {
         e["resource_name"]
-        for e in json.loads(report.read_text())["evaluations"]
+        for e in scan_report(report.read_text())["evaluations"]
         if e["status"] == "FAILED"
     }
     assert failing == {"nb-a", "nb-b"}

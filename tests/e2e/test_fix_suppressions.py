@@ -15,6 +15,7 @@ import pytest
 from sagewarden.cli import main
 from sagewarden_demo.emulator import Emulator
 from tests.e2e.test_fix_rails import FAST, LIVE, READS, live, notebook, root_access
+from tests.helpers import scan_report
 
 __all__ = ["live"]  # the fixture, shared
 
@@ -59,7 +60,7 @@ def test_scan_and_fix_agree_a_suppressed_finding_is_skipped_not_changed(
     sm = estate
     capsys.readouterr()
     main(["scan", *LIVE, "--format", "json", "--no-history", "--control", "SageMaker.3"])
-    shown = {e["resource_name"]: e for e in json.loads(capsys.readouterr().out)["evaluations"]}
+    shown = {e["resource_name"]: e for e in scan_report(capsys.readouterr().out)["evaluations"]}
     assert shown["lab-gpu"]["suppressed"]["reason"].startswith("Data scientists")
     assert "suppressed" not in shown["etl"]
 

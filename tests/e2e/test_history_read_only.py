@@ -23,7 +23,7 @@ from sagewarden.cli import main
 from sagewarden_demo import estate
 from sagewarden_demo.emulator import Emulator
 from tests.e2e.test_history import EXAMPLE, OLD_SCHEMA, snapshot
-from tests.helpers import Run
+from tests.helpers import Run, scan_report
 
 _DROP = "-dac_override,-dac_read_search,-fowner,-linux_immutable"
 
@@ -106,7 +106,7 @@ def test_history_and_diff_read_a_database_in_a_read_only_place(
     # A scan still runs and reports; not recording it is one warning line.
     scan = unprivileged("scan", path, "--db", str(db), "--format", "json", "--fail-on", "never")
     assert scan.code == 0
-    assert json.loads(scan.stdout)["evaluations"]
+    assert scan_report(scan.stdout)["evaluations"]
     (line,) = scan.stderr.splitlines()
     assert line.startswith("sagewarden: ") and "scan not recorded" in line
     assert "read-only" in line
@@ -176,6 +176,6 @@ def test_a_push_with_a_read_only_history_still_imports_and_warns(
     assert run.code == 0, run.stderr
     lines = run.stderr.splitlines()
     assert [line for line in lines if "not remembered" in line and "read-only" in line]
-    notes = [d["message"] for d in json.loads(run.stdout)["diagnostics"]]
+    notes = [d["message"] for d in scan_report(run.stdout)["diagnostics"]]
     assert any("1 archived" in note for note in notes), notes  # the earlier push was read
     assert _state(place) == before

@@ -12,7 +12,6 @@ scan a short `--timeout`.
 from __future__ import annotations
 
 import itertools
-import json
 from collections import Counter
 from typing import Any
 
@@ -21,6 +20,7 @@ import pytest
 from sagewarden.cli import main
 from sagewarden_demo.emulator import REMOVE, Emulator
 from tests.e2e.test_live_scan import ACCOUNT, live, scan
+from tests.helpers import scan_report
 
 __all__ = ["live"]  # the fixture, shared
 
@@ -583,7 +583,7 @@ def test_an_endpoint_url_botocore_refuses_is_one_line_not_a_traceback(
     line = one_line_about(err, "cannot make an AWS client")
     assert line.endswith("ValueError: Invalid endpoint: not-a-url")
     if variable == "AWS_ENDPOINT_URL_SAGEMAKER":  # STS answered: the scope stands unread
-        statuses = {e["status"] for e in json.loads(out)["evaluations"]}
+        statuses = {e["status"] for e in scan_report(out)["evaluations"]}
         assert statuses == {"ERROR"}
 
 

@@ -11,6 +11,7 @@ import pytest
 from sagewarden.cli import main
 from sagewarden_demo import estate
 from sagewarden_demo.emulator import Call, Emulator
+from tests.helpers import scan_report
 
 REGIONS = ["us-east-1", "eu-west-1"]
 ACCOUNT = "123456789012"  # moto's account for the default test credentials
@@ -34,7 +35,7 @@ def live(aws: Emulator, monkeypatch: pytest.MonkeyPatch) -> Emulator:
 def scan(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict[str, Any], str]:
     code = main(["scan", "--aws", "--format", "json", "--quiet", *args])
     out, err = capsys.readouterr()
-    return code, json.loads(out), err
+    return code, scan_report(out), err
 
 
 def by_key(doc: dict[str, Any]) -> dict[tuple[str, str, str], str]:
@@ -481,7 +482,7 @@ def test_credentials_that_cannot_be_used_are_errors_in_every_format(
         reports[fmt] = out
     assert "2 errors; 1 read failure" in reports["table"].splitlines()[-1]
     assert "ERROR" in reports["table"] and "eu-west-1" in reports["table"]
-    doc = json.loads(reports["json"])
+    doc = scan_report(reports["json"])
     assert doc["summary"]["by_status"]["ERROR"] == 2
     assert doc["summary"]["problems"] == {"input": 0, "scope": 1}
     assert {(e["control"], e["status"]) for e in doc["evaluations"]} == {
@@ -537,7 +538,7 @@ def test_a_mistyped_region_is_named_with_close_matches_not_blamed_on_credentials
         "did you mean eu-west-1 or "
     )
     assert live.calls == []  # nothing was asked of AWS with a region that does not exist
-    assert json.loads(out)["evaluations"] == []
+    assert scan_report(out)["evaluations"] == []
 
     # With a good region beside it, that region is still scanned.
     estate.build(live.client, ACCOUNT, ["us-east-1"])
@@ -596,6 +597,6 @@ def test_no_credentials_at_all_names_the_three_ways_to_give_them(tmp_path: Any) 
         "an instance or container role",
     ):
         assert way in lines[0]
-    doc = json.loads(proc.stdout)
+    doc = scan_report(proc.stdout)
     assert doc["summary"]["by_status"]["ERROR"] == 1
     assert doc["evaluations"][0]["source"]["region"] == "eu-west-1"

@@ -10,6 +10,7 @@ import pytest
 from sagewarden.cli import main
 from sagewarden_demo import estate
 from sagewarden_demo.emulator import Emulator
+from tests.helpers import scan_report
 
 ACCOUNT = "123456789012"
 
@@ -39,7 +40,7 @@ def push(capsys: pytest.CaptureFixture[str], *extra: str) -> tuple[int, dict[str
         ]
     )
     out, err = capsys.readouterr()
-    return code, json.loads(out), err
+    return code, scan_report(out), err
 
 
 def hub(live: Emulator) -> dict[str, dict[str, Any]]:
@@ -161,7 +162,7 @@ def test_template_findings_are_never_pushed(
     )  # fmt: skip
     out, err = capsys.readouterr()
     assert code == 0, err
-    placed = [e for e in json.loads(out)["evaluations"] if e["source"].get("region")]
+    placed = [e for e in scan_report(out)["evaluations"] if e["source"].get("region")]
     assert len(placed) == 4  # all but the environment-agnostic stack's
     assert "5 findings not pushed: templates and plans are not deployed resources" in err
     assert hub(live) == {}

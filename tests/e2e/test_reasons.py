@@ -24,6 +24,7 @@ from sagewarden.params import parse_params
 from sagewarden.sources.files import read_files
 from sagewarden_demo import estate
 from sagewarden_demo.emulator import Emulator
+from tests.helpers import scan_report
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data"
@@ -114,6 +115,6 @@ def test_live_reasons_carry_no_python_repr(
     for params in PARAMS:
         extra = [a for p in params for a in ("--param", p)]
         main(["scan", "--aws", "--region", "us-east-1", "--format", "json", "-q", *extra])
-        doc = json.loads(capsys.readouterr().out)
+        doc = scan_report(capsys.readouterr().out)
         assert doc["evaluations"]
         assert not [e["reason"] for e in doc["evaluations"] if REPR.search(e["reason"])]

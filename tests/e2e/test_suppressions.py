@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from sagewarden.cli import main
+from tests.helpers import scan_report
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PLATFORM = DATA / "cfn" / "ml-platform.yaml"
@@ -18,7 +18,7 @@ SNAPSHOT = Path(__file__).resolve().parents[2] / "examples" / "config-snapshot.j
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, dict, str]:  # type: ignore[type-arg]
     code = main(["scan", "--format", "json", *args])
     out, err = capsys.readouterr()
-    return code, json.loads(out), err
+    return code, scan_report(out), err
 
 
 def config(tmp_path: Path, body: str) -> str:

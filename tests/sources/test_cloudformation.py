@@ -15,7 +15,7 @@ from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.sources.cloudformation import parse_params_file
 from sagewarden.sources.files import read_files
-from tests.helpers import ORIGINAL_CONTROLS
+from tests.helpers import ORIGINAL_CONTROLS, scan_report
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "cfn"
 PLATFORM = DATA / "ml-platform.yaml"
@@ -240,7 +240,7 @@ def test_resource_with_a_false_condition_is_not_evaluated_and_verbose_says_so(
     assert main(["scan", str(PLATFORM), "--format", "json", "--fail-on", "never"]) == 0
     out, err = capsys.readouterr()
     assert "ProdOnlyEndpointConfig" not in {
-        e["resource_id"] for e in json.loads(out)["evaluations"]
+        e["resource_id"] for e in scan_report(out)["evaluations"]
     }
     assert "ProdOnlyEndpointConfig" not in err
     main(["scan", str(PLATFORM), "--format", "json", "--fail-on", "never", "-v"])
@@ -281,7 +281,7 @@ def test_parameter_files(tmp_path: Path, content: Any, capsys: pytest.CaptureFix
             "Environment=dev",
         ]
     )
-    doc = json.loads(capsys.readouterr()[0])
+    doc = scan_report(capsys.readouterr()[0])
     got = {(e["control"], e["resource_id"]): e["status"] for e in doc["evaluations"]}
     assert got[("SageMaker.1", "UnknownNotebook")] == "PASSED"  # from the file
     assert got[("SageMaker.8", "ResearchNotebook")] == "FAILED"  # --cfn-param wins: dev
@@ -369,7 +369,7 @@ def test_bad_templates(
     assert len(lines) == 1, lines
     assert str(bad) in lines[0] and message in lines[0], lines
     assert "Traceback" not in err
-    evaluated = json.loads(out)["evaluations"]  # the good template still evaluated
+    evaluated = scan_report(out)["evaluations"]  # the good template still evaluated
     assert {(e["control"], e["resource_id"]) for e in evaluated} >= {
         ("SageMaker.4", "InferenceEndpointConfig"),
         ("SageMaker.5", "InferenceModel"),

@@ -26,7 +26,7 @@ from sagewarden.sources import limits
 from sagewarden.sources.files import ReadResult, read_files
 from sagewarden.suppressions import load_config
 from sagewarden.verdicts import Evaluation, Status
-from tests.helpers import ORIGINAL_CONTROLS
+from tests.helpers import ORIGINAL_CONTROLS, scan_report
 
 ORIGINAL_IDS = {c.id for c in ORIGINAL_CONTROLS}
 
@@ -645,7 +645,7 @@ def test_damaged_multi_gigabyte_snapshot_is_one_line(tmp_path: Path) -> None:
         f"sagewarden: {bad}: invalid JSON at line 1, column {len(head) + 1}: "
         "unexpected control character in string"
     ]
-    report = json.loads(run.stdout)
+    report = scan_report(run.stdout)
     assert [e["resource_id"] for e in report["evaluations"] if e["source"]["file"] == str(bad)]
     good = sorted(
         (e["control"], e["resource_id"], e["status"], e["reason"])
@@ -708,7 +708,7 @@ def test_fifo_named_on_the_command_line(fifo: Path) -> None:
     assert run.stderr.strip().splitlines() == [
         f"sagewarden: {fifo}: cannot read: a FIFO (named pipe), not a regular file"
     ]
-    report = json.loads(run.stdout)
+    report = scan_report(run.stdout)
     assert {e["resource_id"] for e in report["evaluations"]} >= {"ResearchNotebook"}
 
 
@@ -720,7 +720,7 @@ def test_fifo_in_a_scanned_folder(fifo: Path) -> None:
     assert run.stderr.strip().splitlines() == [
         f"sagewarden: {fifo}: skipped: a FIFO (named pipe), not a regular file"
     ]
-    report = json.loads(run.stdout)
+    report = scan_report(run.stdout)
     assert any(e["resource_id"] == "ResearchNotebook" for e in report["evaluations"])
 
 
@@ -780,7 +780,7 @@ def test_hostile_files_together_through_the_command(tmp_path: Path) -> None:
     assert "Traceback" not in run.stderr
     lines = run.stderr.strip().splitlines()
     assert all(line.startswith(f"sagewarden: {folder}") for line in lines), lines
-    report = json.loads(run.stdout)
+    report = scan_report(run.stdout)
     good = sorted(
         (e["control"], e["resource_id"], e["status"])
         for e in report["evaluations"]

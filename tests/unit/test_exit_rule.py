@@ -23,7 +23,7 @@ from sagewarden.pipeline import exit_code
 from sagewarden.resources import Provenance, Resource
 from sagewarden.resources import ResourceType as RT
 from sagewarden.summary import problem_kinds
-from tests.helpers import ACCOUNT, REGION, resource
+from tests.helpers import ACCOUNT, REGION, resource, scan_report
 
 RESOLVE = "SageMaker.14.resolveReferences=true"
 
@@ -258,7 +258,7 @@ def test_error_verdicts_set_the_exit_code(
     scanned = [n for n in files if not n.startswith("s.")]
     got = main(["scan", *scanned, "--format", "json", "--no-history", *options])
     out, err = capsys.readouterr()
-    doc = json.loads(out)
+    doc = scan_report(out)
     errors = [e for e in doc["evaluations"] if e["status"] == "ERROR"]
     assert {e["problem"] for e in errors} == classes
     assert all("suppressed" not in e for e in errors)
@@ -366,6 +366,6 @@ def test_data_a_source_does_not_record_is_one_line_per_file(
         f"5 resources ({_arn('image', 'img-0')}, {_arn('image', 'img-1')}, "
         f"{_arn('image', 'img-2')} and 2 more)"
     ]
-    doc = json.loads(out)
+    doc = scan_report(out)
     assert [e["status"] for e in doc["evaluations"]] == ["ERROR"] * 5
     assert doc["summary"]["problems"] == {"input": 0, "scope": 1}

@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from sagewarden.cli import main
+from tests.helpers import scan_report
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "config-snapshot.json"
 WRONG: list[Any] = [
@@ -66,7 +67,7 @@ def test_mutated_snapshot_never_raises(
     )
     out, err = capsys.readouterr()
     assert code in (0, 1, 2, 3)
-    report = json.loads(out)
+    report = scan_report(out)
     assert "Traceback" not in err
     assert all("\n" not in line for line in err.splitlines())
     errors = [e for e in report["evaluations"] if e["status"] == "ERROR"]

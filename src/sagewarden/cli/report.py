@@ -6,6 +6,7 @@ import argparse
 from typing import Any
 
 from sagewarden.cli.environment import Environment
+from sagewarden.cli.report_view import ReportView, summary_wanted
 from sagewarden.cli.scan import collect
 from sagewarden.cli.scan_options import add_scan_options, scan_options
 from sagewarden.frameworks import FRAMEWORKS
@@ -27,18 +28,22 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from sagewarden import frameworks
 
     outcome = collect(args, scan_options(args), env)
-    rows = frameworks.evidence(args.framework, outcome.evaluations)
+    view = ReportView.of(args, outcome)
+    rows = frameworks.evidence(args.framework, view.shown)
     renderers = {
         "table": frameworks.render_table,
         "json": frameworks.render_json,
         "csv": frameworks.render_csv,
         "html": frameworks.render_html,
     }
-    render = renderers[args.format]
-    if args.output:
-        with env.output(args.output, binary=True) as fh:
-            render(fh, args.framework, rows)
-    else:
-        render(env.stdout_bytes, args.framework, rows)
-        env.flush()
-    return exit_code(outcome.evaluations, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
+    for fmt, path in args.outputs.items():
+        render = renderers[fmt]
+        if path:
+            with env.output(path, binary=True) as fh:
+                render(fh, args.framework, rows)
+        else:
+            render(env.stdout_bytes, args.framework, rows)
+            env.flush()
+    if summary_wanted(args, env):
+        env.say(view.stderr_line(args.outputs))
+    return exit_code(view.failing, outcome.diagnostics, args.fail_on, args.fail_on_unknown)

@@ -11,6 +11,7 @@ from typing import Any
 from sagewarden.cli.arguments import live_usage_error
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
+from sagewarden.cli.report_view import ReportView, summary_wanted
 from sagewarden.cli.scan_options import add_scan_options, scan_options
 from sagewarden.outputs import asff, csvout, html, jsonout, junit, ocsf, sarif, table
 from sagewarden.pipeline.exitcode import exit_code
@@ -48,7 +49,8 @@ def scan(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> int:
     """The scan `opts` describe, reported as `args` ask (the demo changes `opts`)."""
     started = time.perf_counter()
     outcome = collect(args, opts, env)
-    _write_report(args, opts, outcome, env)
+    view = ReportView.of(args, outcome)
+    _write_report(args, opts, outcome, view, env)
     if not args.quiet and env.stderr_isatty:
         took = time.perf_counter() - started
         read = outcome.read
@@ -59,7 +61,9 @@ def scan(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> int:
         env.say_as_is(
             f"{', '.join([*what, f'{outcome.resources} SageMaker resources'])}, in {took:.2f}s"
         )
-    return exit_code(outcome.evaluations, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
+    if summary_wanted(args, env):
+        env.say(view.stderr_line(args.outputs))
+    return exit_code(view.failing, outcome.diagnostics, args.fail_on, args.fail_on_unknown)
 
 
 def collect(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> ScanOutcome:
@@ -80,25 +84,35 @@ def collect(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> Sc
 
 
 def _write_report(
-    args: argparse.Namespace, opts: ScanOptions, outcome: ScanOutcome, env: Environment
+    args: argparse.Namespace,
+    opts: ScanOptions,
+    outcome: ScanOutcome,
+    view: ReportView,
+    env: Environment,
 ) -> None:
-    evaluations, summary = outcome.evaluations, outcome.summary
+    """Each format asked for, to its file or stdout (the scan ran once)."""
+    evaluations, summary = view.shown, view.summary
     diagnostics = outcome.diagnostics.items
-    render = _BINARY.get(args.format)
-    if args.format == "asff" and opts.record:
-        render = functools.partial(asff.render, observed_at=observed_at(opts.db, evaluations))
-    if render is not None:
-        if args.output:
-            with env.output(args.output, binary=True) as fh:
-                render(fh, evaluations, summary, diagnostics)
+    for fmt, path in args.outputs.items():
+        render = _BINARY.get(fmt)
+        if fmt == "asff" and opts.record:
+            render = functools.partial(asff.render, observed_at=observed_at(opts.db, evaluations))
+        if fmt == "json":
+            render = functools.partial(jsonout.render, run=view.run_document(outcome))
+        if render is not None:
+            if path:
+                with env.output(path, binary=True) as fh:
+                    render(fh, evaluations, summary, diagnostics)
+            else:
+                render(env.stdout_bytes, evaluations, summary, diagnostics)
+                env.flush()
+            continue
+        if path:
+            with env.output(path, binary=False) as fh:
+                table.render(
+                    fh, evaluations, summary, diagnostics, color=False, verbose=args.verbose
+                )
         else:
-            render(env.stdout_bytes, evaluations, summary, diagnostics)
-            env.flush()
-        return
-    if args.output:
-        with env.output(args.output, binary=False) as fh:
-            table.render(fh, evaluations, summary, diagnostics, color=False, verbose=args.verbose)
-    else:
-        table.render(
-            env.stdout, evaluations, summary, diagnostics, color=env.color, verbose=args.verbose
-        )
+            table.render(
+                env.stdout, evaluations, summary, diagnostics, color=env.color, verbose=args.verbose
+            )

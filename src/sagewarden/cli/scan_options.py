@@ -7,6 +7,7 @@ import argparse
 
 from sagewarden.catalog import CONTROLS
 from sagewarden.cli.arguments import add_db_option, add_live_options, live_options, positive_float
+from sagewarden.cli.ci_options import add_ci_options, resolve
 from sagewarden.pipeline.exitcode import FAIL_ON
 from sagewarden.pipeline.options import ConfigApiOptions, ScanOptions
 from sagewarden.sources.aws.limits import DEFAULT_READ_TIMEOUT, DEFAULT_TIMEOUT
@@ -34,15 +35,15 @@ def add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) ->
     )
     scan.add_argument(
         "--format",
-        choices=formats,
-        default="table",
-        help="report format (default: table)",
+        metavar="FORMAT[,...]",
+        help=f"report format: {', '.join(formats)} (default: table); several, comma-separated, "
+        "with --output-dir",
     )
+    scan.set_defaults(format_choices=formats)
     scan.add_argument("--output", metavar="FILE", help="write the report to FILE, not stdout")
     scan.add_argument(
         "--fail-on",
         choices=FAIL_ON,
-        default="low",
         help="exit 1 when a control of at least this severity fails "
         "(default: low; never: always 0 unless the input is bad)",
     )
@@ -71,6 +72,7 @@ def add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) ->
         help="skip files given by name that are not Config data, templates or plans "
         "(as in directories; for pre-commit, which passes every changed file)",
     )
+    add_ci_options(scan)
     add_db_option(scan)
     scan.add_argument(
         "--no-history", action="store_true", help="do not record this scan in the history"
@@ -154,6 +156,8 @@ def config_api_options(args: argparse.Namespace) -> ConfigApiOptions | None:
 
 
 def scan_options(args: argparse.Namespace) -> ScanOptions:
+    """The pipeline's options; first the file's defaults and the CI options (`resolve`)."""
+    resolve(args)
     return ScanOptions(
         paths=tuple(args.paths),
         live=live_options(args, timeout=args.scan_timeout) if args.aws else None,

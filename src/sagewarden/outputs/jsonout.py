@@ -16,6 +16,7 @@ import orjson
 from sagewarden import __version__
 from sagewarden.diagnostics import Diagnostic
 from sagewarden.outputs.encoding import dumps
+from sagewarden.outputs.runjson import SCHEMA_VERSION
 from sagewarden.verdicts import Evaluation
 
 CHUNK = 1000  # evaluations per write
@@ -27,9 +28,13 @@ def render(
     evaluations: Sequence[Evaluation],
     summary: dict[str, Any],
     diagnostics: Sequence[Diagnostic],
+    run: dict[str, Any] | None = None,
 ) -> None:
-    doc = {
-        "tool": {"name": "sagewarden", "version": __version__},
+    """The report; `run` (outputs.runjson) states the run behind it, when known."""
+    doc: dict[str, Any] = {"tool": {"name": "sagewarden", "version": __version__}}
+    if run is not None:  # the command's report: docs/report.schema.json describes it
+        doc |= {"schema_version": SCHEMA_VERSION, "run": run}
+    doc |= {
         "evaluations": _PLACE if evaluations else [],
         "summary": summary,
         "diagnostics": [d.to_dict() for d in diagnostics],

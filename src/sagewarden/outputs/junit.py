@@ -100,6 +100,10 @@ def _testcase(suite: ET.Element, e: Evaluation) -> str:
         child = ET.SubElement(case, "skipped", message=xml_safe(clean(message)))
         child.text = f"{e.status.value}: {reason}"
         return "skipped"
+    if e.baselined:  # a known finding (--baseline): it does not fail the run
+        child = ET.SubElement(case, "skipped", message="baselined: in the --baseline report")
+        child.text = f"{e.status.value}: {reason}"
+        return "skipped"
     if e.status is Status.FAILED:
         child = ET.SubElement(case, "failure", message=reason, type=e.control.severity.value)
         child.text = _details(e, remediation=True)

@@ -198,6 +198,8 @@ def _result(e: Evaluation, rule_index: int, root: Path) -> dict[str, Any]:
         result["relatedLocations"] = related
     if e.suppression is not None:
         result["suppressions"] = [_suppression(e.suppression)]
+    if e.baselined:  # in the --baseline report already (SARIF's own notion of a baseline)
+        result["baselineState"] = "unchanged"
     return result
 
 

@@ -77,6 +77,7 @@ def render(
                 status = "SUPPRESSED"
                 expiry = f", until {e.suppression.expires}" if e.suppression.expires else ""
                 reason += f" (suppressed: {e.suppression.reason}; {e.suppression.source}{expiry})"
+            reason += " (baselined: in the --baseline report)" if e.baselined else ""
             write(
                 f"  {st(status.ljust(14), *_STATUS_STYLE[e.status])}  "
                 f"{name.ljust(width)}  {clean(reason)}{_where(e, st)}\n"

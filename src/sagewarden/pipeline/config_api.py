@@ -28,7 +28,7 @@ def scan_config_api(
     import boto3
     from botocore.exceptions import BotoCoreError, ClientError, ProfileNotFound
 
-    from sagewarden.sources.aws.accounts import CLIENT_CONFIG, caller_identity, check_regions
+    from sagewarden.sources.aws.accounts import CLIENT_CONFIG, check_regions, identity
     from sagewarden.sources.aws.answers import error_text, quiet_sdk_logs
     from sagewarden.sources.aws.deadline import Deadline
     from sagewarden.sources.aws.regions import region_problem
@@ -52,7 +52,7 @@ def scan_config_api(
         regions = [home]
     try:
         deadline = Deadline(opts.timeout, "could not check the credentials")
-        account, _ = caller_identity(session, regions[0], deadline)
+        account, _, caller = identity(session, regions[0], deadline)
     except (ClientError, BotoCoreError) as exc:
         why = f"cannot use the credentials: {error_text(exc)}"
         return ConfigApiResult([], [Diagnostic("aws", why, Kind.SCOPE)], regions=regions)
@@ -78,5 +78,6 @@ def scan_config_api(
         except ValueError as exc:  # botocore refuses the endpoint before any call
             return ConfigApiResult([], [Diagnostic("aws", f"{CLIENT_CONFIG}: {error_text(exc)}")])
     result.calls["GetCallerIdentity"] += 1
+    result.caller = caller
     result.diagnostics[:0] = diags
     return result

@@ -112,6 +112,7 @@ def scan_live(
             all_tags=all_tags,
         ).run()
     result.diagnostics[:0] = diags
+    result.caller = next((t.caller for t in targets if t.caller), None)
     if targets:
         home = targets[0].regions[0] if targets[0].regions else "us-east-1"
         result.endpoint = endpoint_override(targets[0].session, home)

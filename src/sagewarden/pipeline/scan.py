@@ -100,6 +100,7 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         command_line=redact_command_line(opts.command_line),
         scope=orjson.loads(scope),
         history_scan=history_scan,
+        caller=(live.caller if live else None) or (config_api.caller if config_api else None),
     )
     return ScanOutcome(evaluations, summary, diags, read, calls, len(resources), info)
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import boto3
 import botocore.session
@@ -65,6 +65,15 @@ class Target:
     partition: str
     regions: list[str] = field(default_factory=list)
     error: str | None = None  # the account could not be reached (assume role failed)
+    caller: str | None = None  # the ARN of the identity that reached it (GetCallerIdentity)
+
+
+class Identity(NamedTuple):
+    """What GetCallerIdentity says: the account, its partition, and who is calling (ARN)."""
+
+    account: str
+    partition: str
+    arn: str
 
 
 NO_CREDENTIALS = (
@@ -181,6 +190,14 @@ def caller_identity(
 ) -> tuple[str, str]:
     """(account, partition) of the session's credentials (noted first: no error text may
     show them)."""
+    found = identity(session, region, deadline)
+    return found.account, found.partition
+
+
+def identity(
+    session: boto3.Session, region: str | None, deadline: Deadline | None = None
+) -> Identity:
+    """The session's caller identity, its ARN kept for the reports that say who scanned."""
     _remember(session)
     deadline = deadline or Deadline(None, "could not check the credentials")
     config = control_config(read_timeout=read_timeout(deadline.seconds))
@@ -189,7 +206,7 @@ def caller_identity(
     parts = str(ident["Arn"]).split(":")
     if len(parts) < 6 or parts[0] != "arn" or not parts[1]:
         raise AnswerError(MALFORMED, "the GetCallerIdentity answer's Arn is not an ARN")
-    return str(ident["Account"]), parts[1]
+    return Identity(str(ident["Account"]), parts[1], str(ident["Arn"]))
 
 
 def _remember(session: boto3.Session) -> None:
@@ -239,9 +256,9 @@ def resolve_targets(
         sts = Sts.of(base, home, deadline)
         if opts.role_arn:
             session = assumed_session(base, opts.role_arn, opts.external_id, home, sts)
-            account, partition = caller_identity(session, home, deadline)
-            return [Target(account, session, partition)]
-        account, partition = caller_identity(base, home, deadline)
+            assumed = identity(session, home, deadline)
+            return [Target(assumed.account, session, assumed.partition, caller=assumed.arn)]
+        account, partition, caller = identity(base, home, deadline)
     except (ClientError, BotoCoreError) as exc:
         who = f"role {opts.role_arn}" if opts.role_arn else "credentials"
         diags.append(Diagnostic("aws", _credentials_problem(who, exc, opts.profile), Kind.SCOPE))
@@ -250,8 +267,11 @@ def resolve_targets(
         diags.append(Diagnostic("aws", f"{CLIENT_CONFIG}: {error_text(exc)}"))
         return []
     if not opts.org:
-        return [Target(account, base, partition)]
-    return _org_targets(base, account, partition, home, opts, diags, deadline, sts)
+        return [Target(account, base, partition, caller=caller)]
+    targets = _org_targets(base, account, partition, home, opts, diags, deadline, sts)
+    for t in targets:
+        t.caller = caller  # the organization's members were reached from these credentials
+    return targets
 
 
 def _credentials_problem(who: str, exc: Exception, profile: str | None) -> str:

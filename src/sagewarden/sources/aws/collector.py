@@ -64,6 +64,7 @@ class CollectResult:
     sessions: dict[str, Any] = field(default_factory=dict)  # account -> boto3 Session
     accounts: dict[str, list[str]] = field(default_factory=dict)  # account -> its regions
     endpoint: str | None = None  # an endpoint URL that replaces AWS's (AWS_ENDPOINT_URL)
+    caller: str | None = None  # the caller identity's ARN (GetCallerIdentity), if read
 
 
 class Collector:

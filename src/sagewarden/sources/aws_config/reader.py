@@ -49,6 +49,7 @@ class ConfigApiResult:
     items: int = 0  # configuration items read
     account: str | None = None  # the caller's account, whose aggregator or recorder it is
     regions: list[str] = field(default_factory=list)
+    caller: str | None = None  # the caller identity's ARN (GetCallerIdentity)
 
 
 @dataclass

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import IO, Any
 
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.scan import collect
@@ -28,11 +30,13 @@ def run(args: argparse.Namespace, env: Environment) -> int:
 
     outcome = collect(args, scan_options(args), env)
     rows = frameworks.evidence(args.framework, outcome.evaluations)
-    renderers = {
+    renderers: dict[str, Callable[[IO[bytes], str, list[frameworks.Requirement]], None]] = {
         "table": frameworks.render_table,
         "json": frameworks.render_json,
         "csv": frameworks.render_csv,
-        "html": frameworks.render_html,
+        "html": functools.partial(  # the audit page states the run behind it
+            frameworks.render_html, evaluations=outcome.evaluations, info=outcome.info
+        ),
     }
     render = renderers[args.format]
     if args.output:

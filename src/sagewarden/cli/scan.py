@@ -85,6 +85,8 @@ def _write_report(
     evaluations, summary = outcome.evaluations, outcome.summary
     diagnostics = outcome.diagnostics.items
     render = _BINARY.get(args.format)
+    if args.format == "html":  # the audit report states the run behind it
+        render = functools.partial(html.render, info=outcome.info)
     if args.format == "asff" and opts.record:
         render = functools.partial(asff.render, observed_at=observed_at(opts.db, evaluations))
     if render is not None:

@@ -178,6 +178,14 @@ def test_framework_report_has_the_header_titles_and_resources_behind(tmp_path: P
     run = _section(page, "run")
     assert outcome.info.scan_id in run and "depends-SageMaker.14-resolveReferences" in run
     reqs = _section(page, "requirements")
+    assert "SageMaker.14 depends on" not in reqs  # NIST maps no requirement to it
+    buf = io.BytesIO()
+    ai = frameworks.evidence("ai-security", outcome.evaluations)
+    frameworks.render_html(
+        buf, "ai-security", ai, evaluations=outcome.evaluations, info=outcome.info
+    )
+    sm14 = _section(buf.getvalue().decode(), "requirements").split('"nw">SageMaker.14</td>')[1]
+    assert "SageMaker.14 depends on <code>resolveReferences=true</code>" in sm14.split("</tr>")[0]
     ac3 = reqs.split('<td class="nw">AC-3</td>', 1)[1].split('<td class="nw">AC-3(7)', 1)[0]
     assert "<td>Access Enforcement</td>" in ac3
     behind = [

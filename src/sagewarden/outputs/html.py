@@ -39,8 +39,7 @@ from sagewarden.frameworks import FRAMEWORKS, Requirement, evidence
 from sagewarden.locations import app_place, template_place
 from sagewarden.outputs.escaping import clean
 from sagewarden.outputs.runview import run_view
-from sagewarden.pipeline.record import TREND_CAP
-from sagewarden.runinfo import RunInfo, TrendPoint
+from sagewarden.runinfo import TREND_CAP, RunInfo, TrendPoint
 from sagewarden.verdicts import Evaluation, Status
 
 if TYPE_CHECKING:  # Jinja2 is imported on the first HTML report, not on every start-up

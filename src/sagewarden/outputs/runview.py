@@ -103,7 +103,7 @@ def _caller(info: RunInfo) -> str:
         return info.caller
     if info.scope.get("aws") is None and info.scope.get("config") is None:
         return "not applicable (files only: no AWS call was made)"
-    return "not known (the caller identity could not be read)"
+    return "not known (this scan did not record the caller identity)"
 
 
 def _controls(ran: list[str]) -> str:

@@ -12,14 +12,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sagewarden.diagnostics import Diagnostics, Kind
-from sagewarden.runinfo import TrendPoint
+from sagewarden.runinfo import TREND_CAP, TrendPoint
 from sagewarden.verdicts import Evaluation
 
 if TYPE_CHECKING:
     from sagewarden.history import History
 
 PUSH = "--push-security-hub"  # where push problems are said
-TREND_CAP = 30  # earlier scans a report's pass-rate trend shows
 
 
 class HistoryError(Exception):

@@ -369,8 +369,23 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     evaluations, diagnostics = hostile_evaluations()
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(render(evaluations, diagnostics), encoding="utf-8")
+    path.write_text(render(evaluations, diagnostics, hostile_info()), encoding="utf-8")
     return path
+
+
+@needs_chromium
+def test_browser_framework_report_is_inert(tmp_path: Path) -> None:
+    evaluations, _ = hostile_evaluations()
+    page = tmp_path / "framework.html"
+    page.write_text(render_framework(evaluations), encoding="utf-8")
+    proc = _chromium(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    assert "<title>NIST SP 800-53 Revision 5 evidence</title>" in dom  # no script changed it
+    assert 'data-js="ready"' in dom
+    _assert_inert(dom)
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if re.search(r"Uncaught|Error|Refused|violates", line)]
 
 
 @needs_chromium

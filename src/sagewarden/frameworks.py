@@ -10,17 +10,19 @@ counted apart, as accepted).
 from __future__ import annotations
 
 import csv
-import html
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import orjson
 
 from sagewarden.catalog import AI_SECURITY, CONTROLS, FSBP, TAGGING, Control, Standard
 from sagewarden.outputs.terminal import clean
 from sagewarden.verdicts import Evaluation, Status
+
+if TYPE_CHECKING:
+    from sagewarden.runinfo import RunInfo
 
 
 def _by_prefix(prefix: str) -> Callable[[Control], list[str]]:
@@ -149,27 +151,16 @@ def render_table(out: IO[bytes], framework: str, rows: list[Requirement]) -> Non
     out.write(("\n".join(lines) + "\n").encode())
 
 
-def render_html(out: IO[bytes], framework: str, rows: list[Requirement]) -> None:
-    """A small self-contained page: every value escaped, no external references."""
-    esc = html.escape
-    body = "".join(
-        f"<tr class='{esc(r.status.lower())}'>"
-        + "".join(
-            f"<td>{esc(str(v if not isinstance(v, list) else ' '.join(v)))}</td>"
-            for v in r.to_dict().values()
-        )
-        + "</tr>"
-        for r in rows
-    )
-    head = "".join(f"<th>{esc(c.replace('_', ' '))}</th>" for c in _COLUMNS)
-    page = (
-        "<!doctype html><html lang='en'><meta charset='utf-8'>"
-        f"<title>{esc(FRAMEWORKS[framework][0])} evidence</title>"
-        "<style>body{font:14px system-ui,sans-serif;margin:2em}table{border-collapse:collapse}"
-        "td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}"
-        ".failed td:nth-child(2){color:#b00020;font-weight:bold}"
-        ".passed td:nth-child(2){color:#1b5e20}</style>"
-        f"<h1>{esc(FRAMEWORKS[framework][0])}: evidence from sagewarden</h1>"
-        f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></html>\n"
-    )
-    out.write(page.encode())
+def render_html(
+    out: IO[bytes],
+    framework: str,
+    rows: list[Requirement],
+    *,
+    evaluations: Sequence[Evaluation] = (),
+    info: RunInfo | None = None,
+) -> None:
+    """The audit page: the scan report's header (`info`), each requirement with its title
+    and result, and the verdicts behind it (`evaluations`), every value escaped."""
+    from sagewarden.outputs import html
+
+    html.render_framework(out, framework, rows, evaluations, info=info)

@@ -208,6 +208,23 @@ class History:
             return None
         return ScanRow(*rows[1]), ScanRow(*rows[0])
 
+    def pass_rates(
+        self, scope: str, upto: int | None = None, limit: int = 30
+    ) -> list[tuple[str, int, int]]:
+        """(started at, passed, judged) of the latest `limit` scans of `scope` (up to scan
+        `upto`), oldest first: the pass-rate trend a report draws. Judged is passed +
+        failed + unknown + error, as the report's pass rate; suppression is not recorded,
+        so a suppressed failure counts as failed here."""
+        rows = self.db.execute(
+            "SELECT s.started_at, COALESCE(SUM(r.status = 'PASSED'), 0), "
+            "COALESCE(SUM(r.status IN ('PASSED', 'FAILED', 'UNKNOWN', 'ERROR')), 0) "
+            "FROM (SELECT id, started_at FROM scans WHERE scope = ? AND id <= ? "
+            "      ORDER BY id DESC LIMIT ?) AS s "
+            "LEFT JOIN results AS r ON r.scan_id = s.id GROUP BY s.id ORDER BY s.id",
+            (scrub(scope), upto if upto is not None else 2**62, limit),
+        ).fetchall()
+        return [(str(at), int(passed), int(judged)) for at, passed, judged in rows]
+
     def diff(self, old: int, new: int) -> dict[str, list[dict[str, Any]]]:
         """New, resolved, not read and still-failing findings from scan `old` to `new`."""
         return history_diff.diff(self.db, old, new)

@@ -17,6 +17,7 @@ from typing import Any
 from sagewarden import __version__
 
 REDACTED = "***"
+TREND_CAP = 30  # recorded scans of the same scope a report's trend shows
 # Options whose values may be secrets: a template's NoEcho parameter, a Terraform variable
 # marked sensitive, the external id that guards a role.
 _SECRET_VALUES = ("--cfn-param", "--tf-var", "--external-id")

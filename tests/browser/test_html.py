@@ -16,12 +16,14 @@ from pathlib import Path
 
 import pytest
 
+from sagewarden import frameworks
 from sagewarden.catalog import CONTROLS
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.engine import evaluate
 from sagewarden.outputs import html as html_out
 from sagewarden.params import parse_params
 from sagewarden.resources import Provenance, Resource, ResourceType
+from sagewarden.runinfo import RunInfo, TrendPoint
 from sagewarden.summary import summarize
 from sagewarden.verdicts import Evaluation, Status, Suppression
 
@@ -97,16 +99,46 @@ def hostile_evaluations() -> tuple[list[Evaluation], list[Diagnostic]]:
     return evaluations, diagnostics
 
 
-def render(evaluations: list[Evaluation], diagnostics: list[Diagnostic]) -> str:
+def hostile_info() -> RunInfo:
+    """The run behind a report, with hostile text wherever a user or AWS can put some:
+    file names, the command line, the caller, an endpoint, trend dates."""
+    return RunInfo(
+        scan_id=SCRIPT_CANARY,
+        started=NOW,
+        ended=NOW,
+        command_line=("sagewarden", "scan", f"templates/{SCRIPT}.yaml", "--profile", IMG_CANARY),
+        scope={
+            "v": 2,
+            "aws": {"accounts": {IMG_CANARY: [SCRIPT_CANARY]}, "endpoint": UNICODE},
+            "paths": [f"/src/{SCRIPT_CANARY}.yaml"],
+            "controls": [c.id for c in CONTROLS],
+            "params": {"SageMaker.14": {"resolveReferences": True}},
+        },
+        caller=f"arn:aws:iam::{ACCOUNT}:role/{IMG_CANARY}",
+        history_scan=7,
+        trend=(TrendPoint(SCRIPT_CANARY, 1, 2), TrendPoint(IMG_CANARY, 2, 2)),
+    )
+
+
+def render(
+    evaluations: list[Evaluation], diagnostics: list[Diagnostic], info: RunInfo | None = None
+) -> str:
     buf = io.BytesIO()
-    html_out.render(buf, evaluations, summarize(evaluations), diagnostics, now=NOW)
+    html_out.render(buf, evaluations, summarize(evaluations), diagnostics, now=NOW, info=info)
+    return buf.getvalue().decode("utf-8")
+
+
+def render_framework(evaluations: list[Evaluation], framework: str = "nist-800-53") -> str:
+    buf = io.BytesIO()
+    rows = frameworks.evidence(framework, evaluations)
+    frameworks.render_html(buf, framework, rows, evaluations=evaluations, info=hostile_info())
     return buf.getvalue().decode("utf-8")
 
 
 @pytest.fixture(scope="module")
 def report() -> tuple[str, list[Evaluation]]:
     evaluations, diagnostics = hostile_evaluations()
-    return render(evaluations, diagnostics), evaluations
+    return render(evaluations, diagnostics, hostile_info()), evaluations
 
 
 class _Elements(HTMLParser):
@@ -167,6 +199,22 @@ def test_hostile_values_are_escaped(report: tuple[str, list[Evaluation]]) -> Non
     _assert_inert(doc)
 
 
+def test_hostile_values_are_escaped_in_the_header_and_framework_report(
+    report: tuple[str, list[Evaluation]],
+) -> None:
+    doc, evaluations = report
+    header = doc.split('<section id="run">', 1)[1].split("</section>", 1)[0]
+    assert "&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;/script&gt;" in header
+    assert "&quot;&gt;&lt;img src=x onerror=" in header
+    trend = doc.split('<section id="trend">', 1)[1].split("</section>", 1)[0]
+    assert "<circle" in trend and "&lt;script&gt;document" in trend  # dates cut at 16
+    page = render_framework(evaluations)
+    assert "<img" not in page and "<script>document" not in page
+    assert "&lt;script&gt;document.title=&#x27;PWNED&#x27;&lt;/script&gt;" in page
+    assert "\u202e" not in page and "\\u202egnp.exe" in page
+    _assert_inert(page)
+
+
 def test_unicode_kept_and_bidi_override_made_visible(report: tuple[str, list[Evaluation]]) -> None:
     doc, _ = report
     assert "ノートブック📓 «café»" in doc
@@ -184,11 +232,15 @@ def test_sections_and_content(report: tuple[str, list[Evaluation]]) -> None:
         "suppressed",
         "unresolved",
         "diagnostics",
+        "run",
+        "trend",
+        "standards",
+        "passed",
     ):
         assert f'<section id="{anchor}">' in doc
     for chart in ("chart-control", "chart-severity", "chart-account", "chart-region", "chart-file"):
         assert f'<div id="{chart}">' in doc
-    assert doc.count("<svg") == 5
+    assert doc.count("<svg") == 6  # the five charts and the pass-rate trend
     assert 'Generated <time datetime="2025-01-02T03:04:05+00:00">2025-01-02 03:04:05 UTC' in doc
     assert "sagewarden 0.1.0" in doc
     # The fix and the documentation link for a failing control.
@@ -317,8 +369,23 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
 def report_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     evaluations, diagnostics = hostile_evaluations()
     path = tmp_path_factory.mktemp("html") / "report.html"
-    path.write_text(render(evaluations, diagnostics), encoding="utf-8")
+    path.write_text(render(evaluations, diagnostics, hostile_info()), encoding="utf-8")
     return path
+
+
+@needs_chromium
+def test_browser_framework_report_is_inert(tmp_path: Path) -> None:
+    evaluations, _ = hostile_evaluations()
+    page = tmp_path / "framework.html"
+    page.write_text(render_framework(evaluations), encoding="utf-8")
+    proc = _chromium(tmp_path, "--enable-logging=stderr", "--v=0", "--dump-dom", page.as_uri())
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    dom = proc.stdout
+    assert "<title>NIST SP 800-53 Revision 5 evidence</title>" in dom  # no script changed it
+    assert 'data-js="ready"' in dom
+    _assert_inert(dom)
+    console = [line for line in proc.stderr.splitlines() if "CONSOLE" in line]
+    assert not [line for line in console if re.search(r"Uncaught|Error|Refused|violates", line)]
 
 
 @needs_chromium

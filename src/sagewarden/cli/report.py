@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+import functools
+from collections.abc import Callable
+from typing import IO, Any
 
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.report_view import ReportView, summary_wanted
@@ -30,11 +32,13 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     outcome = collect(args, scan_options(args), env)
     view = ReportView.of(args, outcome)
     rows = frameworks.evidence(args.framework, view.shown)
-    renderers = {
+    renderers: dict[str, Callable[[IO[bytes], str, list[frameworks.Requirement]], None]] = {
         "table": frameworks.render_table,
         "json": frameworks.render_json,
         "csv": frameworks.render_csv,
-        "html": frameworks.render_html,
+        "html": functools.partial(  # the audit page states the run behind it
+            frameworks.render_html, evaluations=view.shown, info=outcome.info
+        ),
     }
     for fmt, path in args.outputs.items():
         render = renderers[fmt]

@@ -99,6 +99,8 @@ def _write_report(
             render = functools.partial(asff.render, observed_at=observed_at(opts.db, evaluations))
         if fmt == "json":
             render = functools.partial(jsonout.render, run=view.run_document(outcome))
+        if fmt == "html":  # the audit report states the run behind it
+            render = functools.partial(html.render, info=outcome.info)
         if render is not None:
             if path:
                 with env.output(path, binary=True) as fh:

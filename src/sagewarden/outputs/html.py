@@ -27,14 +27,19 @@ import hashlib
 import html
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import IO, TYPE_CHECKING, Any
 
 from sagewarden import __version__
 from sagewarden.catalog import BY_ID, Control, Severity, id_range
 from sagewarden.diagnostics import Diagnostic
+from sagewarden.framework_titles import requirement_title
+from sagewarden.frameworks import FRAMEWORKS, Requirement, evidence
 from sagewarden.locations import app_place, template_place
 from sagewarden.outputs.escaping import clean
+from sagewarden.outputs.runview import run_view
+from sagewarden.runinfo import TREND_CAP, RunInfo, TrendPoint
 from sagewarden.verdicts import Evaluation, Status
 
 if TYPE_CHECKING:  # Jinja2 is imported on the first HTML report, not on every start-up
@@ -61,6 +66,7 @@ _BY_STATUS = {
     Status.ERROR: ERROR,
     Status.NOT_APPLICABLE: NOT_APPLICABLE,
 }
+_REQ_CLASS = {"PASSED": "pass", "FAILED": "fail", "INCOMPLETE": "unk", "NO_DATA": "na"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
 
@@ -71,7 +77,9 @@ def render(
     diagnostics: Sequence[Diagnostic],
     *,
     now: datetime | None = None,
+    info: RunInfo | None = None,
 ) -> None:
+    """The scan report; `info` (the run behind it) fills its header and trend."""
     report = _Report(evaluations)
     sev = summary.get("failed_by_severity", {})
     by_severity = [(k, int(v)) for k, v in sev.items()] if isinstance(sev, dict) else []
@@ -79,9 +87,7 @@ def render(
     unresolved = (Status.ERROR, Status.UNKNOWN)
     template = _environment().get_template("report.html")
     text = template.render(
-        when=(now or datetime.now(timezone.utc)).astimezone(timezone.utc),
-        version=__version__,
-        id_range=id_range("\u2013"),
+        **_common(now, info),
         report=report,
         resources=summary.get("resources", 0),
         failed_by_severity=by_severity,
@@ -90,13 +96,113 @@ def render(
         failing=report.groups(lambda e: e.status is Status.FAILED and e.suppression is None),
         suppressed=report.groups(lambda e: e.suppression is not None),
         unresolved=report.groups(lambda e: e.status in unresolved and e.suppression is None),
+        passed=report.groups(lambda e: e.status is Status.PASSED and e.suppression is None),
+        standards=[_standard(key, evaluations) for key in FRAMEWORKS],
         diagnostics=diagnostics,
     )
+    _write(out, text)
+
+
+def render_framework(
+    out: IO[bytes],
+    framework: str,
+    requirements: Sequence[Requirement],
+    evaluations: Sequence[Evaluation],
+    *,
+    now: datetime | None = None,
+    info: RunInfo | None = None,
+) -> None:
+    """The evidence of one framework: the same header as the scan report, then each
+    requirement with its title, result and the resources behind it (collapsed)."""
+    template = _environment().get_template("framework.html")
+    text = template.render(
+        **_common(now, info),
+        standard=_standard(framework, evaluations, requirements),
+    )
+    _write(out, text)
+
+
+def _common(now: datetime | None, info: RunInfo | None) -> dict[str, Any]:
+    """What both reports' headers show."""
+    return {
+        "when": (now or datetime.now(timezone.utc)).astimezone(timezone.utc),
+        "version": __version__,
+        "id_range": id_range("\u2013"),
+        "run": run_view(info) if info is not None else None,
+        "trend": _trend(info.trend) if info is not None else None,
+    }
+
+
+def _write(out: IO[bytes], text: str) -> None:
     try:
         data = text.encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate (e.g. from a Terraform plan) is not UTF-8
         data = _SURROGATE.sub("\ufffd", text).encode("utf-8")
     out.write(data)
+
+
+@dataclass(frozen=True)
+class _Standard:
+    key: str
+    name: str
+    requirements: list[tuple[Requirement, str, list[Evaluation]]]  # title, resources behind
+
+    @property
+    def failing(self) -> int:
+        return sum(1 for r, _, _ in self.requirements if r.status == "FAILED")
+
+
+def _standard(
+    key: str, evaluations: Sequence[Evaluation], behind: Sequence[Requirement] | None = None
+) -> _Standard:
+    """A standard's requirements with their titles; given the requirements (`behind`),
+    the verdicts behind each too (not-applicable ones left out, worst first)."""
+    by_control: dict[str, list[Evaluation]] = {}
+    if behind is not None:
+        for e in evaluations:
+            if e.status is not Status.NOT_APPLICABLE:
+                by_control.setdefault(e.control.id, []).append(e)
+    rows = []
+    for req in evidence(key, evaluations) if behind is None else behind:
+        found = [e for cid in req.controls for e in by_control.get(cid, ())]
+        found.sort(key=lambda e: _BEHIND_ORDER[_category(e)])
+        rows.append((req, requirement_title(key, req.id), found))
+    return _Standard(key, FRAMEWORKS[key][0], rows)
+
+
+_BEHIND_ORDER = {FAILED: 0, ERROR: 1, UNKNOWN: 2, SUPPRESSED: 3, PASSED: 4, NOT_APPLICABLE: 5}
+
+
+@dataclass(frozen=True)
+class _Trend:
+    """The pass-rate trend as an SVG line: points (x, y, text) and axis labels."""
+
+    width: int
+    height: int
+    points: list[tuple[float, float, str]]
+    first: str
+    last: str
+
+    @property
+    def path(self) -> str:
+        return " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in self.points)
+
+
+def _trend(points: Sequence[TrendPoint]) -> _Trend | None:
+    judged = [p for p in points if p.judged]
+    if not judged:
+        return None
+    width, height, left, right, top, bottom = 640, 170, 44, 16, 10, 30
+    step = (width - left - right) / max(len(judged) - 1, 1)
+    shown = []
+    for i, p in enumerate(judged):
+        rate = p.passed / p.judged
+        x = left + i * step if len(judged) > 1 else left + (width - left - right) / 2
+        y = top + (1 - rate) * (height - top - bottom)
+        when = p.at[:16].replace("T", " ")
+        text = f"{when} UTC: {rate * 100:.1f}% ({p.passed:,} of {p.judged:,})"
+        shown.append((x, y, text))
+    return _Trend(width, height, shown, judged[0].at[:10], judged[-1].at[:10])
 
 
 class _Report:
@@ -248,5 +354,7 @@ def _environment() -> jinja2.Environment:
         FAILED=FAILED,
         ROW_CAP=ROW_CAP,
         DIAGNOSTIC_CAP=DIAGNOSTIC_CAP,
+        TREND_CAP=TREND_CAP,
+        REQ_CLASS=_REQ_CLASS,
     )
     return env

@@ -12,6 +12,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sagewarden.diagnostics import Diagnostics, Kind
+from sagewarden.runinfo import TREND_CAP, TrendPoint
 from sagewarden.verdicts import Evaluation
 
 if TYPE_CHECKING:
@@ -56,6 +57,22 @@ def record(
     except (OSError, sqlite3.Error) as exc:
         diags.add(path, f"scan not recorded in the history: {exc}", Kind.WARNING)
         return None
+
+
+def trend(db: str | None, scope: str, upto: int | None) -> tuple[TrendPoint, ...]:
+    """The pass rates of the recorded scans of `scope` up to scan `upto`, oldest first
+    (at most `TREND_CAP`); a history that cannot be read gives none."""
+    from sagewarden.history import History, default_path
+
+    try:
+        history = History(db or default_path())
+        try:
+            rates = history.pass_rates(scope, upto, TREND_CAP)
+        finally:
+            history.close()
+    except (OSError, sqlite3.Error):
+        return ()
+    return tuple(TrendPoint(at, passed, judged) for at, passed, judged in rates)
 
 
 def observed_at(

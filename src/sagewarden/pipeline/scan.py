@@ -21,7 +21,7 @@ from sagewarden.pipeline.evaluate import (
 )
 from sagewarden.pipeline.live import Progress, scan_live
 from sagewarden.pipeline.options import ScanOptions
-from sagewarden.pipeline.record import push, record
+from sagewarden.pipeline.record import push, record, trend
 from sagewarden.pipeline.scope import scope_document
 from sagewarden.resources import Resource
 from sagewarden.runinfo import RunInfo, new_scan_id, redact_command_line
@@ -101,6 +101,7 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         scope=orjson.loads(scope),
         history_scan=history_scan,
         caller=(live.caller if live else None) or (config_api.caller if config_api else None),
+        trend=trend(opts.db, scope, history_scan) if history_scan is not None else (),
     )
     return ScanOutcome(evaluations, summary, diags, read, calls, len(resources), info)
 

@@ -97,8 +97,10 @@ def _write_report(
         return
     if args.output:
         with env.output(args.output, binary=False) as fh:
-            table.render(fh, evaluations, summary, diagnostics, color=False, verbose=args.verbose)
+            table.render(
+                fh, evaluations, summary, diagnostics, False, args.verbose, env.file_width()
+            )
     else:
         table.render(
-            env.stdout, evaluations, summary, diagnostics, color=env.color, verbose=args.verbose
+            env.stdout, evaluations, summary, diagnostics, env.color, args.verbose, env.width
         )

@@ -116,9 +116,8 @@ def _row(
     if where:
         body.append(Piece(f"[{where}]", (DIM,), 2))
     lines = block(head, body, width, st, beside=beside, under=_UNDER)
-    if shown != name and width is not None:
-        column = _ROW_HEAD + name_width + 2 if beside else _UNDER
-        lines += block([Piece("name:", (DIM,), column)], words(name), width, st, beside=True)
+    if shown != name and width is not None:  # under the shortened name
+        lines += block([], [Piece("name:", (DIM,), _ROW_HEAD), *words(name)], width, st)
     return lines
 
 

@@ -118,7 +118,8 @@ def block(
     """`head` (columns) then `body` (words) in lines of at most `width` cells. The body is
     wrapped in the space right of the head, each further line indented to where the body
     starts; when that space is narrower than `min_body` cells, the body goes under the
-    head, indented by `under` (`beside` decides instead of `min_body` when given).
+    head, indented by `under` (`beside` decides instead of `min_body` when given), and
+    so does a body with a word that fits whole under the head but not beside it.
     `width` None: one line, however long."""
     if width is None or width_of(head) + width_of(body) <= width:  # the common case
         return [render([*head, *body], st)]
@@ -126,7 +127,12 @@ def block(
         return [render(line, st) for line in wrap(head, width)]
     gap = body[0].gap
     column = width_of(head) + gap
-    if beside if beside is not None else width - column >= min_body:
+    if beside is None:
+        beside = width - column >= min_body
+    widest = max(cell_len(p.text) for p in body)
+    if beside and widest > width - column and widest <= width - under:
+        beside = False  # a word that would be cut beside the head fits whole under it
+    if beside:
         first, *rest = wrap([replace(body[0], gap=0), *body[1:]], width - column)
         lines = [render([*head, replace(first[0], gap=gap), *first[1:]], st)]
         return lines + [" " * column + render(line, st) for line in rest]

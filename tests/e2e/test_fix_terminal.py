@@ -8,8 +8,8 @@ import re
 from pathlib import Path
 
 import pytest
-from sagewarden_demo.emulator import Emulator
 
+from sagewarden_demo.emulator import Emulator
 from tests.helpers import cli
 
 ACCOUNT = "123456789012"

@@ -17,8 +17,10 @@ from rich.cells import cell_len
 
 from sagewarden.outputs.terminal import Style
 
+# Words are broken at ASCII spaces only: a no-break or ideographic space is part of its
+# word, and every other breaking character (tab, line breaks) is escaped before this.
+_WORD = re.compile(r"[^ ]+")
 # What `escaping.clean` writes for an unsafe character: kept whole when a word is cut.
-_WORD = re.compile(r"\S+")
 _ESCAPE_OR_CHAR = re.compile(r"\\x[0-9a-f]{2}|\\u[0-9a-f]{4}|\\U[0-9a-f]{8}|.", re.S)
 
 
@@ -75,18 +77,19 @@ def wrap(pieces: Iterable[Piece], width: int) -> list[list[Piece]]:
 
 
 def _cut(text: str, width: int) -> list[str]:
-    """A word too long for a line, in chunks of at most `width` cells (an escape, or a
-    character wider than the line, stays whole)."""
+    """A word too long for a line, in chunks of at most `width` cells; an escape stays
+    whole unless it is itself wider than the line."""
     chunks: list[str] = []
     current, used = "", 0
     for m in _ESCAPE_OR_CHAR.finditer(text):
-        unit = m.group()
-        size = cell_len(unit)
-        if current and used + size > width:
-            chunks.append(current)
-            current, used = "", 0
-        current += unit
-        used += size
+        escape = m.group()
+        for unit in [escape] if cell_len(escape) <= width else list(escape):
+            size = cell_len(unit)
+            if current and used + size > width:
+                chunks.append(current)
+                current, used = "", 0
+            current += unit
+            used += size
     chunks.append(current)
     return chunks
 
@@ -127,10 +130,11 @@ def block(
         return [render(line, st) for line in wrap(head, width)]
     gap = body[0].gap
     column = width_of(head) + gap
+    under = min(under, width // 4)  # a line too narrow for the indentation keeps less
     if beside is None:
-        beside = width - column >= min_body
+        beside = not head or width - column >= min_body
     widest = max(cell_len(p.text) for p in body)
-    if beside and widest > width - column and widest <= width - under:
+    if beside and head and width - column < widest <= width - under:
         beside = False  # a word that would be cut beside the head fits whole under it
     if beside:
         first, *rest = wrap([replace(body[0], gap=0), *body[1:]], width - column)

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 from sagewarden import __version__
 from sagewarden.catalog import CONTROLS
 from sagewarden.cli import (
+    completion,
     controls,
     demo,
     deploy,
@@ -54,6 +55,7 @@ COMMANDS: dict[str, Command] = {  # in the order --help lists them
     "export": export,
     "deploy": deploy,
     "package": package,
+    "completion": completion,
 }
 
 

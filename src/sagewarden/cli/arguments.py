@@ -10,6 +10,7 @@ from typing import Any, NoReturn
 from sagewarden.catalog import CONTROLS, Control, id_range, lookup
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
+from sagewarden.outputs.terminal import COLOR_CHOICES
 from sagewarden.pipeline.options import LiveOptions
 from sagewarden.sources.aws.limits import (
     DEFAULT_MAX_RATE,
@@ -29,10 +30,23 @@ class Parser(argparse.ArgumentParser):
 def parse(parser: argparse.ArgumentParser, argv: Sequence[str], env: Environment) -> Any:
     """The parsed arguments; a usage error is said and ends the process with status 2."""
     try:
-        return parser.parse_args(argv)
+        args = parser.parse_args(argv)
     except CliError as exc:
         env.say(str(exc))
         raise SystemExit(exc.status) from None
+    env.color_choice = getattr(args, "color", None) or env.color_choice
+    return args
+
+
+def add_color_option(parser: argparse.ArgumentParser) -> None:
+    """--color, for every command that prints a table or progress (`Environment.color`)."""
+    parser.add_argument(
+        "--color",
+        choices=COLOR_CHOICES,
+        default="auto",
+        help="colour on a terminal (auto, the default: not with NO_COLOR set; always: "
+        "even with NO_COLOR or in a pipe; never). A file from --output is never coloured",
+    )
 
 
 def positive_int(text: str) -> int:

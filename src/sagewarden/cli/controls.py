@@ -8,6 +8,7 @@ from typing import Any
 import orjson
 
 from sagewarden.catalog import CONTROLS, control_to_dict
+from sagewarden.cli.arguments import add_color_option
 from sagewarden.cli.environment import Environment
 from sagewarden.exitstatus import ExitStatus
 from sagewarden.outputs.terminal import BOLD, DIM, Style
@@ -16,6 +17,7 @@ from sagewarden.outputs.terminal import BOLD, DIM, Style
 def add_parser(sub: Any) -> None:
     controls = sub.add_parser("controls", help="list the controls and their parameters")
     controls.add_argument("--format", choices=("table", "json"), default="table")
+    add_color_option(controls)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:

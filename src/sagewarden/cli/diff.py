@@ -7,12 +7,13 @@ from typing import Any
 
 import orjson
 
-from sagewarden.cli.arguments import add_db_option, positive_int
+from sagewarden.cli.arguments import add_color_option, add_db_option, positive_int
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.cli.history import history_at
 from sagewarden.exitstatus import ExitStatus
 from sagewarden.outputs.escaping import clean
+from sagewarden.outputs.terminal import BOLD, Style
 from sagewarden.pipeline.scope import scope_text
 
 
@@ -27,6 +28,7 @@ def add_parser(sub: Any) -> None:
         help="two scan ids (default: the last two scans of the same scope)",
     )
     diff.add_argument("--format", choices=("table", "json"), default="table")
+    add_color_option(diff)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
@@ -59,13 +61,14 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.write_bytes(orjson.dumps(doc, option=orjson.OPT_INDENT_2) + b"\n")
         return ExitStatus.SUCCESS
     env.write(f"scan {old} -> scan {new}\n")
+    st = Style(env.color)
     for title, rows in (
         ("New", changes["new"]),
         ("Resolved", changes["resolved"]),
         ("Could not be read now (not resolved)", changes["not_read"]),
         ("Still failing", changes["still_failing"]),
     ):
-        env.write(f"{title} ({len(rows)})\n")
+        env.write(st(f"{title} ({len(rows)})", BOLD) + "\n")
         for row in rows:
             where = "/".join(x for x in (row["account_id"], row["region"]) if x) or "-"
             now = f" (now: {row['now']})" if row.get("now") else ""

@@ -17,7 +17,7 @@ from sagewarden.cli.errors import CliError
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.outputs.escaping import clean
 from sagewarden.outputs.progress import ScanProgress
-from sagewarden.outputs.terminal import use_color
+from sagewarden.outputs.terminal import terminal_width, use_color
 
 PREFIX = "sagewarden: "
 
@@ -27,12 +27,14 @@ class Environment:
         self.stdout = sys.stdout if stdout is None else stdout
         self.stderr = sys.stderr if stderr is None else stderr
         self.argv: tuple[str, ...] = ()  # the command line, for the reports that state it
+        self.color_choice = "auto"  # --color (`arguments.parse` sets it)
 
     def stdout_to_stderr(self) -> Environment:
         """This environment with the report sent to stderr (the demo's fix, whose stdout
         is the scan report's)."""
         env = Environment(self.stderr, self.stderr)
         env.argv = self.argv
+        env.color_choice = self.color_choice
         return env
 
     # --- stdout: the report ---------------------------------------------------------------
@@ -43,8 +45,19 @@ class Environment:
 
     @property
     def color(self) -> bool:
-        """Colour on stdout: a terminal, and NO_COLOR not set."""
-        return use_color(self.stdout)
+        """Colour on stdout: --color, else a terminal without NO_COLOR (`use_color`). A file
+        given with --output is never coloured: its writer passes no colour."""
+        return use_color(self.stdout, self.color_choice)
+
+    @property
+    def width(self) -> int:
+        """The width of a table on stdout (`terminal_width`)."""
+        return terminal_width(self.stdout)
+
+    @staticmethod
+    def file_width() -> int:
+        """The width of a table written to a file: COLUMNS, else the default."""
+        return terminal_width(None)
 
     def write(self, text: str) -> None:
         self.stdout.write(text)
@@ -70,6 +83,11 @@ class Environment:
     def stderr_isatty(self) -> bool:
         return self.stderr.isatty()
 
+    @property
+    def stderr_color(self) -> bool:
+        """Colour on stderr (the progress bar), by the same rule as stdout's."""
+        return use_color(self.stderr, self.color_choice)
+
     def say(self, line: str) -> None:
         """One line on stderr, every unsafe character escaped."""
         self.stderr.write(f"{PREFIX}{clean(line)}\n")
@@ -89,7 +107,7 @@ class Environment:
 
     def progress(self, enabled: bool) -> ScanProgress:
         """The progress bar on stderr (shown only on a terminal, after a second)."""
-        return ScanProgress(enabled=enabled)
+        return ScanProgress(enabled=enabled, color=self.stderr_color)
 
     @staticmethod
     def say_now(lines: Iterable[str]) -> None:

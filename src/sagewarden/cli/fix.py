@@ -13,7 +13,12 @@ from typing import Any
 
 from sagewarden.catalog import CONTROLS, FROM_OPTION_KMS_KEY, FROM_OPTION_TAGS
 from sagewarden.cli import fix_apply, fix_plan, fix_rollback
-from sagewarden.cli.arguments import add_db_option, add_live_options, positive_int
+from sagewarden.cli.arguments import (
+    add_color_option,
+    add_db_option,
+    add_live_options,
+    positive_int,
+)
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.cli.fix_run import POLL_INTERVAL, WAIT_TIMEOUT, WORKERS
@@ -69,6 +74,7 @@ def add_parser(sub: Any) -> None:
     add_db_option(runs)
     runs.add_argument("--limit", type=positive_int, default=20, metavar="N")
     runs.add_argument("--format", choices=("table", "json"), default="table")
+    add_color_option(runs)
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
@@ -157,6 +163,7 @@ def _plan_options(p: argparse.ArgumentParser) -> None:
     )
     add_live_options(p.add_argument_group("live accounts"))
     p.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_color_option(p)
 
 
 def _credential_options(p: argparse.ArgumentParser) -> None:
@@ -167,6 +174,7 @@ def _credential_options(p: argparse.ArgumentParser) -> None:
     g.add_argument("--org", action="store_true", help="reach member accounts with --org-role")
     g.add_argument("--org-role", default=DEFAULT_ORG_ROLE, metavar="NAME")
     g.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    add_color_option(p)
 
 
 def _run_options(p: argparse.ArgumentParser) -> None:

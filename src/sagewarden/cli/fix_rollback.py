@@ -10,7 +10,9 @@ from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.cli.fix_run import claim, ctrl_c, make_runner, open_journal, report, run_options
 from sagewarden.exitstatus import ExitStatus
+from sagewarden.outputs.columns import aligned
 from sagewarden.outputs.escaping import clean
+from sagewarden.outputs.terminal import BOLD, GREEN, RED, YELLOW, Style
 
 
 def run(args: argparse.Namespace, env: Environment) -> int:
@@ -43,8 +45,31 @@ def run_runs(args: argparse.Namespace, env: Environment) -> int:
     if not rows:
         env.write("no fix runs recorded\n")
         return ExitStatus.SUCCESS
-    env.write(f"{'RUN':<24} {'STATE':<16} {'STEPS':>9}  {'UPDATED':<25} MESSAGE\n")
-    for r in rows:
-        steps = f"{r.steps_done}/{r.steps_total}"
-        env.write(f"{r.id:<24} {r.state:<16} {steps:>9}  {r.updated_at:<25} {clean(r.message)}\n")
+    cells = [
+        [
+            clean(r.id),
+            clean(r.state),
+            f"{r.steps_done}/{r.steps_total}",
+            clean(r.updated_at),
+            clean(r.message),
+        ]
+        for r in rows
+    ]
+    styles = [[(), _state_style(r.state), (), (), ()] for r in rows]
+    header = ["RUN", "STATE", "STEPS", "UPDATED", "MESSAGE"]
+    for line in aligned(cells, header, right={2}, styles=styles, st=Style(env.color)):
+        env.write(line + "\n")
     return ExitStatus.SUCCESS
+
+
+def _state_style(state: str) -> tuple[str, ...]:
+    """A run's state at a glance: finished green, stopped or in progress yellow, failed red."""
+    from sagewarden.remediation import journal as J
+
+    if state in (J.DONE, J.ROLLED_BACK):
+        return (GREEN,)
+    if state in (J.FAILED, J.ROLLBACK_FAILED):
+        return (RED, BOLD)
+    if state in (J.INTERRUPTED, J.RUNNING, J.ROLLING_BACK):
+        return (YELLOW,)
+    return ()

@@ -112,9 +112,9 @@ def _write_report(
         if path:
             with env.output(path, binary=False) as fh:
                 table.render(
-                    fh, evaluations, summary, diagnostics, color=False, verbose=args.verbose
+                    fh, evaluations, summary, diagnostics, False, args.verbose, env.file_width()
                 )
         else:
             table.render(
-                env.stdout, evaluations, summary, diagnostics, color=env.color, verbose=args.verbose
+                env.stdout, evaluations, summary, diagnostics, env.color, args.verbose, env.width
             )

@@ -6,7 +6,13 @@ from __future__ import annotations
 import argparse
 
 from sagewarden.catalog import CONTROLS
-from sagewarden.cli.arguments import add_db_option, add_live_options, live_options, positive_float
+from sagewarden.cli.arguments import (
+    add_color_option,
+    add_db_option,
+    add_live_options,
+    live_options,
+    positive_float,
+)
 from sagewarden.cli.ci_options import add_ci_options, resolve
 from sagewarden.pipeline.exitcode import FAIL_ON
 from sagewarden.pipeline.options import ConfigApiOptions, ScanOptions
@@ -56,6 +62,7 @@ def add_scan_options(scan: argparse.ArgumentParser, formats: tuple[str, ...]) ->
     scan.add_argument(
         "-q", "--quiet", action="store_true", help="no progress bar or timing line on stderr"
     )
+    add_color_option(scan)
     scan.add_argument(
         "--fail-on-unknown",
         action="store_true",

@@ -15,8 +15,11 @@ from typing import Any
 class ScanProgress:
     DELAY = 1.0
 
-    def __init__(self, enabled: bool, label: str = "Reading SageMaker resources") -> None:
+    def __init__(
+        self, enabled: bool, label: str = "Reading SageMaker resources", color: bool = True
+    ) -> None:
         self.enabled = enabled and sys.stderr.isatty()
+        self.color = color
         self.label = label
         self._started = time.monotonic()
         self._progress: Any = None
@@ -41,7 +44,7 @@ class ScanProgress:
                 MofNCompleteColumn(),
                 "API tasks",
                 TimeElapsedColumn(),
-                console=Console(stderr=True),
+                console=Console(stderr=True, no_color=not self.color),
                 transient=True,
             )
             self._progress.start()

@@ -45,7 +45,7 @@ def rollback(runner: Runner, journal: J.Journal, run_id: str, yes: bool) -> Outc
         rp, step = runner.order[i]
         kind = lookup(step.action)
         assert kind is not None
-        label = f"undo {step.action} {runner.label(rp, target(rp, step))}"
+        label = f"undo {step.action} {runner.progress(rp, target(rp, step))}"
         try:
             result = kind.undo(runner.step_run(i, rp, step))
         except Exception as exc:  # every failure ends the rollback with the journal right
@@ -110,12 +110,14 @@ def _restore_notebook_states(runner: Runner, states: States) -> None:
                 x.sm.start_notebook_instance(NotebookInstanceName=name)
             wait(x, "notebook_instance_in_service", NotebookInstanceName=name)
             runner.say(
-                f"notebook {runner.label(rp, name)}: started again (it was running before the run)"
+                f"notebook {runner.progress(rp, name)}: started again "
+                "(it was running before the run)"
             )
         elif was == "Stopped" and status != "Stopped":
             ensure_stopped(x, name)
             runner.say(
-                f"notebook {runner.label(rp, name)}: stopped again (it was stopped before the run)"
+                f"notebook {runner.progress(rp, name)}: stopped again "
+                "(it was stopped before the run)"
             )
 
 

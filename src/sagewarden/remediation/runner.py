@@ -90,6 +90,12 @@ class Runner:
         shown = name or rp.name
         return f"{shown} ({rp.where})" if self._scoped else shown
 
+    @staticmethod
+    def progress(rp: ResourcePlan, name: str | None = None) -> str:
+        """A resource (or a notebook of its plan) in a progress line: always with its
+        account and Region, so whoever watches a run sees where each change lands."""
+        return f"{name or rp.name} ({rp.where})"
+
     def client_for(self, service: str, account: str | None, region: str | None) -> Any:
         return self.clients.get(service, account, region)
 
@@ -147,7 +153,7 @@ class Runner:
 
     def _run_one(self, i: int, rp: ResourcePlan, step: Step) -> bool:
         kind = lookup(step.action)
-        label = f"[{i + 1}/{len(self.order)}] {step.action} {self.label(rp, target(rp, step))}"
+        label = f"[{i + 1}/{len(self.order)}] {step.action} {self.progress(rp, target(rp, step))}"
         if kind is None:
             self._fail(i, label, f"unknown action {step.action}")
             return False

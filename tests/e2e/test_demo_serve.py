@@ -4,6 +4,7 @@ the printed environment sourced and the printed commands pasted one by one."""
 from __future__ import annotations
 
 import re
+import shlex
 import signal
 import socket
 from collections import Counter
@@ -126,16 +127,24 @@ def test_every_command_of_the_journey_works_on_the_served_demo(tmp_path: Path) -
 
 
 def test_sigterm_stops_the_served_demo_with_success(tmp_path: Path) -> None:
-    db = tmp_path / "mine.sqlite3"
+    db = tmp_path / "it's mine.sqlite3"  # quoted for the shell
     served = serve("--db", str(db), cwd=tmp_path)
-    assert f"export SAGEWARDEN_DB={db}" in served.exports
+    assert f"export SAGEWARDEN_DB={shlex.quote(str(db))}" in served.exports
     run = shell("; ".join(served.exports) + f"; {SAGEWARDEN} scan --aws --format json", tmp_path)
     assert run.code == ExitStatus.FAILED, run.stderr
     assert {e["source"]["account_id"] for e in run.json()["evaluations"]} == {DEMO_ACCOUNT}
     code, stderr = served.stop(signal.SIGTERM)
     assert code == ExitStatus.SUCCESS, stderr
     assert stderr.endswith("sagewarden: demo stopped\n"), stderr
-    assert db.is_file()  # the user's own database is kept
+    assert db.is_file()  # the user's own database is kept, and has the scan
+
+
+def test_the_demo_ignores_the_shells_aws_settings() -> None:
+    """A profile that is not in the config file, another endpoint: the demo (which sets
+    its own environment before moto loads) still scans only its emulator."""
+    run = cli("demo", "--control", "SageMaker.7", "--format", "json", env=ELSEWHERE)
+    assert run.code == ExitStatus.SUCCESS, run.stderr
+    assert {e["source"]["account_id"] for e in run.json()["evaluations"]} == {DEMO_ACCOUNT}
 
 
 def test_a_port_in_use_is_one_line_and_exit_2(tmp_path: Path) -> None:

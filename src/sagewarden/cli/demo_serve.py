@@ -108,13 +108,13 @@ def journey() -> list[str]:
 
 def _tell(env: Environment, endpoint: str, db: str, env_file: str | None) -> None:
     regions = ", ".join(demo.DEMO_REGIONS)
-    env.say_as_is(
+    env.say(  # escaped: the paths are the user's
         f"demo account {demo.DEMO_ACCOUNT} on a local emulator at {endpoint}, regions "
         f"{regions} (the lines above choose {demo.DEMO_REGIONS[0]}; add --region to scan "
         f"another), history and fix runs in {shlex.quote(db)}"
     )
     source = f"'. {shlex.quote(env_file)}'" if env_file else "the lines above"
-    env.say_as_is(f"in another shell, run {source}, then try:")
+    env.say(f"in another shell, run {source}, then try:")
     for line in journey():
         env.help(f"  {line}\n")
     env.say_as_is("serving until Ctrl-C")

@@ -14,6 +14,7 @@ import signal
 import sys
 from pathlib import Path
 
+from sagewarden.cli.demo_serve import journey
 from sagewarden.exitstatus import ExitStatus
 from tests.e2e.serving import serve, shell
 
@@ -60,3 +61,17 @@ def test_the_quick_start_reaches_a_fix_dry_run(tmp_path: Path) -> None:
     assert re.search(r"^\s*\d+\. AddTags ", run.stdout, re.M), run.stdout
     assert "dry run" in (run.stdout + run.stderr).lower()
     assert "done" not in run.stdout
+
+
+def test_the_readme_journey_is_the_one_the_served_demo_prints() -> None:
+    """The README's journey and the served demo's are one list: the README's words, as
+    typed, are the printed ones (comments aside)."""
+    section = README.read_text().split("### Every command on the demo", 1)[1]
+    block = re.search(r"```sh\n(.*?)```", section, re.S)
+    assert block, "the journey has no sh block"
+    typed = [
+        shlex.split(line, comments=True)
+        for line in block.group(1).replace("\\\n", " ").splitlines()
+    ]
+    printed = [shlex.split(line, comments=True) for line in journey()]
+    assert [words for words in typed if words] == printed

@@ -27,6 +27,12 @@ from sagewarden.pipeline.options import LiveOptions
 DEMO_ACCOUNT = "123456789012"
 DEMO_REGIONS = ("eu-west-1", "us-east-1")
 DEMO_BACKUPS = "sagewarden-demo-backups"
+DEMO_KEY = "alias/sagewarden-demo"  # an alias names a key in each region alike
+DEMO_BACKUP_URI = f"s3://{DEMO_BACKUPS}/notebooks"
+DEMO_SUBNET = "subnet-0ab12cd34ef56"  # the estate's subnet, for rebuilt notebooks
+DEMO_TAGS = ("team=ml-platform",)
+# The demo's notebooks that a fix rebuilds: each gets a file on its volume, to see restored.
+DEMO_NOTEBOOKS = ("research-sandbox", "churn-analysis")
 DUMMY_KEY = "demo"  # not an access key's shape: the emulator answers as its default account
 # Credentials, profiles and switches that would take a client past AWS_ENDPOINT_URL.
 _LEAD_ELSEWHERE = (
@@ -38,12 +44,6 @@ _LEAD_ELSEWHERE = (
     "AWS_WEB_IDENTITY_TOKEN_FILE",
     "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS",
 )
-DEMO_KEY = "alias/sagewarden-demo"  # an alias names a key in each region alike
-DEMO_BACKUP_URI = f"s3://{DEMO_BACKUPS}/notebooks"
-DEMO_SUBNET = "subnet-0ab12cd34ef56"  # the estate's subnet, for rebuilt notebooks
-DEMO_TAGS = ("team=ml-platform",)
-# The demo's notebooks that a fix rebuilds: each gets a file on its volume, to see restored.
-DEMO_NOTEBOOKS = ("research-sandbox", "churn-analysis")
 
 
 def add_parser(sub: Any) -> None:

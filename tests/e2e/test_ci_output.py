@@ -137,6 +137,12 @@ def test_resource_glob_narrows_the_report_and_the_exit_status() -> None:
     by_arn = cli(*args, "--resource", "arn:aws:sagemaker:*:notebook-instance/research-*")
     assert by_arn.code == 1
     assert {e["resource_name"] for e in by_arn.json()["evaluations"]} == {"research-sandbox"}
+    typo = cli(*args, "--resource", "fruad-*")  # never an empty, green report
+    assert typo.code == 2
+    assert _one_line(typo.stderr) == (
+        "sagewarden: --resource fruad-*: matches no resource of this scan (23 read)"
+    )
+    assert typo.json()["diagnostics"][0]["kind"] == "input"
 
 
 def test_status_is_a_view_a_hidden_failure_still_fails_the_run() -> None:

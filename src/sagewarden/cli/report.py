@@ -30,7 +30,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     from sagewarden import frameworks
 
     outcome = collect(args, scan_options(args), env)
+    said = len(outcome.diagnostics.items)
     view = ReportView.of(args, outcome)
+    env.diagnostics(outcome.diagnostics.items[said:], verbose=args.verbose)  # the view's own
     rows = frameworks.evidence(args.framework, view.shown)
     renderers: dict[str, Callable[[IO[bytes], str, list[frameworks.Requirement]], None]] = {
         "table": frameworks.render_table,

@@ -14,7 +14,7 @@ from sagewarden.filters import Filters
 from sagewarden.outputs.runjson import run_document
 from sagewarden.pipeline.scan import ScanOutcome
 from sagewarden.summary import summarize, summary_line
-from sagewarden.verdicts import Evaluation
+from sagewarden.verdicts import Evaluation, Status
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,13 @@ class ReportView:
         filters: Filters = getattr(args, "filters", None) or Filters()
         keys: frozenset[str] | None = getattr(args, "baseline_keys", None)
         judged = filters.judged(outcome.evaluations)
+        read = [e for e in outcome.evaluations if e.status is not Status.ERROR]
+        if filters.resources and read and not any(e.status is not Status.ERROR for e in judged):
+            # a typo in a glob must not make an empty, green report
+            outcome.diagnostics.add(
+                f"--resource {','.join(filters.resources)}",
+                f"matches no resource of this scan ({outcome.resources} read)",
+            )
         if keys is not None:
             judged = baseline.mark(judged, keys)
         shown = filters.shown(judged)

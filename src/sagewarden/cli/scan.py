@@ -49,7 +49,9 @@ def scan(args: argparse.Namespace, opts: ScanOptions, env: Environment) -> int:
     """The scan `opts` describe, reported as `args` ask (the demo changes `opts`)."""
     started = time.perf_counter()
     outcome = collect(args, opts, env)
+    said = len(outcome.diagnostics.items)
     view = ReportView.of(args, outcome)
+    env.diagnostics(outcome.diagnostics.items[said:], verbose=args.verbose)  # the view's own
     _write_report(args, opts, outcome, view, env)
     if not args.quiet and env.stderr_isatty:
         took = time.perf_counter() - started

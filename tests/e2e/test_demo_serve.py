@@ -129,11 +129,14 @@ def test_every_command_of_the_journey_works_on_the_served_demo(tmp_path: Path) -
 def test_sigterm_stops_the_served_demo_with_success(tmp_path: Path) -> None:
     db = tmp_path / "it's mine.sqlite3"  # quoted for the shell
     served = serve("--db", str(db), cwd=tmp_path)
-    assert f"export SAGEWARDEN_DB={shlex.quote(str(db))}" in served.exports
-    run = shell("; ".join(served.exports) + f"; {SAGEWARDEN} scan --aws --format json", tmp_path)
-    assert run.code == ExitStatus.FAILED, run.stderr
-    assert {e["source"]["account_id"] for e in run.json()["evaluations"]} == {DEMO_ACCOUNT}
-    code, stderr = served.stop(signal.SIGTERM)
+    try:
+        assert f"export SAGEWARDEN_DB={shlex.quote(str(db))}" in served.exports
+        script = "; ".join(served.exports) + f"; {SAGEWARDEN} scan --aws --format json"
+        run = shell(script, tmp_path)
+        assert run.code == ExitStatus.FAILED, run.stderr
+        assert {e["source"]["account_id"] for e in run.json()["evaluations"]} == {DEMO_ACCOUNT}
+    finally:
+        code, stderr = served.stop(signal.SIGTERM)
     assert code == ExitStatus.SUCCESS, stderr
     assert stderr.endswith("sagewarden: demo stopped\n"), stderr
     assert db.is_file()  # the user's own database is kept, and has the scan

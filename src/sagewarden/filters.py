@@ -8,7 +8,6 @@ never filtered away: a report never hides that something could not be read.
 
 from __future__ import annotations
 
-import fnmatch
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -52,8 +51,7 @@ class Filters:
         return [e for e in judged if e.status is Status.ERROR or e.status.value in self.statuses]
 
     def _resource(self, r: Resource) -> bool:
-        values = [v for v in (r.id, r.arn, r.name) if v]
-        return any(fnmatch.fnmatchcase(v, p) for p in self.resources for v in values)
+        return any(r.matches(p) for p in self.resources)
 
 
 def words(texts: Sequence[str]) -> list[str]:

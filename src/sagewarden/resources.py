@@ -7,6 +7,7 @@ a Config snapshot, a template or a Terraform plan.
 
 from __future__ import annotations
 
+import fnmatch
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -93,6 +94,11 @@ class Resource:
     @property
     def scope(self) -> tuple[str | None, str | None]:
         return (self.account_id, self.region)
+
+    def matches(self, pattern: str) -> bool:
+        """Whether a glob names this resource, by id, ARN or name: how a suppression's
+        `resource` and `--resource` pick resources alike."""
+        return any(fnmatch.fnmatchcase(v, pattern) for v in (self.id, self.arn, self.name) if v)
 
 
 def normalise_properties(resource_type: str, props: dict[str, Any]) -> dict[str, Any]:

@@ -302,9 +302,7 @@ def _matches(sup: Suppression, e: Evaluation) -> bool:
     if sup.control not in ("*", e.control.id):
         return False
     r = e.resource
-    if sup.resource is not None and not any(
-        fnmatch.fnmatchcase(value, sup.resource) for value in (r.id, r.arn, r.name) if value
-    ):
+    if sup.resource is not None and not r.matches(sup.resource):
         return False
     if sup.accounts and r.account_id not in sup.accounts:
         return False  # a template resource has no account: never matched by one

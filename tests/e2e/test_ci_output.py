@@ -89,6 +89,15 @@ def test_several_formats_need_an_output_dir(tmp_path: Path, args: list[str], sai
     assert run.stdout == "" and not list(tmp_path.iterdir())  # nothing scanned or written
 
 
+def test_a_report_file_that_cannot_be_written_names_output_dir(tmp_path: Path) -> None:
+    (tmp_path / "sagewarden.sarif").mkdir()  # where the SARIF file would go
+    run = cli(
+        "scan", EXAMPLE, "--no-history", "--format", "json,sarif", "--output-dir", str(tmp_path)
+    )  # fmt: skip
+    assert run.code == 2
+    assert f"--output-dir {tmp_path / 'sagewarden.sarif'}: Is a directory" in _one_line(run.stderr)
+
+
 def test_report_writes_its_formats_per_framework(tmp_path: Path) -> None:
     run = cli(
         "report", "--framework", "nist-800-53", EXAMPLE, "--no-history", "--format", "json,csv",

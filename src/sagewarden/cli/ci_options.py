@@ -137,6 +137,11 @@ def file_name(fmt: str, args: argparse.Namespace) -> str:
     return name
 
 
+def output_option(args: argparse.Namespace) -> str:
+    """The option that chose the report files, for a line saying one cannot be written."""
+    return "--output-dir" if args.output_dir else "--output"
+
+
 def _outputs(args: argparse.Namespace) -> dict[str, str | None]:
     """Each format's file (None: stdout). Creates --output-dir if missing."""
     if args.output_dir and args.output:

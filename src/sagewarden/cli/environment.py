@@ -68,14 +68,15 @@ class Environment:
     def flush(self) -> None:
         self.stdout.flush()
 
-    def output(self, path: str, binary: bool) -> IO[Any]:
-        """The --output file instead of stdout, or one clear line when it cannot be written."""
+    def output(self, path: str, binary: bool, option: str = "--output") -> IO[Any]:
+        """The report's file instead of stdout, or one clear line naming the option that
+        chose it (--output, or --output-dir) when it cannot be written."""
         try:
             if binary:
                 return open(path, "wb")
             return open(path, "w", encoding="utf-8")
         except OSError as exc:
-            raise CliError(f"--output {path}: {exc.strerror or exc}") from None
+            raise CliError(f"{option} {path}: {exc.strerror or exc}") from None
 
     # --- stderr: what happened --------------------------------------------------------------
 

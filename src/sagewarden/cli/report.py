@@ -7,6 +7,7 @@ import functools
 from collections.abc import Callable
 from typing import IO, Any
 
+from sagewarden.cli.ci_options import output_option
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.report_view import ReportView, summary_wanted
 from sagewarden.cli.scan import collect
@@ -45,7 +46,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
     for fmt, path in args.outputs.items():
         render = renderers[fmt]
         if path:
-            with env.output(path, binary=True) as fh:
+            with env.output(path, binary=True, option=output_option(args)) as fh:
                 render(fh, args.framework, rows)
         else:
             render(env.stdout_bytes, args.framework, rows)

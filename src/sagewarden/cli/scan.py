@@ -9,6 +9,7 @@ import time
 from typing import Any
 
 from sagewarden.cli.arguments import live_usage_error
+from sagewarden.cli.ci_options import output_option
 from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.cli.report_view import ReportView, summary_wanted
@@ -105,14 +106,14 @@ def _write_report(
             render = functools.partial(html.render, info=outcome.info)
         if render is not None:
             if path:
-                with env.output(path, binary=True) as fh:
+                with env.output(path, binary=True, option=output_option(args)) as fh:
                     render(fh, evaluations, summary, diagnostics)
             else:
                 render(env.stdout_bytes, evaluations, summary, diagnostics)
                 env.flush()
             continue
         if path:
-            with env.output(path, binary=False) as fh:
+            with env.output(path, binary=False, option=output_option(args)) as fh:
                 table.render(
                     fh, evaluations, summary, diagnostics, False, args.verbose, env.file_width()
                 )

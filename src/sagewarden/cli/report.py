@@ -27,6 +27,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from sagewarden import frameworks
+    from sagewarden.outputs import html
 
     outcome = collect(args, scan_options(args), env)
     rows = frameworks.evidence(args.framework, outcome.evaluations)
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         "json": frameworks.render_json,
         "csv": frameworks.render_csv,
         "html": functools.partial(  # the audit page states the run behind it
-            frameworks.render_html, evaluations=outcome.evaluations, info=outcome.info
+            html.render_framework, evaluations=outcome.evaluations, info=outcome.info
         ),
     }
     render = renderers[args.format]

@@ -13,16 +13,13 @@ import csv
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 import orjson
 
 from sagewarden.catalog import AI_SECURITY, CONTROLS, FSBP, TAGGING, Control, Standard
 from sagewarden.outputs.terminal import clean
 from sagewarden.verdicts import Evaluation, Status
-
-if TYPE_CHECKING:
-    from sagewarden.runinfo import RunInfo
 
 
 def _by_prefix(prefix: str) -> Callable[[Control], list[str]]:
@@ -149,18 +146,3 @@ def render_table(out: IO[bytes], framework: str, rows: list[Requirement]) -> Non
     failing = sum(1 for r in rows if r.status == "FAILED")
     lines.append(f"{failing} of {len(rows)} requirements have failing resources")
     out.write(("\n".join(lines) + "\n").encode())
-
-
-def render_html(
-    out: IO[bytes],
-    framework: str,
-    rows: list[Requirement],
-    *,
-    evaluations: Sequence[Evaluation] = (),
-    info: RunInfo | None = None,
-) -> None:
-    """The audit page: the scan report's header (`info`), each requirement with its title
-    and result, and the verdicts behind it (`evaluations`), every value escaped."""
-    from sagewarden.outputs import html
-
-    html.render_framework(out, framework, rows, evaluations, info=info)

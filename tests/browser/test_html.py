@@ -131,7 +131,7 @@ def render(
 def render_framework(evaluations: list[Evaluation], framework: str = "nist-800-53") -> str:
     buf = io.BytesIO()
     rows = frameworks.evidence(framework, evaluations)
-    frameworks.render_html(buf, framework, rows, evaluations=evaluations, info=hostile_info())
+    html_out.render_framework(buf, framework, rows, evaluations=evaluations, info=hostile_info())
     return buf.getvalue().decode("utf-8")
 
 

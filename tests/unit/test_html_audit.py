@@ -170,7 +170,7 @@ def test_framework_report_has_the_header_titles_and_resources_behind(tmp_path: P
     assert outcome.info is not None
     buf = io.BytesIO()
     rows = frameworks.evidence("nist-800-53", outcome.evaluations)
-    frameworks.render_html(
+    html_out.render_framework(
         buf, "nist-800-53", rows, evaluations=outcome.evaluations, info=outcome.info
     )
     page = buf.getvalue().decode()
@@ -181,7 +181,7 @@ def test_framework_report_has_the_header_titles_and_resources_behind(tmp_path: P
     assert "SageMaker.14 depends on" not in reqs  # NIST maps no requirement to it
     buf = io.BytesIO()
     ai = frameworks.evidence("ai-security", outcome.evaluations)
-    frameworks.render_html(
+    html_out.render_framework(
         buf, "ai-security", ai, evaluations=outcome.evaluations, info=outcome.info
     )
     sm14 = _section(buf.getvalue().decode(), "requirements").split('"nw">SageMaker.14</td>')[1]

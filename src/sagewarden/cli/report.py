@@ -29,6 +29,7 @@ def add_parser(sub: Any) -> None:
 
 def run(args: argparse.Namespace, env: Environment) -> int:
     from sagewarden import frameworks
+    from sagewarden.outputs import html
 
     outcome = collect(args, scan_options(args), env)
     said = len(outcome.diagnostics.items)
@@ -40,7 +41,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         "json": frameworks.render_json,
         "csv": frameworks.render_csv,
         "html": functools.partial(  # the audit page states the run behind it
-            frameworks.render_html, evaluations=view.shown, info=outcome.info
+            html.render_framework, evaluations=view.shown, info=outcome.info
         ),
     }
     for fmt, path in args.outputs.items():

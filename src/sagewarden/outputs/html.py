@@ -107,8 +107,8 @@ def render_framework(
     out: IO[bytes],
     framework: str,
     requirements: Sequence[Requirement],
-    evaluations: Sequence[Evaluation],
     *,
+    evaluations: Sequence[Evaluation] = (),
     now: datetime | None = None,
     info: RunInfo | None = None,
 ) -> None:

@@ -302,14 +302,16 @@ def test_only_findings_not_in_the_baseline_fail_the_run(tmp_path: Path) -> None:
     table = cli("scan", TEMPLATE, "--no-history", "--baseline", str(base), "-v")
     assert table.code == 0
     assert "(baselined: in the --baseline report)" in table.stdout
-    assert f"{known} baselined" in table.stdout.splitlines()[-1]
+    assert f"{known} baselined," in " ".join(table.stdout.split())  # the summary, however wrapped
     out = tmp_path / "sarif"
     sarif = cli(
-        "scan", TEMPLATE, "--no-history", "--baseline", str(base), "--format", "sarif,json",
+        "scan", TEMPLATE, "--no-history", "--baseline", str(base), "--format", "sarif,json,html",
         "--output-dir", str(out),
     )  # fmt: skip
     results = json.loads((out / "sagewarden.sarif").read_text(encoding="utf-8"))["runs"][0]
     assert sum(r.get("baselineState") == "unchanged" for r in results["results"]) == known
+    page = (out / "sagewarden.html").read_text(encoding="utf-8")
+    assert page.count('<span class="note">baselined</span>') == known
     assert f"{known} baselined" in _one_line(sarif.stderr)
 
 

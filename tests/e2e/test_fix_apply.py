@@ -371,7 +371,10 @@ def test_a_failing_step_stops_the_run_which_resumes_once_the_cause_is_gone(
                  "--workers", "1", "--yes", *FAST])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 1
-    assert "UpdateNotebookInstance a: FAILED: UpdateNotebookInstance failed: AccessDenied" in err
+    assert (  # progress lines name the account and Region (issue 16)
+        f"UpdateNotebookInstance a ({ACCOUNT} {REGION}): FAILED: "
+        "UpdateNotebookInstance failed: AccessDenied"
+    ) in err
     assert "fix apply --resume" in err
     run_id = last_run()
     assert run_state(run_id) == "failed"

@@ -69,6 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for command in COMMANDS.values():
         command.add_parser(sub)
+    parser.set_defaults(root_parser=parser)  # for `completion`, which describes the parser
     return parser
 
 

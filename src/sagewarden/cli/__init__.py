@@ -21,6 +21,7 @@ from sagewarden.cli import (
     completion,
     controls,
     demo,
+    demo_serve,
     deploy,
     diff,
     export,
@@ -83,7 +84,10 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
     words = list(sys.argv[1:] if argv is None else argv)
     env.argv = ("sagewarden", *words)
     if words[:1] == ["demo"] and not {"-h", "--help"} & set(words[1:]):
-        # Everything after `demo` is a scan option: the demo parses it with scan's parser.
+        # Everything after `demo` is a scan option: the demo parses it with scan's parser;
+        # `demo --serve` takes only its own options.
+        if "--serve" in words[1:]:
+            return _guard(lambda: demo_serve.run(words[1:], env), env)
         return _guard(lambda: demo.run_with(words[1:], env), env)
     parser = build_parser()
     args = parse(parser, words, env)

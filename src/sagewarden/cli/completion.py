@@ -78,6 +78,12 @@ def _annotate(
             action.choices = [c.id for c in CONTROLS]
         elif "--region" in flags:
             action.choices = regions
+        elif (
+            "--format" in flags and action.choices is None and parser.get_default("format_choices")
+        ):
+            # scan's --format takes a comma-separated list (checked after parsing): complete
+            # one format at a time
+            action.choices = list(parser.get_default("format_choices"))
         elif action.metavar in _FILE_METAVARS:
             action.complete = files  # type: ignore[attr-defined]
         elif action.metavar in _DIR_METAVARS:

@@ -151,11 +151,8 @@ def load() -> tuple[Any, Any]:
 
 
 def run_with(options: Sequence[str], env: Environment) -> int:
-    """The demo with `options` (any scan option, and --fix), or the served demo (--serve)."""
-    if "--serve" in options:
-        from sagewarden.cli import demo_serve  # it imports this module
-
-        return demo_serve.run(options, env)
+    """The demo with `options` (any scan option, and --fix); the served demo (--serve) is
+    `demo_serve`'s, which `main` calls instead."""
     from sagewarden.history import demo_path
 
     Emulator, estate = load()

@@ -7,8 +7,6 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-import botocore.session
-
 DEFAULT_PYTHON = "3.12"
 DEFAULT_ARCH = "x86_64"
 MIN_PYTHON = (3, 10)  # sagewarden's requires-python
@@ -21,6 +19,8 @@ _AL2023_FROM = (3, 12)
 
 @cache
 def _lambda_model() -> Any:
+    import botocore.session  # here: every command builds this module's parser options
+
     return botocore.session.get_session().get_service_model("lambda")
 
 

@@ -17,8 +17,6 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-import botocore.session
-
 from sagewarden.catalog import Control
 from sagewarden.params import ParamSet
 
@@ -33,6 +31,8 @@ DEFAULT_FREQUENCY = "TwentyFour_Hours"
 
 @cache
 def _config_model() -> Any:
+    import botocore.session  # here: every command builds this module's parser options
+
     return botocore.session.get_session().get_service_model("config")
 
 

@@ -24,7 +24,8 @@ RESOLVE = "SageMaker.14.resolveReferences=true"
 
 def _scan(db: Path, *params: str, path: str = SNAPSHOT) -> ScanOutcome:
     argv = ("sagewarden", "scan", path, *(a for p in params for a in ("--param", p)))
-    return run_scan(ScanOptions(paths=(path,), params=params, db=str(db), command_line=argv))
+    opts = ScanOptions(paths=(path,), params=params, db=str(db), command_line=argv, trend=True)
+    return run_scan(opts)
 
 
 def _page(outcome: ScanOutcome) -> str:
@@ -198,3 +199,14 @@ def test_framework_report_has_the_header_titles_and_resources_behind(tmp_path: P
         assert e.resource.name in ac3
     # a failing verdict comes before a passing one
     assert ac3.index(">FAILED<") < ac3.index(">PASSED<")
+
+
+def test_the_trend_is_read_only_for_a_report_that_draws_it(tmp_path: Path) -> None:
+    """Reading it costs a query over the history (0.3 s on a large one): a scan whose
+    reports draw no trend (no HTML) does not read it."""
+    db = str(tmp_path / "h.sqlite3")
+    run_scan(ScanOptions(paths=(SNAPSHOT,), db=db))
+    plain = run_scan(ScanOptions(paths=(SNAPSHOT,), db=db)).info
+    drawn = run_scan(ScanOptions(paths=(SNAPSHOT,), db=db, trend=True)).info
+    assert plain is not None and plain.trend == ()
+    assert drawn is not None and len(drawn.trend) == 3

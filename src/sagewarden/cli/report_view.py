@@ -43,11 +43,22 @@ class ReportView:
             judged = baseline.mark(judged, keys)
         shown = filters.shown(judged)
         diags = outcome.diagnostics.items
+        # Counting 15,000 verdicts takes tens of ms: count again only what the filters
+        # changed (the pipeline's summary stands for an unfiltered run).
+        unfiltered = not filters.resources and len(diags) == outcome.summary_diagnostics
+        judged_summary = _counted(
+            dict(outcome.summary) if unfiltered else summarize(judged, diags), judged, keys
+        )
+        shown_summary = (
+            judged_summary
+            if len(shown) == len(judged)
+            else _counted(summarize(shown, diags), shown, keys)
+        )
         return cls(
             judged,
             shown,
-            _counted(summarize(shown, diags), shown, keys),
-            _counted(summarize(judged, diags), judged, keys),
+            shown_summary,
+            judged_summary,
             filters,
             args.baseline if keys is not None else None,
             len(keys) if keys is not None else 0,

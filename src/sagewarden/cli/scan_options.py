@@ -180,4 +180,5 @@ def scan_options(args: argparse.Namespace) -> ScanOptions:
         record=not args.no_history,
         push_security_hub=args.push_security_hub,
         config_api=config_api_options(args),
+        trend="html" in args.outputs,  # only the HTML reports draw it
     )

@@ -60,6 +60,7 @@ class ScanOptions:
     scope_endpoint: str | None = None  # names the endpoint in the scope instead of its URL
     config_api: ConfigApiOptions | None = None  # None: no aggregator or recorder is read
     command_line: tuple[str, ...] = ()  # as typed, for the report (runinfo redacts it)
+    trend: bool = False  # read the pass-rate trend of the scope from the history (HTML)
 
     @property
     def where(self) -> list[str]:

@@ -44,6 +44,7 @@ class ScanOutcome:
     calls: int = 0  # API calls made to live accounts
     resources: int = 0  # resources read, from every source
     info: RunInfo | None = None  # the run behind the report
+    summary_diagnostics: int = 0  # the diagnostics `summary` counted (record and push add more)
 
 
 def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome:
@@ -86,6 +87,7 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         where = ", ".join(named) if len(named) <= 3 else f"{named[0]} and {len(named) - 1} more"
         diags.add(where, _nothing(read, live, config_api), Kind.WARNING)
     summary = summarize(evaluations, diags.items)
+    counted = len(diags.items)
     scope = scope_document(opts, controls, params, live, config_api)
     history_scan = record(opts.db, evaluations, diags, started, scope) if opts.record else None
     if opts.push_security_hub:
@@ -101,9 +103,13 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         scope=orjson.loads(scope),
         history_scan=history_scan,
         caller=(live.caller if live else None) or (config_api.caller if config_api else None),
-        trend=trend(opts.db, scope, history_scan) if history_scan is not None else (),
+        trend=trend(opts.db, scope, history_scan)
+        if opts.trend and history_scan is not None
+        else (),
     )
-    return ScanOutcome(evaluations, summary, diags, read, calls, len(resources), info)
+    return ScanOutcome(
+        evaluations, summary, diags, read, calls, len(resources), info, summary_diagnostics=counted
+    )
 
 
 def _nothing(

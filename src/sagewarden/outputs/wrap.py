@@ -133,8 +133,7 @@ def block(
     under = min(under, width // 4)  # a line too narrow for the indentation keeps less
     if beside is None:
         beside = not head or width - column >= min_body
-    widest = max(cell_len(p.text) for p in body)
-    if beside and head and width - column < widest <= width - under:
+    if beside and head and any(width - column < cell_len(p.text) <= width - under for p in body):
         beside = False  # a word that would be cut beside the head fits whole under it
     if beside:
         first, *rest = wrap([replace(body[0], gap=0), *body[1:]], width - column)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
+import pty
+import select
+import struct
 import subprocess
 import sys
+import termios
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -124,3 +129,35 @@ def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) 
         check=False,
     )
     return Run(proc.returncode, proc.stdout, proc.stderr)
+
+
+def in_pty(args: list[str], columns: int, env: dict[str, str] | None = None) -> str:
+    """stdout and stderr of `sagewarden ARGS` on a terminal `columns` wide."""
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
+    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
+    full.pop("COLUMNS", None)
+    full.update({"TERM": "xterm", **(env or {})})
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "sagewarden", *args],
+        stdin=secondary,
+        stdout=secondary,
+        stderr=secondary,
+        env=full,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        ready, _, _ = select.select([primary], [], [], 60)
+        if not ready:
+            break
+        try:
+            data = os.read(primary, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=60)
+    os.close(primary)
+    return b"".join(chunks).decode().replace("\r\n", "\n")

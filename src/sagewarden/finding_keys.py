@@ -16,8 +16,13 @@ from sagewarden.verdicts import Evaluation
 def finding_key(e: Evaluation) -> str:
     """`control|type|ARN`, or `control|type|file|account|region|id` for what has no ARN."""
     r = e.resource
-    where = r.arn or "|".join(x or "" for x in (r.provenance.file, r.account_id, r.region, r.id))
-    return f"{e.control.id}|{r.type}|{where}"
+    return _key(e.control.id, r.type, r.arn, (r.provenance.file, r.account_id, r.region, r.id))
+
+
+def _key(control: str, rtype: str, arn: str | None, place: tuple[Any, ...]) -> str:
+    """The one spelling of a finding key, from an evaluation or from its JSON form."""
+    where = arn or "|".join(str(x or "") for x in place)
+    return f"{control}|{rtype}|{where}"
 
 
 def report_key(entry: Mapping[str, Any]) -> str | None:
@@ -25,14 +30,16 @@ def report_key(entry: Mapping[str, Any]) -> str | None:
     baseline; None when the entry lacks what the key is made of."""
     source = entry.get("source")
     control, rtype, rid = entry.get("control"), entry.get("resource_type"), entry.get("resource_id")
-    if not isinstance(source, Mapping) or not all(
-        isinstance(v, str) for v in (control, rtype, rid)
+    if not (
+        isinstance(source, Mapping)
+        and isinstance(control, str)
+        and isinstance(rtype, str)
+        and isinstance(rid, str)
     ):
         return None
     arn = source.get("arn")
-    fields = (source.get("file"), source.get("account_id"), source.get("region"), rid)
-    where = arn if isinstance(arn, str) and arn else "|".join(str(x or "") for x in fields)
-    return f"{control}|{rtype}|{where}"
+    place = (source.get("file"), source.get("account_id"), source.get("region"), rid)
+    return _key(control, rtype, arn if isinstance(arn, str) else None, place)
 
 
 def key_scope(key: str) -> tuple[str | None, str | None]:

@@ -20,6 +20,19 @@ from typing import Any
 
 CHROMIUM = shutil.which("chromium")
 TIMEOUT = 60  # seconds for any one answer
+# Headless, and nothing fetched or started beside the page (both ways of driving it here).
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-dev-shm-usage",
+)
 
 
 class Browser:
@@ -41,16 +54,7 @@ class Browser:
         self._proc = subprocess.Popen(
             [
                 CHROMIUM,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--disable-extensions",
-                "--disable-dev-shm-usage",
+                *FLAGS,
                 "--hide-scrollbars",
                 "--remote-debugging-pipe",
                 f"--user-data-dir={profile}",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import io
 import re
-import shutil
 import struct
 import subprocess
 import time
@@ -26,6 +25,7 @@ from sagewarden.resources import Provenance, Resource, ResourceType
 from sagewarden.runinfo import RunInfo, TrendPoint
 from sagewarden.summary import summarize
 from sagewarden.verdicts import Evaluation, Status, Suppression
+from tests.browser.cdp import CHROMIUM, FLAGS
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = '"><img src=x onerror=alert(1)>'
@@ -337,7 +337,6 @@ def test_big_estate_is_capped_and_fast() -> None:
 
 # ---- a real browser ----------------------------------------------------------------------
 
-CHROMIUM = shutil.which("chromium")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
 )
@@ -349,16 +348,7 @@ def _chromium(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
     profile.mkdir(exist_ok=True)
     cmd = [
         CHROMIUM,
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-extensions",
-        "--disable-dev-shm-usage",
+        *FLAGS,
         f"--user-data-dir={profile}",
         *args,
     ]

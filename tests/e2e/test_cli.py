@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import pty
-import select
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -195,37 +190,6 @@ def test_table_is_plain_when_not_a_terminal_grouped_and_ends_with_summary() -> N
     verbose = cli("scan", EXAMPLE, "-v").stdout
     assert "PASSED" in verbose
     assert "PASSED" not in run.stdout.replace("passed", "")
-
-
-def _run_in_pty(args: list[str], env: dict[str, str]) -> str:
-    primary, secondary = pty.openpty()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sagewarden", *args], stdout=secondary, stderr=secondary, env=env
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([primary], [], [], 30)
-        if not ready:
-            break
-        try:
-            data = os.read(primary, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=30)
-    os.close(primary)
-    return b"".join(chunks).decode()
-
-
-def test_colour_on_a_terminal_and_never_with_no_color() -> None:
-    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    env["TERM"] = "xterm"
-    assert "\x1b[" in _run_in_pty(["scan", EXAMPLE], env)
-    env["NO_COLOR"] = "1"
-    assert "\x1b[" not in _run_in_pty(["scan", EXAMPLE], env)
 
 
 def test_hostile_names_are_escaped_for_the_terminal(tmp_path: Path) -> None:

@@ -4,60 +4,20 @@ cut; --color against NO_COLOR and FORCE_COLOR; `fix runs` and `history` columns 
 
 from __future__ import annotations
 
-import fcntl
 import json
-import os
-import pty
 import re
-import select
-import struct
-import subprocess
-import sys
-import termios
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.helpers import cli
+from tests.helpers import cli, in_pty
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "config-snapshot.json")
 SGR = re.compile(r"\x1b\[[0-9;]*m")  # the only escape sequences sagewarden writes
 # The longest name SageMaker allows (63 characters), so the table must shorten it.
 LONG_NAME = "research-notebook-for-the-fraud-detection-team-in-eu-west-1-abcd"
-
-
-def in_pty(args: list[str], columns: int, env: dict[str, str] | None = None) -> str:
-    """stdout and stderr of `sagewarden ARGS` on a terminal `columns` wide."""
-    primary, secondary = pty.openpty()
-    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    full.pop("COLUMNS", None)
-    full.update({"TERM": "xterm", **(env or {})})
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "sagewarden", *args],
-        stdin=secondary,
-        stdout=secondary,
-        stderr=secondary,
-        env=full,
-    )
-    os.close(secondary)
-    chunks = []
-    while True:
-        ready, _, _ = select.select([primary], [], [], 60)
-        if not ready:
-            break
-        try:
-            data = os.read(primary, 65536)
-        except OSError:
-            break
-        if not data:
-            break
-        chunks.append(data)
-    proc.wait(timeout=60)
-    os.close(primary)
-    return b"".join(chunks).decode().replace("\r\n", "\n")
 
 
 def visible(text: str) -> str:

@@ -5,7 +5,6 @@ deploy them, written to --output-dir."""
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -134,13 +133,7 @@ def run(args: argparse.Namespace, env: Environment) -> int:
             ACCOUNT_FILE: _yaml(account_template(specs, deployed, options)),
             README_FILE: account_readme(specs, args.arch, python_runtime, args.code_key),
         }
-    out = Path(args.output_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (out / name).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"--output-dir {args.output_dir}: {exc.strerror or exc}") from None
+    out = env.write_folder(args.output_dir, files)
     form = "organization rules" if args.organization else "rules"
     env.say(
         f"wrote {len(specs)} AWS Config {form} ({', '.join(n for n in files if n != README_FILE)})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import IO, Any, TextIO
 
 from sagewarden.cli.errors import CliError
@@ -77,6 +78,18 @@ class Environment:
             return open(path, "w", encoding="utf-8")
         except OSError as exc:
             raise CliError(f"{option} {path}: {exc.strerror or exc}") from None
+
+    def write_folder(self, folder: str, files: dict[str, str]) -> Path:
+        """Text files written into --output-dir `folder` (created if missing), or one
+        clear line when it cannot be."""
+        out = Path(folder)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for name, text in files.items():
+                (out / name).write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise CliError(f"--output-dir {folder}: {exc.strerror or exc}") from None
+        return out
 
     # --- stderr: what happened --------------------------------------------------------------
 

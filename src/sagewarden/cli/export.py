@@ -5,7 +5,6 @@ AWS Config conformance pack of custom policy rules (detection on change, `config
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 from sagewarden.cli.arguments import selected_controls
@@ -96,14 +95,8 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         env.say(f"{control.id}: not exported: {why}")
     if not export.rules:
         raise CliError("nothing to export: no selected control has a Guard form")
-    out = Path(args.output_dir)
     written = files(export, params)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        for name, text in written.items():
-            (out / name).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise CliError(f"--output-dir {args.output_dir}: {exc.strerror or exc}") from None
+    out = env.write_folder(args.output_dir, written)
     if target is CONFIG:
         templates = f"the conformance pack ({PACK_FILE}, {ORG_PACK_FILE})"
     else:

@@ -44,7 +44,6 @@ class ScanOutcome:
     calls: int = 0  # API calls made to live accounts
     resources: int = 0  # resources read, from every source
     info: RunInfo | None = None  # the run behind the report
-    summary_diagnostics: int = 0  # the diagnostics `summary` counted (record and push add more)
 
 
 def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome:
@@ -86,13 +85,12 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         named = opts.where
         where = ", ".join(named) if len(named) <= 3 else f"{named[0]} and {len(named) - 1} more"
         diags.add(where, _nothing(read, live, config_api), Kind.WARNING)
-    summary = summarize(evaluations, diags.items)
-    counted = len(diags.items)
     scope = scope_document(opts, controls, params, live, config_api)
     history_scan = record(opts.db, evaluations, diags, started, scope) if opts.record else None
     if opts.push_security_hub:
         profile = opts.live.profile if opts.live else None
         push(evaluations, live.sessions if live else {}, profile, opts.db, scope, diags)
+    summary = summarize(evaluations, diags.items)  # last: recording and pushing can fail too
     calls = sum(live.calls.values()) if live else 0
     calls += sum(config_api.calls.values()) if config_api else 0
     info = RunInfo(
@@ -107,9 +105,7 @@ def run_scan(opts: ScanOptions, progress: Progress | None = None) -> ScanOutcome
         if opts.trend and history_scan is not None
         else (),
     )
-    return ScanOutcome(
-        evaluations, summary, diags, read, calls, len(resources), info, summary_diagnostics=counted
-    )
+    return ScanOutcome(evaluations, summary, diags, read, calls, len(resources), info)
 
 
 def _nothing(

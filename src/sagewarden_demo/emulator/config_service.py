@@ -24,7 +24,7 @@ import copy
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
@@ -238,13 +238,16 @@ def _query(
             if query.where(row)
         ],
     )
-    start, end, token = _page(p.get("NextToken"), len(rows), limit, expression + repr(scopes))
-    out: dict[str, Any] = {
-        "Results": [json.dumps(r, separators=(",", ":")) for r in rows[start:end]],
-        "QueryInfo": {"SelectFields": [{"Name": f} for f in query.fields]},
-    }
-    if token:
-        out["NextToken"] = token
+    out = _one_page(
+        rows,
+        "Results",
+        p,
+        "NextToken",
+        limit,
+        expression + repr(scopes),
+        convert=lambda r: json.dumps(r, separators=(",", ":")),
+    )
+    out["QueryInfo"] = {"SelectFields": [{"Name": f} for f in query.fields]}
     return out
 
 
@@ -286,11 +289,9 @@ def _history(
         )
     ordered = versions if p.get("chronologicalOrder") == "Forward" else versions[::-1]
     limit = p.get("limit") or 10
-    start, end, token = _page(p.get("nextToken"), len(ordered), limit, _fingerprint(p))
-    out: dict[str, Any] = {"configurationItems": [api_item(v) for v in ordered[start:end]]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return _one_page(
+        ordered, "configurationItems", p, "nextToken", limit, _fingerprint(p), api_item
+    )
 
 
 def _discovered(
@@ -312,11 +313,7 @@ def _discovered(
         if deleted:
             row["resourceDeletionTime"] = _time(item["configurationItemCaptureTime"])
         rows.append(row)
-    start, end, token = _page(p.get("nextToken"), len(rows), p.get("limit"), _fingerprint(p))
-    out: dict[str, Any] = {"resourceIdentifiers": rows[start:end]}
-    if token:
-        out["nextToken"] = token
-    return out
+    return _one_page(rows, "resourceIdentifiers", p, "nextToken", p.get("limit"), _fingerprint(p))
 
 
 def _discovered_aggregate(
@@ -327,13 +324,7 @@ def _discovered_aggregate(
         ("aggregate-discovered", _fingerprint(p), tuple(scopes)),
         lambda: _discovered_rows(service, scopes, p),
     )
-    start, end, token = _page(
-        p.get("NextToken"), len(rows), p.get("Limit"), _fingerprint(p) + repr(scopes)
-    )
-    out: dict[str, Any] = {"ResourceIdentifiers": rows[start:end]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return _aggregate_page(rows, "ResourceIdentifiers", p, scopes)
 
 
 def _discovered_rows(
@@ -387,13 +378,7 @@ def _sources_status(
             row["LastErrorCode"] = code
             row["LastErrorMessage"] = f"injected: {code}"
         rows.append(row)
-    start, end, token = _page(
-        p.get("NextToken"), len(rows), p.get("Limit"), _fingerprint(p) + repr(scopes)
-    )
-    out: dict[str, Any] = {"AggregatedSourceStatusList": rows[start:end]}
-    if token:
-        out["NextToken"] = token
-    return out
+    return _aggregate_page(rows, "AggregatedSourceStatusList", p, scopes)
 
 
 def _put_evaluations(
@@ -552,6 +537,32 @@ def _as_listed(value: Any) -> Any:
 def _fingerprint(p: dict[str, Any]) -> str:
     """A request's parameters without its page token: what a token is valid for."""
     return repr(sorted((k, repr(v)) for k, v in p.items() if k not in ("NextToken", "nextToken")))
+
+
+def _one_page(
+    rows: Sequence[Any],
+    key: str,
+    p: dict[str, Any],
+    token_name: str,
+    limit: Any,
+    fingerprint: str,
+    convert: Callable[[Any], Any] | None = None,
+) -> dict[str, Any]:
+    """The answer holding the page of `rows` that request `p` asks for under `key` (each
+    `convert`ed), and the next token under the request's own name for it."""
+    start, end, following = _page(p.get(token_name), len(rows), limit, fingerprint)
+    page = rows[start:end]
+    out: dict[str, Any] = {key: [convert(r) for r in page] if convert else list(page)}
+    if following:
+        out[token_name] = following
+    return out
+
+
+def _aggregate_page(
+    rows: Sequence[Any], key: str, p: dict[str, Any], scopes: list[tuple[str, str]]
+) -> dict[str, Any]:
+    """One page of an aggregator's answer (its token names the aggregator's scopes too)."""
+    return _one_page(rows, key, p, "NextToken", p.get("Limit"), _fingerprint(p) + repr(scopes))
 
 
 def _page(token: Any, total: int, limit: Any, fingerprint: str) -> tuple[int, int, str | None]:

@@ -161,3 +161,21 @@ def in_pty(args: list[str], columns: int, env: dict[str, str] | None = None) -> 
     proc.wait(timeout=60)
     os.close(primary)
     return b"".join(chunks).decode().replace("\r\n", "\n")
+
+
+def hostile_notebook_file(folder: Path, name: str, configuration: dict[str, Any]) -> Path:
+    """A Config file holding one notebook whose id and name are `name` (terminal escapes,
+    bidi controls: what the table must show escaped), with `configuration` besides."""
+    item = {
+        "resourceType": "AWS::SageMaker::NotebookInstance",
+        "resourceId": name,
+        "resourceName": name,
+        "awsAccountId": "1",
+        "awsRegion": "us-east-1",
+        "configurationItemStatus": "OK",
+        "configuration": {"NotebookInstanceName": name, **configuration},
+        "tags": {},
+    }
+    path = folder / "evil.json"
+    path.write_text(json.dumps({"configurationItems": [item]}))
+    return path

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import cli, scan_report
+from tests.helpers import cli, hostile_notebook_file, scan_report
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "config-snapshot.json")
@@ -194,18 +194,7 @@ def test_table_is_plain_when_not_a_terminal_grouped_and_ends_with_summary() -> N
 
 def test_hostile_names_are_escaped_for_the_terminal(tmp_path: Path) -> None:
     evil = "nb\x1b[2J\x1b]0;pwned\x07\r\u202eevil"
-    item = {
-        "resourceType": "AWS::SageMaker::NotebookInstance",
-        "resourceId": evil,
-        "resourceName": evil,
-        "awsAccountId": "1",
-        "awsRegion": "us-east-1",
-        "configurationItemStatus": "OK",
-        "configuration": {"NotebookInstanceName": evil, "DirectInternetAccess": "bad\x1b[31m"},
-        "tags": {},
-    }
-    path = tmp_path / "evil.json"
-    path.write_text(json.dumps({"configurationItems": [item]}))
+    path = hostile_notebook_file(tmp_path, evil, {"DirectInternetAccess": "bad\x1b[31m"})
     run = cli("scan", str(path), "--control", "SageMaker.1")
     assert run.code == 2
     for stream in (run.stdout, run.stderr):

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.helpers import cli, in_pty
+from tests.helpers import cli, hostile_notebook_file, in_pty
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "examples" / "config-snapshot.json")
@@ -162,18 +162,7 @@ def test_color_in_a_pipe(option: list[str], env: dict[str, str], coloured: bool)
 
 def test_colour_never_unescapes_what_aws_or_a_file_holds(tmp_path: Path) -> None:
     evil = "nb\x1b[2J\x1b]0;pwned\x07\u202eevil"
-    item = {
-        "resourceType": "AWS::SageMaker::NotebookInstance",
-        "resourceId": evil,
-        "resourceName": evil,
-        "awsAccountId": "1",
-        "awsRegion": "us-east-1",
-        "configurationItemStatus": "OK",
-        "configuration": {"NotebookInstanceName": evil, "RootAccess": "bad\x1b[31m"},
-        "tags": {},
-    }
-    path = tmp_path / "evil.json"
-    path.write_text(json.dumps({"configurationItems": [item]}))
+    path = hostile_notebook_file(tmp_path, evil, {"RootAccess": "bad\x1b[31m"})
     run = cli("scan", str(path), "--control", "SageMaker.3", "--color", "always")
     assert "\x1b[" in run.stdout  # coloured
     assert visible(run.stdout).count("\x1b") == 0  # and nothing but colour is raw

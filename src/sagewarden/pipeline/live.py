@@ -58,6 +58,7 @@ def _account_options(opts: LiveOptions, regions: Sequence[str]) -> AccountOption
         role_arn=opts.role_arn,
         external_id=opts.external_id,
         timeout=opts.timeout,
+        max_workers=opts.max_workers,
     )
 
 

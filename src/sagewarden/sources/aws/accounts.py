@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
@@ -35,6 +36,7 @@ from sagewarden.sources.aws.answers import error_code as error_code  # its histo
 from sagewarden.sources.aws.deadline import Deadline, bound_timeouts, read_timeout
 from sagewarden.sources.aws.limits import (
     CONNECT_TIMEOUT,
+    DEFAULT_MAX_WORKERS,
     DEFAULT_ORG_ROLE,
     DEFAULT_READ_TIMEOUT,
     DEFAULT_TIMEOUT,
@@ -56,6 +58,7 @@ class AccountOptions:
     role_arn: str | None = None
     external_id: str | None = None
     timeout: float | None = DEFAULT_TIMEOUT  # seconds for finding the accounts (and regions)
+    max_workers: int = DEFAULT_MAX_WORKERS  # roles assumed at once in an organization
 
 
 @dataclass
@@ -333,25 +336,34 @@ def _org_targets(
                 Diagnostic(f"--account {missing}", "not an active account of this organization")
             )
         active = [a for a in active if a["Id"] in wanted]
-    targets: list[Target] = []
-    for a in sorted(active, key=lambda a: a["Id"]):
-        acct = str(a["Id"])
+
+    def reach(acct: str) -> Target | tuple[str, Exception]:
         if acct == management:
-            targets.append(Target(acct, base, partition))
-            continue
+            return Target(acct, base, partition)
         role = f"arn:{partition}:iam::{acct}:role/{opts.org_role}"
         try:
-            session = assumed_session(base, role, opts.external_id, home, sts)
-            targets.append(Target(acct, session, partition))
+            return Target(acct, assumed_session(base, role, opts.external_id, home, sts), partition)
         except (ClientError, BotoCoreError) as exc:
+            return role, exc
+
+    # One AssumeRole per member, several at once: a thousand in turn would take a minute.
+    targets: list[Target] = []
+    ids = [str(a["Id"]) for a in sorted(active, key=lambda a: a["Id"])]
+    with ThreadPoolExecutor(max(1, min(opts.max_workers, len(ids) or 1))) as pool:
+        for acct, reached in zip(ids, pool.map(reach, ids), strict=True):
+            if isinstance(reached, Target):
+                targets.append(reached)
+                continue
+            role, refused = reached
             diags.append(
                 Diagnostic(
                     f"account {acct}",
-                    f"sts:AssumeRole {role} failed: {error_text(exc)}",
+                    f"sts:AssumeRole {role} failed: {error_text(refused)}",
                     Kind.SCOPE,
                 )
             )
-            targets.append(Target(acct, base, partition, error=f"AssumeRole: {error_code(exc)}"))
+            why = f"AssumeRole: {error_code(refused)}"
+            targets.append(Target(acct, base, partition, error=why))
     for a in stateless:
         if not wanted or a["Id"] in wanted:
             why = "ListAccounts: no State"

@@ -54,6 +54,10 @@ from sagewarden.sources.aws.readpath import (
 )
 from sagewarden.sources.aws.tasks import Drain, Scope, Task
 
+# Scopes open at once, per worker: enough that the Lists opening a scope (one per type)
+# and the tail of the scopes closing keep every worker busy.
+SCOPE_WINDOW_PER_WORKER = 2
+
 
 @dataclass
 class CollectResult:
@@ -89,8 +93,10 @@ class Collector:
         self.limiters = RateLimiters(max_rate)
         self.timeout = timeout
         self._drain = Drain(max_workers, on_progress)
+        self.window = SCOPE_WINDOW_PER_WORKER * max_workers  # scopes open at once
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._lock = threading.Lock()
+        self._making_client = threading.Lock()
         # `known`: resources read elsewhere (an AWS Config item) whose references to follow
         self._resources: list[Resource] = list(known)
         self._diags: list[Diagnostic] = []
@@ -114,23 +120,9 @@ class Collector:
                 continue
             for region in t.regions:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
-        first: list[Task] = []
         # The scope's limiter does what adaptive mode would, without outliving the deadline.
         config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
-        for target, scope in scopes:
-            deadline = Deadline(self.timeout, "could not read this account and region")
-            self._deadlines[scope] = deadline
-            try:
-                client = target.session.client("sagemaker", region_name=scope.region, config=config)
-            except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
-                self._unclientable(scope, exc)
-                continue
-            limiter = self.limiters.get(scope.account, scope.region)
-            self._clients[(scope.account, scope.region)] = limiter.govern(
-                deadline.attach(client), deadline
-            )
-            first += [self._list_task(scope, READ_PATHS[t]) for t in self.types]
-        self._drain(first)
+        self._drain([self._open_task(t, s, config) for t, s in scopes], self.window)
         if self.references:
             self._drain(self._reference_tasks())
         sessions = {t.account_id: t.session for t in self.targets if t.error is None}
@@ -138,6 +130,33 @@ class Collector:
         return CollectResult(
             self._resources, self._diags, self._calls, len(scopes), sessions, accounts
         )
+
+    def _open_task(self, target: Target, scope: Scope, config: Any) -> Task:
+        """Open a scope when the drain's window lets it: its deadline, its client (made
+        now, so an organization's thousands are not all held from the start), its Lists."""
+
+        def task() -> list[Task]:
+            deadline = Deadline(self.timeout, "could not read this account and region")
+            try:
+                with self._making_client:  # a boto3 Session is not safe across threads
+                    client = target.session.client(
+                        "sagemaker", region_name=scope.region, config=config
+                    )
+            except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
+                self._unclientable(scope, exc)
+                return []
+            limiter = self.limiters.get(scope.account, scope.region)
+            governed = limiter.govern(deadline.attach(client), deadline)
+            with self._lock:
+                self._deadlines[scope] = deadline
+                self._clients[(scope.account, scope.region)] = governed
+            return [self._list_task(scope, READ_PATHS[t]) for t in self.types]
+
+        def fail(exc: Exception) -> list[Task]:
+            self._unclientable(scope, exc)
+            return []
+
+        return Task(scope, task, fail)
 
     def _unclientable(self, scope: Scope, exc: Exception) -> None:
         """No client for the scope: its configuration is wrong (exit 2), and nothing in it

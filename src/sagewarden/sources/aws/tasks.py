@@ -7,6 +7,10 @@ one, and queues what that one uncovered: no dispatcher thread sits between two c
 answers). Scopes take turns, so every account and region advances together and no
 scope's rate limit idles the workers; within a scope, the next page of a list goes ahead
 of the describes already waiting, so the describes of later pages are never starved.
+
+An organization has thousands of scopes: a `window` lets only so many have work at once
+and opens the next when one is done, so a scope's deadline (`--timeout`, counted from its
+first call) measures that account and region, not the whole organization's turns.
 """
 
 from __future__ import annotations
@@ -55,12 +59,18 @@ class Drain:
         self.total = 0
         self._reporting = threading.Lock()
 
-    def __call__(self, tasks: Iterable[Task]) -> None:
+    def __call__(self, tasks: Iterable[Task], window: int | None = None) -> None:
         """At most max_workers run at once (the calling thread is one of them), taken
-        from the scopes in turn; returns when every task and what it uncovered has run."""
+        from the scopes in turn; returns when every task and what it uncovered has run.
+
+        With a `window`, at most that many scopes have tasks waiting or running: the
+        others wait, in the order their first task came, until one is done."""
         ready = threading.Condition()
         waiting: dict[Scope, deque[Task]] = {}
         turns: deque[Scope] = deque()  # the scopes with waiting tasks, in turn order
+        open_tasks: dict[Scope, int] = {}  # per open scope: its tasks waiting or running
+        held: dict[Scope, list[Task]] = {}  # the scopes not yet open, and their tasks
+        order: deque[Scope] = deque()  # those scopes, in the order their first task came
         running = 0
 
         def enqueue(task: Task) -> None:  # with `ready` held
@@ -71,7 +81,15 @@ class Drain:
                 line.appendleft(task)
             else:
                 line.append(task)
-            self.total += 1
+            open_tasks[task.scope] = open_tasks.get(task.scope, 0) + 1
+
+        def open_more() -> int:  # with `ready` held; how many tasks it queued
+            queued = 0
+            while order and (window is None or len(open_tasks) < window):
+                for task in held.pop(order.popleft()):
+                    enqueue(task)
+                    queued += 1
+            return queued
 
         def take() -> Task:  # with `ready` held, `turns` not empty
             scope = turns.popleft()
@@ -83,16 +101,23 @@ class Drain:
 
         def work() -> None:
             nonlocal running
-            finished: list[Task] | None = None
+            task: Task | None = None
+            finished: list[Task] = []
             while True:
                 with ready:
-                    if finished is not None:
+                    if task is not None:
                         running -= 1
                         self.done += 1
+                        self.total += len(finished)
                         for follow in finished:
                             enqueue(follow)
-                        if len(finished) > 1:
-                            ready.notify(len(finished) - 1)  # this worker takes one itself
+                        queued = len(finished)
+                        open_tasks[task.scope] -= 1
+                        if not open_tasks[task.scope]:
+                            del open_tasks[task.scope]
+                            queued += open_more()
+                        if queued > 1:
+                            ready.notify(queued - 1)  # this worker takes one itself
                     while not turns and running:
                         ready.wait()
                     if not turns:  # nothing waiting and nothing that could add any
@@ -105,7 +130,11 @@ class Drain:
 
         with ready:
             for task in tasks:
-                enqueue(task)
+                if task.scope not in held:
+                    order.append(task.scope)
+                held.setdefault(task.scope, []).append(task)
+                self.total += 1
+            open_more()
             if not turns:
                 return
         helpers = [

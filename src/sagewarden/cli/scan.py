@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import functools
+import importlib
 import time
 from typing import Any
 
@@ -14,22 +15,25 @@ from sagewarden.cli.environment import Environment
 from sagewarden.cli.errors import CliError
 from sagewarden.cli.report_view import ReportView, summary_wanted
 from sagewarden.cli.scan_options import add_scan_options, scan_options
-from sagewarden.outputs import asff, csvout, html, jsonout, junit, ocsf, sarif, table
 from sagewarden.pipeline.exitcode import exit_code
 from sagewarden.pipeline.options import ScanOptions
 from sagewarden.pipeline.record import observed_at
 from sagewarden.pipeline.scan import ScanOutcome, run_scan
 
 FORMATS = ("table", "json", "sarif", "junit", "asff", "ocsf", "csv", "html")
-_BINARY = {
-    "json": jsonout.render,
-    "sarif": sarif.render,
-    "junit": junit.render,
-    "asff": asff.render,
-    "ocsf": ocsf.render,
-    "csv": csvout.render,
-    "html": html.render,
+_BINARY = {  # each format's module in sagewarden.outputs, loaded when it is written
+    "json": "jsonout",
+    "sarif": "sarif",
+    "junit": "junit",
+    "asff": "asff",
+    "ocsf": "ocsf",
+    "csv": "csvout",
+    "html": "html",
 }
+
+
+def _renderer(fmt: str) -> Any:
+    return importlib.import_module(f"sagewarden.outputs.{_BINARY[fmt]}").render
 
 
 def add_parser(sub: Any) -> None:
@@ -97,14 +101,14 @@ def _write_report(
     evaluations, summary = view.shown, view.summary
     diagnostics = outcome.diagnostics.items
     for fmt, path in args.outputs.items():
-        render = _BINARY.get(fmt)
-        if fmt == "asff" and opts.record:
-            render = functools.partial(asff.render, observed_at=observed_at(opts.db, evaluations))
-        if fmt == "json":
-            render = functools.partial(jsonout.render, run=view.run_document(outcome))
-        if fmt == "html":  # the audit report states the run behind it
-            render = functools.partial(html.render, info=outcome.info)
-        if render is not None:
+        if fmt in _BINARY:
+            render = _renderer(fmt)
+            if fmt == "asff" and opts.record:
+                render = functools.partial(render, observed_at=observed_at(opts.db, evaluations))
+            if fmt == "json":
+                render = functools.partial(render, run=view.run_document(outcome))
+            if fmt == "html":  # the audit report states the run behind it
+                render = functools.partial(render, info=outcome.info)
             if path:
                 with env.output(path, binary=True, option=output_option(args)) as fh:
                     render(fh, evaluations, summary, diagnostics)
@@ -112,6 +116,8 @@ def _write_report(
                 render(env.stdout_bytes, evaluations, summary, diagnostics)
                 env.flush()
             continue
+        from sagewarden.outputs import table
+
         if path:
             with env.output(path, binary=False, option=output_option(args)) as fh:
                 table.render(

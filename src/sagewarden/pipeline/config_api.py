@@ -30,6 +30,7 @@ def scan_config_api(
 
     from sagewarden.sources.aws.accounts import CLIENT_CONFIG, check_regions, identity
     from sagewarden.sources.aws.answers import error_text, quiet_sdk_logs
+    from sagewarden.sources.aws.botocore_tuning import tune
     from sagewarden.sources.aws.deadline import Deadline
     from sagewarden.sources.aws.regions import region_problem
     from sagewarden.sources.aws_config.reader import ConfigApiResult, read_config_api
@@ -43,6 +44,7 @@ def scan_config_api(
         session = boto3.Session(profile_name=opts.profile) if opts.profile else boto3.Session()
     except ProfileNotFound as exc:
         return ConfigApiResult([], [Diagnostic("--profile", str(exc))])
+    tune(session._session)
     if not regions:
         home = session.region_name
         problem = region_problem(home) if home else "no Region: pass --region"

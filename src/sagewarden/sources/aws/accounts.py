@@ -33,6 +33,7 @@ from sagewarden.sources.aws.answers import (
     remember_secrets,
 )
 from sagewarden.sources.aws.answers import error_code as error_code  # its historic home
+from sagewarden.sources.aws.botocore_tuning import tune
 from sagewarden.sources.aws.deadline import Deadline, bound_timeouts, read_timeout
 from sagewarden.sources.aws.limits import (
     CONNECT_TIMEOUT,
@@ -185,6 +186,7 @@ def assumed_session(
     # The base session's loader: botocore's models (SageMaker's is ~2 MB of JSON, 0.1 s of
     # CPU or more) are read once for an organization, not once per member account.
     core.register_component("data_loader", base._session.get_component("data_loader"))
+    tune(core)
     return boto3.Session(botocore_session=core, region_name=region)
 
 
@@ -248,6 +250,7 @@ def resolve_targets(
     """
     quiet_sdk_logs()
     base = session_factory(profile_name=opts.profile) if opts.profile else session_factory()
+    tune(base._session)
     if not opts.regions and base.region_name and region_problem(base.region_name):
         where = f"region {base.region_name} (from AWS_REGION, AWS_DEFAULT_REGION or the profile)"
         diags.append(Diagnostic(where, str(region_problem(base.region_name))))
@@ -256,7 +259,7 @@ def resolve_targets(
     deadline = Deadline(opts.timeout, "could not find the accounts")
     try:
         _remember(base)  # before AssumeRole, whose errors may quote the base session token
-        sts = Sts.of(base, home, deadline)
+        sts = Sts.of(base, home, deadline) if opts.role_arn or opts.org else None
         if opts.role_arn:
             session = assumed_session(base, opts.role_arn, opts.external_id, home, sts)
             assumed = identity(session, home, deadline)
@@ -271,6 +274,7 @@ def resolve_targets(
         return []
     if not opts.org:
         return [Target(account, base, partition, caller=caller)]
+    assert sts is not None
     targets = _org_targets(base, account, partition, home, opts, diags, deadline, sts)
     for t in targets:
         t.caller = caller  # the organization's members were reached from these credentials

@@ -32,6 +32,7 @@ import weakref
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+import orjson
 from botocore.exceptions import BotoCoreError, ClientError
 from botocore.model import OperationModel, Shape
 
@@ -76,7 +77,8 @@ def call(client: Any, operation: str, reads: tuple[str, ...] = (), **params: Any
         raise AnswerError(
             MALFORMED, f"the {operation} answer could not be parsed ({type(exc).__name__})"
         ) from None
-    problem = answer_problem(client.meta.service_model.operation_model(operation), answer, reads)
+    op = client.meta.service_model.operation_model(operation)
+    problem = answer_problem(op, answer, reads, typed_on_wire=True)  # guard(client) typed it
     if problem:
         raise AnswerError(MALFORMED, f"the {operation} answer does not fit its shape: {problem}")
     return answer
@@ -129,7 +131,7 @@ def _check_wire(operation_model: OperationModel, response_dict: dict[str, Any], 
     if shape is None or not body.strip():
         return  # no output, or none given: the members read are then missing
     try:
-        doc = json.loads(body)
+        doc = _json(body)
     except ValueError:
         kind = _one_line(str(headers.get("content-type") or "no content type"))
         raise AnswerError(MALFORMED, f"the {op} answer is not JSON ({kind})") from None
@@ -138,6 +140,15 @@ def _check_wire(operation_model: OperationModel, response_dict: dict[str, Any], 
     problem = wire_problem(doc, in_body, "")
     if problem:
         raise AnswerError(MALFORMED, f"the {op} answer does not fit its shape: {problem}")
+
+
+def _json(body: bytes | bytearray) -> Any:
+    """The body as botocore's parser reads it (json.loads), by orjson where it can: the
+    same document three times faster; what orjson refuses, json decides."""
+    try:
+        return orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return json.loads(body)
 
 
 class TokenGuard:

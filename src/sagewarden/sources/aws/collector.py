@@ -28,11 +28,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from sagewarden.controls.base import Reference
 from sagewarden.diagnostics import Diagnostic, Kind
 from sagewarden.kinds import TAGGED_TYPES, name_property
-from sagewarden.resources import (
-    Provenance,
-    Resource,
-    normalise_properties,
-)
+from sagewarden.resources import Provenance, Resource, normalise_properties
 from sagewarden.sources.aws.accounts import CLIENT_CONFIG, Target, control_config
 from sagewarden.sources.aws.answers import (
     TIMED_OUT,
@@ -54,9 +50,7 @@ from sagewarden.sources.aws.readpath import (
 )
 from sagewarden.sources.aws.tasks import Drain, Scope, Task
 
-# Scopes open at once, per worker: enough that the Lists opening a scope (one per type)
-# and the tail of the scopes closing keep every worker busy.
-SCOPE_WINDOW_PER_WORKER = 2
+SCOPE_WINDOW_PER_WORKER = 2  # scopes open at once, per worker: enough to keep all busy
 
 
 @dataclass
@@ -93,7 +87,7 @@ class Collector:
         self.limiters = RateLimiters(max_rate)
         self.timeout = timeout
         self._drain = Drain(max_workers, on_progress)
-        self.window = SCOPE_WINDOW_PER_WORKER * max_workers  # scopes open at once
+        self.window = SCOPE_WINDOW_PER_WORKER * max_workers
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._lock = threading.Lock()
         self._making_client = threading.Lock()
@@ -132,16 +126,13 @@ class Collector:
         )
 
     def _open_task(self, target: Target, scope: Scope, config: Any) -> Task:
-        """Open a scope when the drain's window lets it: its deadline, its client (made
-        now, so an organization's thousands are not all held from the start), its Lists."""
+        """A scope's deadline, client (not made until the drain opens it) and Lists."""
 
         def task() -> list[Task]:
             deadline = Deadline(self.timeout, "could not read this account and region")
             try:
                 with self._making_client:  # a boto3 Session is not safe across threads
-                    client = target.session.client(
-                        "sagemaker", region_name=scope.region, config=config
-                    )
+                    client = target.session.client("sagemaker", scope.region, config=config)
             except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
                 self._unclientable(scope, exc)
                 return []

@@ -67,6 +67,8 @@ class Deadline:
             self.check()
 
         def needs_retry(**kwargs: Any) -> None:
+            if answered(kwargs):
+                return
             left = self.left()
             if left is None or not conditions.is_retryable(_ADAPTER.create_retry_context(**kwargs)):
                 return
@@ -78,6 +80,14 @@ class Deadline:
         client.meta.events.register_first("before-send", before_send)
         client.meta.events.register_first("needs-retry", needs_retry)
         return client
+
+
+def answered(needs_retry: dict[str, Any]) -> bool:
+    """A needs-retry event's attempt got a successful answer (no error, status below 300)."""
+    if needs_retry.get("caught_exception") is not None:
+        return False
+    http = (needs_retry.get("response") or (None, None))[0]
+    return http is not None and getattr(http, "status_code", 500) < 300
 
 
 def bound_timeouts(client: Any) -> Any:

@@ -26,7 +26,7 @@ from typing import Any
 from botocore.retries.standard import RetryEventAdapter, ThrottlingErrorDetector
 from botocore.retries.throttling import CubicCalculator
 
-from sagewarden.sources.aws.deadline import Deadline
+from sagewarden.sources.aws.deadline import Deadline, answered
 
 MIN_RATE = 0.5  # calls per second when AWS keeps throttling (botocore's floor too)
 BETA = 0.5  # the share of its rate a scope keeps when throttled (botocore's adaptive: 0.7)
@@ -106,7 +106,9 @@ class RateLimiter:
             sent.round = self.round
 
         def after_attempt(**kwargs: Any) -> None:
-            if detector.is_throttling_error(**kwargs):
+            if answered(kwargs):  # most answers: no need to ask what kind of error it is
+                self.succeeded()
+            elif detector.is_throttling_error(**kwargs):
                 self.throttled(getattr(sent, "round", None))
             elif kwargs.get("caught_exception") is None and kwargs.get("response"):
                 self.succeeded()

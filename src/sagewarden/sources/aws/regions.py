@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import difflib
 import functools
+import os
 import re
 from dataclasses import dataclass
 
 from botocore.loaders import create_loader
+
+from sagewarden.sources.aws.botocore_tuning import OrjsonFileLoader
 
 
 @dataclass(frozen=True)
@@ -31,7 +34,8 @@ class Partition:
 @functools.cache
 def partitions() -> tuple[Partition, ...]:
     """Every partition botocore's endpoint data describes, with its regions."""
-    loader = create_loader()
+    loader = create_loader(os.environ.get("AWS_DATA_PATH"))
+    loader.file_loader = OrjsonFileLoader()  # endpoints.json: 1.3 MB, read before any call
     found: dict[str, tuple[str, set[str]]] = {}
     for p in loader.load_data("endpoints")["partitions"]:
         found[p["partition"]] = (p["regionRegex"], set(p.get("regions", {})))

@@ -11,6 +11,7 @@ release still passes.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -62,14 +63,23 @@ _WORDS = {
 Steps = tuple[tuple[str, bool], ...]  # a read path: (member, each item of a list)
 
 
-def answer_problem(op: OperationModel, answer: Any, reads: tuple[str, ...] = ()) -> str | None:
+def answer_problem(
+    op: OperationModel, answer: Any, reads: tuple[str, ...] = (), typed_on_wire: bool = False
+) -> str | None:
     """What makes a parsed answer unusable, or None: a member of the wrong type anywhere,
-    or a member in `reads` missing."""
+    or a member in `reads` missing.
+
+    `typed_on_wire`: every member's type was checked in the JSON body before botocore
+    parsed it (answers.guard); a `json` protocol answer has no member outside the body, so
+    its types are not walked again."""
     shape = op.output_shape
     if shape is None:
         return None
     omits = AWS_OMITS.get(op.service_model.service_name, {})
-    problem = _type_problem(answer, shape, "") or _required_problem(answer, shape, "", omits)
+    typed = typed_on_wire and op.service_model.resolved_protocol == "json"
+    problem = (None if typed else _type_problem(answer, shape, "")) or _required_problem(
+        answer, shape, "", omits
+    )
     if problem:
         return problem
     for steps in _compiled(op, reads):
@@ -154,6 +164,7 @@ def _members_problem(value: Any, shape: Shape, path: str, wire: bool) -> str | N
     return None
 
 
+@functools.lru_cache(maxsize=8192)  # per shape object: a model's shapes are few and live long
 def _wire_members(shape: Shape) -> dict[str, Shape]:
     """A structure's members by the name they have in a JSON body (members carried in
     headers or the status code are not in it)."""

@@ -1,3 +1,3 @@
-from sagewarden.cli import main
+from sagewarden.cli import run
 
-raise SystemExit(main())
+run()

@@ -209,6 +209,36 @@ def test_organization_of_three_accounts_with_assumed_roles(
     assert {e["source"]["account_id"] for e in doc["evaluations"]} == {members[1]}
 
 
+def test_an_organization_is_read_a_window_of_scopes_at_a_time(
+    live: Emulator, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One worker: at most two accounts-and-Regions have calls under way at once, so each
+    scope's --timeout counts its own calls, not the whole organization's turns."""
+    members = _org(live)
+    regions = ("us-east-1", "eu-west-1")
+    for account in [ACCOUNT, *members]:
+        for region in regions:
+            sm = live.client("sagemaker", region, account=account)
+            for i in range(3):
+                sm.create_model(
+                    ModelName=f"m{i}",
+                    ExecutionRoleArn="arn:aws:iam::1:role/r",
+                    PrimaryContainer={"Image": "img"},
+                )
+    live.clear_calls()
+    args = ["--org", "--max-workers", "1", "--control", "SageMaker.5"]
+    code, doc, err = scan(capsys, *args, *(x for r in regions for x in ("--region", r)))
+    assert err == ""
+    assert len(doc["evaluations"]) == 3 * 3 * len(regions)
+    order = [(c.account, c.region) for c in live.calls if c.service == "sagemaker"]
+    first = {scope: order.index(scope) for scope in set(order)}
+    last = {scope: len(order) - 1 - order[::-1].index(scope) for scope in set(order)}
+    assert len(first) == 6
+    most_open = max(sum(1 for s in first if first[s] <= i <= last[s]) for i in range(len(order)))
+    assert most_open == 2  # the window: twice the workers
+    assert code == 1
+
+
 def test_an_account_whose_role_cannot_be_assumed_is_an_error_not_a_pass(
     live: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,7 +14,7 @@ import gc
 import importlib
 import sys
 from collections.abc import Callable, Sequence
-from typing import Any, Protocol, cast
+from typing import Any, NoReturn, Protocol, cast
 
 from sagewarden import __version__
 from sagewarden.catalog import CONTROLS
@@ -96,6 +96,17 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         return ExitStatus.BAD_INPUT
     chosen = command(args.command)
     return _guard(lambda: chosen.run(args, env), env)
+
+
+def run() -> NoReturn:
+    """The process's entry (the `sagewarden` script, `python -m sagewarden`): `main`, then
+    exit without the interpreter's last collections over everything the run made (0.1 to
+    0.2 s after a scan of a thousand resources: objects that die with the process anyway).
+    `gc.freeze` only takes them out of the collector's view; exit handlers still run and
+    files are still flushed and closed."""
+    status = main()
+    gc.freeze()
+    raise SystemExit(status)
 
 
 def _guard(run: Callable[[], int], env: Environment) -> int:

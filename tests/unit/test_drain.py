@@ -79,3 +79,16 @@ def test_progress_counts_held_tasks_from_the_start() -> None:
     )
     assert seen[0] == (0, 6)
     assert seen[-1] == (6, 6)
+
+
+@pytest.mark.parametrize("window", [None, 2])
+def test_each_scope_is_closed_once_after_its_last_task(window: int | None) -> None:
+    trace = Trace()
+    closed: list[tuple[Scope, int]] = []
+    scopes = [scope(n) for n in range(8)]
+    Drain(4)(
+        [trace.task(s, fanout=2, depth=2) for s in scopes],
+        window,
+        lambda s: closed.append((s, trace.ran[s])),
+    )
+    assert sorted(closed) == sorted((s, 1 + 2 + 4) for s in scopes)  # once, all of it run

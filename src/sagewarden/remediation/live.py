@@ -21,9 +21,9 @@ from sagewarden.kinds import kind
 from sagewarden.resources import Provenance, Resource, normalise_properties
 from sagewarden.sources.aws.accounts import CLIENT_CONFIG, control_config
 from sagewarden.sources.aws.answers import call, error_code, error_text, pages
-from sagewarden.sources.aws.collector import find_arn as arn_of
-from sagewarden.sources.aws.collector import plain
 from sagewarden.sources.aws.deadline import bound_timeouts
+from sagewarden.sources.aws.described import find_arn as arn_of
+from sagewarden.sources.aws.described import plain
 from sagewarden.sources.aws.readpath import identity
 
 # Codes that always mean "not found" (IAM says NoSuchEntity); SageMaker also says it with

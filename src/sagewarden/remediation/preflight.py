@@ -14,7 +14,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewarden import kinds
 from sagewarden.sources.aws.answers import error_code
-from sagewarden.sources.aws.collector import find_arn
+from sagewarden.sources.aws.described import find_arn
 
 from . import journal as J
 from . import live

@@ -25,7 +25,7 @@ from sagewarden.catalog import BY_ID, Control
 from sagewarden.engine import evaluate
 from sagewarden.params import parse_params
 from sagewarden.sources.aws.answers import error_text
-from sagewarden.sources.aws.collector import find_arn
+from sagewarden.sources.aws.described import find_arn
 from sagewarden.verdicts import Status
 
 from . import journal as J

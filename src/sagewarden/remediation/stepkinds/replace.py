@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from sagewarden.kinds import Kind, kind, method
-from sagewarden.sources.aws.collector import find_arn
+from sagewarden.sources.aws.described import find_arn
 
 from ..context import Result, StepFailed, StepRun, valid
 from ..live import describe, user_tags

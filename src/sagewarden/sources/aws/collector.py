@@ -38,6 +38,7 @@ from sagewarden.sources.aws.answers import (
     error_text,
 )
 from sagewarden.sources.aws.deadline import Deadline, read_timeout
+from sagewarden.sources.aws.described import find_arn, plain
 from sagewarden.sources.aws.limits import DEFAULT_MAX_RATE, DEFAULT_MAX_WORKERS, DEFAULT_TIMEOUT
 from sagewarden.sources.aws.ratelimit import RateLimiters
 from sagewarden.sources.aws.readpath import (
@@ -50,6 +51,7 @@ from sagewarden.sources.aws.readpath import (
 )
 from sagewarden.sources.aws.tasks import Drain, Scope, Task
 
+CANNOT_READ_SCOPE = "could not read this account and region"
 SCOPE_WINDOW_PER_WORKER = 2  # scopes open at once, per worker: enough to keep all busy
 
 
@@ -115,8 +117,9 @@ class Collector:
             for region in t.regions:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
         # The scope's limiter does what adaptive mode would, without outliving the deadline.
-        config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
-        self._drain([self._open_task(t, s, config) for t, s in scopes], self.window)
+        self._config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
+        self._target = {scope: target for target, scope in scopes}
+        self._drain([self._open_task(s) for _, s in scopes], self.window, self._close)
         if self.references:
             self._drain(self._reference_tasks())
         sessions = {t.account_id: t.session for t in self.targets if t.error is None}
@@ -125,22 +128,18 @@ class Collector:
             self._resources, self._diags, self._calls, len(scopes), sessions, accounts
         )
 
-    def _open_task(self, target: Target, scope: Scope, config: Any) -> Task:
+    def _open_task(self, scope: Scope) -> Task:
         """A scope's deadline, client (not made until the drain opens it) and Lists."""
 
         def task() -> list[Task]:
-            deadline = Deadline(self.timeout, "could not read this account and region")
+            self._deadlines[scope] = Deadline(
+                self.timeout, "could not read this account and region"
+            )
             try:
-                with self._making_client:  # a boto3 Session is not safe across threads
-                    client = target.session.client("sagemaker", scope.region, config=config)
+                self._client(scope)
             except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
                 self._unclientable(scope, exc)
                 return []
-            limiter = self.limiters.get(scope.account, scope.region)
-            governed = limiter.govern(deadline.attach(client), deadline)
-            with self._lock:
-                self._deadlines[scope] = deadline
-                self._clients[(scope.account, scope.region)] = governed
             return [self._list_task(scope, READ_PATHS[t]) for t in self.types]
 
         def fail(exc: Exception) -> list[Task]:
@@ -148,6 +147,25 @@ class Collector:
             return []
 
         return Task(scope, task, fail)
+
+    def _client(self, scope: Scope) -> Any:
+        """The scope's SageMaker client, made when first needed (and let go by `_close`:
+        an organization's thousands are never held at once)."""
+        key = (scope.account, scope.region)
+        client = self._clients.get(key)
+        if client is None:
+            with self._making_client:  # a boto3 Session is not safe across threads
+                client = self._clients.get(key)
+                if client is None:
+                    session = self._target[scope].session
+                    made = session.client("sagemaker", scope.region, config=self._config)
+                    deadline = self._deadlines[scope]
+                    limiter = self.limiters.get(scope.account, scope.region)
+                    client = self._clients[key] = limiter.govern(deadline.attach(made), deadline)
+        return client
+
+    def _close(self, scope: Scope) -> None:
+        self._clients.pop((scope.account, scope.region), None)
 
     def _unclientable(self, scope: Scope, exc: Exception) -> None:
         """No client for the scope: its configuration is wrong (exit 2), and nothing in it
@@ -162,7 +180,7 @@ class Collector:
         self._deadlines[scope].check()  # what is still queued when it passes is not even asked
         with self._lock:
             self._calls[op] += 1
-        return call(self._clients[(scope.account, scope.region)], op, reads, **kwargs)
+        return call(self._client(scope), op, reads, **kwargs)
 
     # -- tasks ---------------------------------------------------------------------------
 
@@ -372,26 +390,3 @@ class Collector:
                 where += f" {resource_id}"
             what = f"sagemaker:{op} failed: {error_text(exc)}"
             self._diags.append(Diagnostic(where, what, Kind.SCOPE))
-
-
-def plain(value: Any) -> Any:
-    """Describe output with datetimes as ISO strings, so it serialises like Config data."""
-    if isinstance(value, dict):
-        return {k: plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [plain(v) for v in value]
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return value
-
-
-def find_arn(described: dict[str, Any]) -> str | None:
-    for key, value in described.items():
-        if (
-            key.endswith("Arn")
-            and isinstance(value, str)
-            and ":sagemaker:" in value
-            and (key not in ("RoleArn", "ExecutionRoleArn", "ImageRoleArn"))
-        ):
-            return value
-    return None

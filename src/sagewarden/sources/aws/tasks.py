@@ -59,12 +59,18 @@ class Drain:
         self.total = 0
         self._reporting = threading.Lock()
 
-    def __call__(self, tasks: Iterable[Task], window: int | None = None) -> None:
+    def __call__(
+        self,
+        tasks: Iterable[Task],
+        window: int | None = None,
+        on_close: Callable[[Scope], None] | None = None,
+    ) -> None:
         """At most max_workers run at once (the calling thread is one of them), taken
         from the scopes in turn; returns when every task and what it uncovered has run.
 
         With a `window`, at most that many scopes have tasks waiting or running: the
-        others wait, in the order their first task came, until one is done."""
+        others wait, in the order their first task came, until one is done. `on_close`
+        hears of each scope whose tasks have all run (to let go of what it held)."""
         ready = threading.Condition()
         waiting: dict[Scope, deque[Task]] = {}
         turns: deque[Scope] = deque()  # the scopes with waiting tasks, in turn order
@@ -104,6 +110,7 @@ class Drain:
             task: Task | None = None
             finished: list[Task] = []
             while True:
+                closed: Scope | None = None
                 with ready:
                     if task is not None:
                         running -= 1
@@ -115,16 +122,21 @@ class Drain:
                         open_tasks[task.scope] -= 1
                         if not open_tasks[task.scope]:
                             del open_tasks[task.scope]
+                            closed = task.scope
                             queued += open_more()
                         if queued > 1:
                             ready.notify(queued - 1)  # this worker takes one itself
                     while not turns and running:
                         ready.wait()
-                    if not turns:  # nothing waiting and nothing that could add any
+                    task = take() if turns else None
+                    if task is None:  # nothing waiting and nothing that could add any
                         ready.notify_all()
-                        return
-                    task = take()
-                    running += 1
+                    else:
+                        running += 1
+                if closed is not None and on_close is not None:
+                    on_close(closed)
+                if task is None:
+                    return
                 self._report()
                 finished = safe(task)
 

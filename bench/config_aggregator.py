@@ -259,6 +259,8 @@ def main() -> int:
         f"--aws --org measured  wall {live.wall:.1f} s, {live.calls:,} API calls, peak "
         f"{live.peak_mb:.0f} MB, CPU {live.cpu:.1f} s, {live_total:,} resources "
         f"(replay misses {live.misses})",
+        "                 by operation: "
+        + ", ".join(f"{op} {n}" for op, n in sorted(live.by_op.items())),
         f"--aws --org full      wall {live_wall:.0f} s, {live_calls:,.0f} API calls{note}",
         f"calls            {calls_x:.1f}x fewer (target >= {CALLS_TARGET:g}x)  "
         f"{ok[calls_x >= CALLS_TARGET]}{side}",

@@ -15,9 +15,11 @@ arrive; replay makes the emulator behave the same way.
 from __future__ import annotations
 
 import http.client
+import re
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
@@ -103,6 +105,8 @@ class LatencyProxy:
                 body.decode("utf-8", "replace"),
             )
             answer = self._record.get(key) if self.replaying else None
+            if answer is not None and op == "AssumeRole":
+                answer = _fresh_credentials(answer)
             if answer is None:
                 if self.replaying:
                     with self._lock:
@@ -143,6 +147,18 @@ class LatencyProxy:
             conn.request(req.command, req.path, body=body, headers=headers)
             resp = conn.getresponse()
         return resp.status, resp.getheaders(), resp.read()
+
+
+def _fresh_credentials(
+    answer: tuple[int, list[tuple[str, str]], bytes],
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A recorded AssumeRole answer expiring an hour from now, as STS would answer now:
+    replayed as recorded, credentials recorded half an hour earlier look due for refresh,
+    and botocore would ask again on every call (AssumeRole calls no real scan makes)."""
+    fresh = datetime.now(timezone.utc) + timedelta(hours=1)
+    stamp = f"<Expiration>{fresh:%Y-%m-%dT%H:%M:%SZ}</Expiration>".encode()
+    status, headers, data = answer
+    return status, headers, re.sub(rb"<Expiration>[^<]*</Expiration>", stamp, data)
 
 
 def _credential(authorization: str) -> str:

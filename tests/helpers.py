@@ -115,15 +115,20 @@ class Run:
         return check_report(doc) if is_scan_report(doc) else doc
 
 
+def _child_env(env: dict[str, str] | None, drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """This environment for a child sagewarden, without the caller's colour settings (a
+    test names its own) or `drop`, then `env`."""
+    unset = ("NO_COLOR", "FORCE_COLOR", *drop)
+    return {**{k: v for k, v in os.environ.items() if k not in unset}, **(env or {})}
+
+
 def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     """Run the real command in a child process, as a user's script would."""
-    full_env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    full_env.update(env or {})
     proc = subprocess.run(
         [sys.executable, "-m", "sagewarden", *args],
         capture_output=True,
         text=True,
-        env=full_env,
+        env=_child_env(env),
         cwd=cwd,
         timeout=120,
         check=False,
@@ -135,15 +140,12 @@ def in_pty(args: list[str], columns: int, env: dict[str, str] | None = None) -> 
     """stdout and stderr of `sagewarden ARGS` on a terminal `columns` wide."""
     primary, secondary = pty.openpty()
     fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, columns, 0, 0))
-    full = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "FORCE_COLOR")}
-    full.pop("COLUMNS", None)
-    full.update({"TERM": "xterm", **(env or {})})
     proc = subprocess.Popen(
         [sys.executable, "-m", "sagewarden", *args],
         stdin=secondary,
         stdout=secondary,
         stderr=secondary,
-        env=full,
+        env=_child_env({"TERM": "xterm", **(env or {})}, drop=("COLUMNS",)),
     )
     os.close(secondary)
     chunks = []

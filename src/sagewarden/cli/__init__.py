@@ -54,8 +54,8 @@ def command(name: str) -> Command:
 
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
-    """The whole parser, or (`only`) the root and that one command's: what it parses is
-    the same; the root's --help and the completion scripts need the whole."""
+    """The whole parser, or (`only`, a command's name) the root and that command's: what
+    it parses is the same; the root's --help and the completion scripts need the whole."""
     parser = Parser(
         prog="sagewarden",
         description="Evaluate Amazon SageMaker resources against Security Hub controls "
@@ -65,7 +65,6 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
     for name in [only] if only in COMMANDS else COMMANDS:
         command(name).add_parser(sub)
-    parser.set_defaults(root_parser=parser)  # for `completion`, which describes the parser
     return parser
 
 
@@ -88,8 +87,7 @@ def main(argv: Sequence[str] | None = None, env: Environment | None = None) -> i
         from sagewarden.cli import demo
 
         return _guard(lambda: demo.run_with(words[1:], env), env)
-    first = words[0] if words else None
-    parser = build_parser(first if first != "completion" else None)
+    parser = build_parser(words[0] if words else None)
     args = parse(parser, words, env)
     if args.command not in COMMANDS:
         env.help(parser.format_help())

@@ -40,7 +40,9 @@ def run(args: argparse.Namespace, env: Environment) -> int:
         import shtab
     except ImportError:  # a runtime dependency: only a broken install lacks it
         raise CliError("completion needs shtab: pip install 'shtab>=1.13'") from None
-    parser: argparse.ArgumentParser = args.root_parser
+    from sagewarden.cli import build_parser  # the whole parser: every command is described
+
+    parser = build_parser()
     _annotate(parser, shtab.FILE, shtab.DIRECTORY, _regions())
     env.write(shtab.complete(parser, shell=args.shell))
     return ExitStatus.SUCCESS

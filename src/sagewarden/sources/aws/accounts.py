@@ -353,7 +353,7 @@ def _org_targets(
     # One AssumeRole per member, several at once: a thousand in turn would take a minute.
     targets: list[Target] = []
     ids = [str(a["Id"]) for a in sorted(active, key=lambda a: a["Id"])]
-    with ThreadPoolExecutor(max(1, min(opts.max_workers, len(ids) or 1))) as pool:
+    with ThreadPoolExecutor(min(opts.max_workers, len(ids) or 1)) as pool:
         for acct, reached in zip(ids, pool.map(reach, ids), strict=True):
             if isinstance(reached, Target):
                 targets.append(reached)

@@ -90,6 +90,8 @@ class Collector:
         self.timeout = timeout
         self._drain = Drain(max_workers, on_progress)
         self.window = SCOPE_WINDOW_PER_WORKER * max_workers
+        # The scope's limiter does what adaptive mode would, without outliving the deadline.
+        self._config = control_config(max_workers, read_timeout(timeout), "standard")
         self.started = datetime.now(timezone.utc).isoformat(timespec="seconds")
         self._lock = threading.Lock()
         self._making_client = threading.Lock()
@@ -116,8 +118,6 @@ class Collector:
                 continue
             for region in t.regions:
                 scopes.append((t, Scope(t.account_id, region, t.partition)))
-        # The scope's limiter does what adaptive mode would, without outliving the deadline.
-        self._config = control_config(self.max_workers, read_timeout(self.timeout), "standard")
         self._target = {scope: target for target, scope in scopes}
         self._drain([self._open_task(s) for _, s in scopes], self.window, self._close)
         if self.references:
@@ -132,9 +132,7 @@ class Collector:
         """A scope's deadline, client (not made until the drain opens it) and Lists."""
 
         def task() -> list[Task]:
-            self._deadlines[scope] = Deadline(
-                self.timeout, "could not read this account and region"
-            )
+            self._deadlines[scope] = Deadline(self.timeout, CANNOT_READ_SCOPE)
             try:
                 self._client(scope)
             except (ValueError, BotoCoreError) as exc:  # botocore refuses the endpoint
@@ -142,8 +140,10 @@ class Collector:
                 return []
             return [self._list_task(scope, READ_PATHS[t]) for t in self.types]
 
-        def fail(exc: Exception) -> list[Task]:
-            self._unclientable(scope, exc)
+        def fail(exc: Exception) -> list[Task]:  # not the configuration: read as if listed
+            for rtype in self.types:
+                path = READ_PATHS[rtype]
+                self._placeholder(scope, rtype, f"{path.list_op}: {error_code(exc)}", exc)
             return []
 
         return Task(scope, task, fail)

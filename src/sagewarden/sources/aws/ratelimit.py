@@ -106,9 +106,8 @@ class RateLimiter:
             sent.round = self.round
 
         def after_attempt(**kwargs: Any) -> None:
-            if answered(kwargs):  # most answers: no need to ask what kind of error it is
-                self.succeeded()
-            elif detector.is_throttling_error(**kwargs):
+            # Most answers are answered(): no need to ask what kind of error they are.
+            if not answered(kwargs) and detector.is_throttling_error(**kwargs):
                 self.throttled(getattr(sent, "round", None))
             elif kwargs.get("caught_exception") is None and kwargs.get("response"):
                 self.succeeded()

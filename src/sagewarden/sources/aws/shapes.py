@@ -11,7 +11,7 @@ release still passes.
 
 from __future__ import annotations
 
-import functools
+import weakref
 from datetime import datetime
 from typing import Any
 
@@ -164,16 +164,23 @@ def _members_problem(value: Any, shape: Shape, path: str, wire: bool) -> str | N
     return None
 
 
-@functools.lru_cache(maxsize=8192)  # per shape object: a model's shapes are few and live long
+# Per shape object, weakly: each client has its own model, and an organization's scans let
+# a closed scope's client (and so its model) go.
+_WIRE_MEMBERS: weakref.WeakKeyDictionary[Shape, dict[str, Shape]] = weakref.WeakKeyDictionary()
+
+
 def _wire_members(shape: Shape) -> dict[str, Shape]:
     """A structure's members by the name they have in a JSON body (members carried in
     headers or the status code are not in it)."""
-    members: dict[str, Shape] = shape.members  # type: ignore[attr-defined]
-    return {
-        m.serialization.get("name", name): m
-        for name, m in members.items()
-        if m.serialization.get("location") in (None, "")
-    }
+    found = _WIRE_MEMBERS.get(shape)
+    if found is None:
+        members: dict[str, Shape] = shape.members  # type: ignore[attr-defined]
+        found = _WIRE_MEMBERS[shape] = {
+            m.serialization.get("name", name): m
+            for name, m in members.items()
+            if m.serialization.get("location") in (None, "")
+        }
+    return found
 
 
 def _missing(value: Any, steps: Steps, path: str) -> str | None:
